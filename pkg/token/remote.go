@@ -1,0 +1,110 @@
+package token
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// DefaultFetchTimeout bounds each discovery or JWKS request.
+const DefaultFetchTimeout = 10 * time.Second
+
+// NetworkError means a remote document could not be fetched: the issuer is
+// unreachable, slow, or answered with something unusable. It is never an
+// "invalid token" verdict; commands map it to exit code 2.
+type NetworkError struct {
+	URL string
+	Err error
+}
+
+func (e *NetworkError) Error() string { return fmt.Sprintf("fetching %s: %v", e.URL, e.Err) }
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// Discovery is the part of an OpenID provider's discovery document ssokit uses.
+type Discovery struct {
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+	UserinfoEndpoint      string `json:"userinfo_endpoint"`
+}
+
+// Discover fetches issuer's /.well-known/openid-configuration and checks
+// that the document's issuer is the one asked for (a trailing slash aside).
+func Discover(ctx context.Context, client *http.Client, issuer string) (*Discovery, error) {
+	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+	var d Discovery
+	if err := getJSON(ctx, client, u, &d); err != nil {
+		return nil, err
+	}
+	if strings.TrimSuffix(d.Issuer, "/") != strings.TrimSuffix(issuer, "/") {
+		return nil, &NetworkError{URL: u, Err: fmt.Errorf("discovery document names issuer %q, not %q", d.Issuer, issuer)}
+	}
+	if d.JWKSURI == "" {
+		return nil, &NetworkError{URL: u, Err: errors.New("discovery document has no jwks_uri")}
+	}
+	return &d, nil
+}
+
+// FetchJWKS fetches and parses a JWK set.
+func FetchJWKS(ctx context.Context, client *http.Client, url string) ([]jose.JSONWebKey, error) {
+	var set jose.JSONWebKeySet
+	if err := getJSON(ctx, client, url, &set); err != nil {
+		return nil, err
+	}
+	if len(set.Keys) == 0 {
+		return nil, &NetworkError{URL: url, Err: errors.New("JWKS has no keys")}
+	}
+	return set.Keys, nil
+}
+
+func getJSON(ctx context.Context, client *http.Client, url string, v any) error {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	ctx, cancel := context.WithTimeout(ctx, DefaultFetchTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return &NetworkError{URL: url, Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return &NetworkError{URL: url, Err: unwrapURLError(err)}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return &NetworkError{URL: url, Err: fmt.Errorf("HTTP %s", resp.Status)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxInputSize))
+	if err != nil {
+		return &NetworkError{URL: url, Err: unwrapURLError(err)}
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return &NetworkError{URL: url, Err: fmt.Errorf("response is not the expected JSON: %v", err)}
+	}
+	return nil
+}
+
+// unwrapURLError drops *url.Error's "Get "…":" prefix, since NetworkError
+// already names the URL.
+func unwrapURLError(err error) error {
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Get ") {
+		if inner := ue.Unwrap(); inner != nil {
+			if errors.Is(inner, context.DeadlineExceeded) {
+				return fmt.Errorf("timed out after %s", DefaultFetchTimeout)
+			}
+			return inner
+		}
+	}
+	return err
+}
