@@ -1,0 +1,17 @@
+// Package scaffold renders a micro-frontend template set from an fs.FS into a
+// directory and registers the new app in ssokit.yaml.
+//
+// A template set is one directory per template. Files ending in ".tmpl" are
+// rendered with text/template and lose the suffix; every other file is copied
+// byte for byte (so JavaScript, Vue and HTML files may contain "{{" freely,
+// and binary assets stay intact). Path segments may themselves be templates
+// ("cmd/{{.Name}}/main.go.tmpl"), and a segment named "_gitignore" becomes
+// ".gitignore" (npm and some tools drop dotfiles named .gitignore). The file
+// ssokit-template.yaml describes the template and is never written out.
+//
+// Registration edits ssokit.yaml as text, guided by goccy/go-yaml's AST: new
+// entries are spliced in after the last item of the clients: and apps:
+// sequences, so every existing byte (comments, ordering, quoting, blank lines)
+// stays as it was. A file that does not parse is never rewritten, and the
+// result is parsed again before it is written.
+package scaffold

@@ -1,0 +1,250 @@
+package scaffold
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"text/template"
+	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
+)
+
+// MetaFile is the per-template description file; it is never rendered.
+const MetaFile = "ssokit-template.yaml"
+
+// Kinds of template: how the app authenticates, which decides what gets
+// registered in ssokit.yaml.
+const (
+	// KindSPA is a browser app that is its own public OAuth client
+	// (authorization code + PKCE, no secret).
+	KindSPA = "spa"
+	// KindBFF is a server-rendered app behind the proxy's auth gate: the proxy
+	// is the (confidential) client and forwards the user and a bearer token.
+	KindBFF = "bff"
+)
+
+// Template describes one template set (from its ssokit-template.yaml).
+type Template struct {
+	Name        string `yaml:"-"`
+	Description string `yaml:"description"`
+	// Order sorts the list shown by `ssokit new --list` and the picker.
+	Order int    `yaml:"order"`
+	Kind  string `yaml:"kind"`
+	// RedirectPaths are the redirect URIs relative to the app's base URL
+	// ("callback", "silent-callback.html"); registered exactly, per origin.
+	RedirectPaths []string `yaml:"redirect_paths"`
+	// FrontchannelLogoutPath is relative to the app's base URL on the proxy.
+	FrontchannelLogoutPath string `yaml:"frontchannel_logout_path"`
+	// Command starts the dev server (`ssokit up` runs it in the app's dir).
+	Command string `yaml:"command"`
+	// Install installs dependencies (`ssokit new --install`); empty: nothing to install.
+	Install string `yaml:"install"`
+}
+
+// ErrUnknownTemplate is wrapped by Lookup when no template has the name.
+var ErrUnknownTemplate = errors.New("unknown template")
+
+// List returns every template in fsys (one directory each, with a
+// ssokit-template.yaml), sorted by Order then name.
+func List(fsys fs.FS) ([]Template, error) {
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read templates: %w", err)
+	}
+	var out []Template
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		t, err := readMeta(fsys, e.Name())
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // not a template directory
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Order != out[j].Order {
+			return out[i].Order < out[j].Order
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out, nil
+}
+
+// Lookup returns the template called name; the error lists the available ones.
+func Lookup(fsys fs.FS, name string) (Template, error) {
+	all, err := List(fsys)
+	if err != nil {
+		return Template{}, err
+	}
+	names := make([]string, 0, len(all))
+	for _, t := range all {
+		if t.Name == name {
+			return t, nil
+		}
+		names = append(names, t.Name)
+	}
+	return Template{}, fmt.Errorf("%w %q; available: %s", ErrUnknownTemplate, name, strings.Join(names, ", "))
+}
+
+func readMeta(fsys fs.FS, name string) (Template, error) {
+	b, err := fs.ReadFile(fsys, path.Join(name, MetaFile))
+	if err != nil {
+		return Template{}, err
+	}
+	var t Template
+	if err := yaml.UnmarshalWithOptions(b, &t, yaml.Strict()); err != nil {
+		return Template{}, fmt.Errorf("template %s: %s: %w", name, MetaFile, err)
+	}
+	t.Name = name
+	switch t.Kind {
+	case KindSPA, KindBFF:
+	default:
+		return Template{}, fmt.Errorf("template %s: %s: kind %q is neither %q nor %q", name, MetaFile, t.Kind, KindSPA, KindBFF)
+	}
+	return t, nil
+}
+
+// Data is what templates see. Every URL is absolute; Base and AppURL end in "/".
+type Data struct {
+	Template string // template name, e.g. "vanilla"
+	Name     string // app name, e.g. "account"
+	Title    string // human title, e.g. "Account"
+	Path     string // proxy route, e.g. "/account"
+	Base     string // Vite base / URL prefix, e.g. "/account/"
+	Port     int    // dev server port, e.g. 5102
+	ClientID string
+	Issuer   string // e.g. "http://localhost:9400/"
+	// IssuerOrigin is the issuer's scheme://host:port (auth0-spa-js's domain,
+	// and the origin web_message responses must come from).
+	IssuerOrigin string
+	ProxyURL     string // e.g. "http://localhost:9000"
+	AppURL       string // ProxyURL + Base
+	DevURL       string // http://localhost:Port + Base
+	// Apps are the other apps registered in ssokit.yaml (the shell links to them).
+	Apps []AppLink
+}
+
+// AppLink is another app under the same proxy.
+type AppLink struct {
+	Name string
+	Path string
+}
+
+// File is one rendered file, relative to the target directory (slash-separated).
+type File struct {
+	Path string
+	Data []byte
+	Mode fs.FileMode
+	// Rendered is true for files produced by text/template (false: copied as-is).
+	Rendered bool
+}
+
+// Render renders template name from fsys with data, in lexical path order.
+func Render(fsys fs.FS, name string, data Data) ([]File, error) {
+	root := name
+	if _, err := fs.Stat(fsys, root); err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrUnknownTemplate, name, err)
+	}
+	var files []File
+	seen := map[string]string{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel := strings.TrimPrefix(p, root+"/")
+		if rel == MetaFile {
+			return nil
+		}
+		out, err := renderPath(rel, data)
+		if err != nil {
+			return fmt.Errorf("template %s: file name %s: %w", name, rel, err)
+		}
+		if prev, dup := seen[out]; dup {
+			return fmt.Errorf("template %s: %s and %s both render to %s", name, prev, rel, out)
+		}
+		seen[out] = rel
+		raw, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		f := File{Path: out, Data: raw, Mode: fileMode(info.Mode())}
+		if strings.HasSuffix(rel, ".tmpl") {
+			if !utf8.Valid(raw) {
+				return fmt.Errorf("template %s: %s is not UTF-8 text; drop the .tmpl suffix to copy it as-is", name, rel)
+			}
+			f.Data, err = execute(rel, string(raw), data)
+			if err != nil {
+				return fmt.Errorf("template %s: %w", name, err)
+			}
+			f.Rendered = true
+		}
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	return files, nil
+}
+
+// fileMode keeps the executable bit (embed.FS reports 0444; a real directory may say 0755).
+func fileMode(m fs.FileMode) fs.FileMode {
+	if m&0o111 != 0 {
+		return 0o755
+	}
+	return 0o644
+}
+
+// renderPath renders templated segments, strips ".tmpl" and maps _gitignore.
+func renderPath(rel string, data Data) (string, error) {
+	segs := strings.Split(rel, "/")
+	for i, s := range segs {
+		if strings.Contains(s, "{{") {
+			b, err := execute(rel, s, data)
+			if err != nil {
+				return "", err
+			}
+			s = string(b)
+		}
+		if i == len(segs)-1 {
+			s = strings.TrimSuffix(s, ".tmpl")
+			if s == "_gitignore" {
+				s = ".gitignore"
+			}
+		}
+		if s == "" || s == "." || s == ".." || strings.ContainsAny(s, `/\`) {
+			return "", fmt.Errorf("segment renders to %q, which is not a file name", s)
+		}
+		segs[i] = s
+	}
+	return strings.Join(segs, "/"), nil
+}
+
+func execute(name, text string, data Data) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
