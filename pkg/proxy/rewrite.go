@@ -1,0 +1,122 @@
+package proxy
+
+import (
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"strings"
+)
+
+// reverseProxy builds the httputil.ReverseProxy for one route.
+func (p *Proxy) reverseProxy(rt *route) *httputil.ReverseProxy {
+	return &httputil.ReverseProxy{
+		Rewrite:   rt.rewrite,
+		Transport: p.transport,
+		// Flush every write at once: Server-Sent Events, chunked progress
+		// and long polling reach the browser as the upstream writes them.
+		FlushInterval: -1,
+		ErrorLog:      p.errorLog(),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			p.badGateway(w, r, rt, err)
+		},
+	}
+}
+
+// rewrite turns the inbound request into the upstream request. By the time
+// it runs, httputil.ReverseProxy has already removed the hop-by-hop headers
+// (Connection and the headers it names, Keep-Alive, Proxy-Connection, TE,
+// Trailer, Transfer-Encoding, Upgrade — re-adding Upgrade for WebSockets)
+// and the client's Forwarded and X-Forwarded-For/-Host/-Proto.
+func (rt *route) rewrite(pr *httputil.ProxyRequest) {
+	in, out := pr.In, pr.Out
+	if rt.StripPrefix && rt.Prefix != "/" {
+		out.URL.Path = stripPrefix(in.URL.Path, rt.Prefix)
+		out.URL.RawPath = ""
+		if in.URL.RawPath != "" && strings.HasPrefix(in.URL.RawPath, rt.Prefix) {
+			out.URL.RawPath = stripPrefix(in.URL.RawPath, rt.Prefix)
+		}
+	}
+	pr.SetURL(rt.upstream)
+	if rt.PreserveHost {
+		out.Host = in.Host
+	}
+
+	// Identity and forwarding headers are asserted by the proxy alone: any
+	// the client sent are dropped, so an upstream that trusts
+	// X-Forwarded-User cannot be fooled by a curl command.
+	for name := range out.Header {
+		if spoofable(name) {
+			delete(out.Header, name)
+		}
+	}
+	pr.SetXForwarded()
+	out.Header.Set("Forwarded", forwarded(in))
+	if rt.StripPrefix && rt.Prefix != "/" {
+		out.Header.Set("X-Forwarded-Prefix", rt.Prefix)
+	}
+	for name, value := range rt.Headers {
+		out.Header.Set(name, value)
+	}
+	if rt.gate != nil {
+		// Behind the gate the session is the only credential: the
+		// client's own Authorization is replaced, the gate's cookies
+		// stay with the proxy.
+		out.Header.Del("Authorization")
+		rt.gate.stripCookies(out.Header)
+	}
+	if id, ok := in.Context().Value(identityKey{}).(*identity); ok {
+		out.Header.Set("Authorization", "Bearer "+id.accessToken)
+		out.Header.Set("X-Forwarded-User", id.user)
+		if id.email != "" {
+			out.Header.Set("X-Forwarded-Email", id.email)
+		}
+	}
+}
+
+// spoofable reports whether a client-sent header claims something only the
+// proxy may assert: forwarding details or the signed-in user.
+func spoofable(canonicalName string) bool {
+	return strings.HasPrefix(canonicalName, "X-Forwarded-") ||
+		strings.HasPrefix(canonicalName, "X-Auth-Request-") ||
+		canonicalName == "X-Real-Ip" || canonicalName == "Forwarded"
+}
+
+// stripPrefix removes prefix from p; the result always starts with "/".
+func stripPrefix(p, prefix string) string {
+	rest := strings.TrimPrefix(p, prefix)
+	if rest == "" || rest[0] != '/' {
+		rest = "/" + rest
+	}
+	return rest
+}
+
+// forwarded renders the RFC 7239 Forwarded header for one hop.
+func forwarded(r *http.Request) string {
+	proto := "http"
+	if r.TLS != nil {
+		proto = "https"
+	}
+	var b strings.Builder
+	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		if strings.Contains(ip, ":") {
+			b.WriteString(`for="[` + ip + `]";`)
+		} else {
+			b.WriteString("for=" + ip + ";")
+		}
+	}
+	b.WriteString("host=" + quoteIfNeeded(r.Host) + ";proto=" + proto)
+	return b.String()
+}
+
+// quoteIfNeeded returns v as an RFC 7230 token, or quoted if it is not one.
+func quoteIfNeeded(v string) string {
+	for i := 0; i < len(v); i++ {
+		if !isTokenChar(v[i]) {
+			return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+		}
+	}
+	if v == "" {
+		return `""`
+	}
+	return v
+}
