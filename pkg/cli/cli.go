@@ -1,0 +1,67 @@
+// Package cli is ssokit's composition root: it builds the Factory, runs the
+// root command and maps its error to the process exit code.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/browser"
+	"github.com/ssokit/ssokit/pkg/cmd/root"
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/templates"
+)
+
+// Build information, set with -ldflags "-X github.com/ssokit/ssokit/pkg/cli.version=…".
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+// Main runs ssokit with os.Args and returns the exit code.
+func Main() int {
+	ios := iostreams.System()
+	f := &cmdutil.Factory{
+		IOStreams: ios,
+		Browser:   browser.System{Stderr: ios.ErrOut},
+		Now:       time.Now,
+		Templates: templates.FS(),
+		Version:   fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes the command line args against f and returns the exit code.
+func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	// cobra reports an unknown subcommand as a plain error; it is bad usage.
+	if strings.HasPrefix(err.Error(), "unknown command") {
+		err = &cmdutil.FlagError{Err: err}
+	}
+	var ee *cmdutil.ExitError
+	switch {
+	case errors.Is(err, cmdutil.ErrSilent):
+	case errors.As(err, &ee) && ee.Err == nil:
+	default:
+		fmt.Fprintf(f.IOStreams.ErrOut, "error: %v\n", err)
+	}
+	return cmdutil.ExitCode(err)
+}

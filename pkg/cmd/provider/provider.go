@@ -1,0 +1,218 @@
+// Package provider implements `ssokit provider`.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/provider"
+)
+
+// Options are the flags of `ssokit provider`.
+type Options struct {
+	ConfigFile    string
+	Addr          string
+	Issuer        string
+	AutoLogin     string
+	LogFormat     string
+	EphemeralKeys bool
+	KeysDir       string
+	SigningAlg    string
+	SameSite      string
+
+	// Ready, when set, is called with the listening address once the
+	// provider answers; tests use it.
+	Ready func(addr string)
+}
+
+// NewCmdProvider returns `ssokit provider`. runF replaces the run for tests.
+func NewCmdProvider(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{}
+	cmd := &cobra.Command{
+		Use:   "provider",
+		Short: "Run a local OpenID Connect provider",
+		Long: `Run a standards-correct OpenID Connect provider on this machine.
+
+With no config it needs nothing: users alice and bob (any password), and any
+client_id is accepted as a public client (PKCE S256 required) for loopback
+redirect URIs. With --config only the clients in the file are accepted, with
+exact redirect_uri matching.
+
+The issuer is http://localhost:9400/ by default, with the trailing slash the
+Auth0 SPA SDK needs. Signing keys persist in the user cache dir so tokens
+survive restarts (--ephemeral-keys opts out). It binds loopback unless told
+otherwise.
+
+Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
+/authorize, /oauth/token (and /token), /userinfo, /oauth/revoke, /introspect,
+/logout, /v2/logout, /check_session, and /_ssokit/ (loopback admin API:
+events, faults, key rotation).`,
+		Example: `  # zero config: issuer http://localhost:9400/
+  ssokit provider
+
+  # registered clients and users from a file
+  ssokit provider --config ssokit.yaml
+
+  # CI: interactive sign-ins go straight through as alice
+  ssokit provider --auto-login alice --ephemeral-keys --log-format json
+
+  # another port; the issuer follows the address
+  ssokit provider --addr 127.0.0.1:9500`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch opts.LogFormat {
+			case "text", "json":
+			default:
+				return cmdutil.FlagErrorf("--log-format %q is not text or json", opts.LogFormat)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.ConfigFile, "config", "c", "", "ssokit.yaml with users, clients, lifetimes and faults (default: zero-config)")
+	fl.StringVar(&opts.Addr, "addr", "", "listen address (default 127.0.0.1:9400, or provider.addr from the config)")
+	fl.StringVar(&opts.Issuer, "issuer", "", "issuer URL, exactly as tokens carry it (default http://localhost:<port>/)")
+	fl.StringVar(&opts.AutoLogin, "auto-login", "", "sign interactive requests in as this user without the form (prompt=none still needs a session)")
+	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format: text or json")
+	fl.BoolVar(&opts.EphemeralKeys, "ephemeral-keys", false, "generate signing keys in memory; nothing is read or written")
+	fl.StringVar(&opts.KeysDir, "keys-dir", "", "where signing keys persist (default: the user cache dir's ssokit/keys)")
+	fl.StringVar(&opts.SigningAlg, "signing-alg", "", "RS256 (default; the Auth0 SDK needs it) or ES256")
+	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
+	return cmd
+}
+
+// Run starts the provider and serves until ctx ends.
+func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	cfg := &config.Config{}
+	if opts.ConfigFile != "" {
+		var err error
+		if cfg, err = config.Load(opts.ConfigFile); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+	}
+	if opts.SigningAlg != "" {
+		cfg.Provider.SigningAlg = opts.SigningAlg
+	}
+	if opts.SameSite != "" {
+		cfg.Provider.SessionCookie.SameSite = opts.SameSite
+	}
+	addr := firstNonEmpty(opts.Addr, cfg.Provider.Addr, config.DefaultProviderAddr)
+	ln, err := cmdutil.Listen(addr, "provider", "--addr")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	issuer := firstNonEmpty(opts.Issuer, cfg.Issuer, IssuerFor(ln.Addr().String()))
+	ks, err := keys.Load(keys.Options{
+		Dir: firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), Alg: cfg.Provider.SigningAlg,
+		Ephemeral: opts.EphemeralKeys || cfg.Provider.EphemeralKeys, Now: f.Now,
+	})
+	if err != nil {
+		return err
+	}
+	errOut := f.IOStreams.ErrOut
+	p, err := provider.New(provider.Options{
+		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: NewLogger(errOut, opts.LogFormat),
+		AutoLogin: opts.AutoLogin,
+	})
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	defer p.Close()
+	cmdutil.WarnNonLoopback(errOut, addr, "provider")
+	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
+	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr().String())
+	}
+	return cmdutil.Serve(ctx, srv, ln)
+}
+
+// IssuerFor derives the default issuer from a listen address: localhost for
+// loopback binds (same-site with apps on other localhost ports), the host otherwise.
+func IssuerFor(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return config.DefaultIssuer
+	}
+	if cmdutil.IsLoopbackAddr(addr) || host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}
+
+// NewLogger returns the request logger for --log-format.
+func NewLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// PrintBanner says where the provider is and how to use it.
+func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys.Set, autoLogin string) {
+	users := cfg.Users
+	if len(users) == 0 {
+		users = config.DefaultUsers()
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Username
+		if u.Password == "" {
+			names[i] += " (any password)"
+		}
+	}
+	clients := "any client_id, public, loopback redirect URIs (zero-config)"
+	if len(cfg.Clients) > 0 {
+		ids := make([]string, len(cfg.Clients))
+		for i, c := range cfg.Clients {
+			ids[i] = c.ClientID
+		}
+		clients = strings.Join(ids, ", ")
+	}
+	keyInfo := ks.Alg() + " kid " + ks.ActiveKID()
+	if ks.Path() != "" {
+		keyInfo += " (" + ks.Path() + ")"
+	} else {
+		keyInfo += " (ephemeral)"
+	}
+	base := strings.TrimSuffix(p.Issuer(), "/")
+	fmt.Fprintf(w, `ssokit provider
+  issuer     %s
+  discovery  %s/.well-known/openid-configuration
+  users      %s
+  clients    %s
+  keys       %s
+`, p.Issuer(), base, strings.Join(names, ", "), clients, keyInfo)
+	if autoLogin != "" {
+		fmt.Fprintf(w, "  auto-login %s (interactive sign-ins skip the form)\n", autoLogin)
+	}
+	fmt.Fprintf(w, `
+Point an app at it: authority/issuer %s, any client_id, PKCE (S256).
+Auth0 SDK: domain "%s". Live events: ssokit inspect --follow %s
+
+`, p.Issuer(), base, base)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,43 @@
+// Package root assembles ssokit's command tree.
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/ssokit/ssokit/pkg/cmd/completion"
+	"github.com/ssokit/ssokit/pkg/cmd/provider"
+	tokencmd "github.com/ssokit/ssokit/pkg/cmd/token"
+	"github.com/ssokit/ssokit/pkg/cmd/version"
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+)
+
+// NewCmdRoot returns the `ssokit` command with every subcommand attached.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ssokit <command> [flags]",
+		Short: "A complete local single-sign-on stack for micro-frontends",
+		Long: `ssokit gives people who build micro-frontends a whole local single-sign-on stack
+in one binary: an OpenID Connect provider, a path-routing dev proxy, scaffolds
+with working silent-auth wiring, a token toolkit with a live TUI, and a
+multi-app SSO flow simulator for CI. Sign in once, be signed in everywhere,
+on your laptop and in CI.`,
+		Example: `  # run a local OpenID Connect provider on http://localhost:9400/
+  ssokit provider
+
+  # point any OIDC client at it: issuer http://localhost:9400/, users alice and bob
+  curl http://localhost:9400/.well-known/openid-configuration`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       f.Version,
+	}
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: err}
+	})
+	cmd.AddCommand(
+		provider.NewCmdProvider(f, nil),
+		tokencmd.NewCmdToken(f),
+		version.NewCmdVersion(f),
+		completion.NewCmdCompletion(f),
+	)
+	return cmd
+}

@@ -1,0 +1,21 @@
+package cmdutil
+
+import (
+	"io/fs"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/browser"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+)
+
+// Factory carries the dependencies commands need, so tests can replace each.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Browser   browser.Browser
+	// Now is the clock; tests pin it.
+	Now func() time.Time
+	// Templates is the embedded template tree (templates.FS()).
+	Templates fs.FS
+	// Version is the build's version string.
+	Version string
+}

@@ -1,0 +1,72 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Listen opens a TCP listener with errors that say how to fix them: a port
+// in use names the port and the flag to change. what names the server
+// ("provider", "proxy") and flag the option that sets the address.
+func Listen(addr, what, flag string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		_, port, _ := net.SplitHostPort(addr)
+		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit?); stop that process or pick another port with %s", what, addr, port, flag)
+	}
+	return nil, fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)
+}
+
+// IsLoopbackAddr reports whether a listen address binds loopback only.
+// An empty host ("":9400) binds every interface and is not loopback.
+func IsLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// WarnNonLoopback prints the loud warning for a server reachable beyond
+// this machine.
+func WarnNonLoopback(w io.Writer, addr, what string) {
+	if IsLoopbackAddr(addr) {
+		return
+	}
+	fmt.Fprintf(w, "\n!!! WARNING: the %s listens on %s, which is reachable from other machines.\n!!! It issues real-looking tokens to anyone who can reach it. Bind 127.0.0.1 unless you mean it.\n\n", what, addr)
+}
+
+// Serve runs srv on ln until ctx ends, then shuts it down gracefully
+// (waiting up to 5 s for requests in flight).
+func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			_ = srv.Close()
+		}
+		return nil
+	}
+}

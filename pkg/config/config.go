@@ -1,0 +1,155 @@
+// Package config describes ssokit.yaml: its schema, defaults, strict loading
+// and validation that reports every error with file:line. It never imports
+// the engines; turning a Config into running parts is the stack's job.
+package config
+
+import (
+	"time"
+)
+
+// DefaultFile is the config file `ssokit up` and `ssokit new` look for.
+const DefaultFile = "ssokit.yaml"
+
+// Defaults.
+const (
+	DefaultIssuer       = "http://localhost:9400/"
+	DefaultProviderAddr = "127.0.0.1:9400"
+	DefaultProxyAddr    = "127.0.0.1:9000"
+)
+
+// Config is one ssokit.yaml.
+type Config struct {
+	// Path is the file it was loaded from; empty for built-in defaults.
+	Path string `yaml:"-"`
+
+	Issuer   string   `yaml:"issuer,omitempty"`
+	Provider Provider `yaml:"provider,omitempty"`
+	Proxy    Proxy    `yaml:"proxy,omitempty"`
+	Users    []User   `yaml:"users,omitempty"`
+	Clients  []Client `yaml:"clients,omitempty"`
+	Apps     []App    `yaml:"apps,omitempty"`
+	Faults   []Fault  `yaml:"faults,omitempty"`
+}
+
+// Provider configures the OpenID provider.
+type Provider struct {
+	Addr       string `yaml:"addr,omitempty"`
+	SigningAlg string `yaml:"signing_alg,omitempty"` // RS256 (default) or ES256
+	// Mount serves the provider under the proxy at this path (e.g. /auth)
+	// instead of on its own origin, keeping silent auth first-party.
+	Mount         string        `yaml:"mount,omitempty"`
+	KeysDir       string        `yaml:"keys_dir,omitempty"`
+	EphemeralKeys bool          `yaml:"ephemeral_keys,omitempty"`
+	SessionCookie SessionCookie `yaml:"session_cookie,omitempty"`
+	Tokens        Lifetimes     `yaml:"tokens,omitempty"`
+}
+
+// SessionCookie configures the SSO session cookie on the provider's origin.
+type SessionCookie struct {
+	// SameSite is lax (default), strict or none. none implies Secure, which
+	// Chromium accepts on http://localhost.
+	SameSite string `yaml:"same_site,omitempty"`
+}
+
+// Lifetimes of what the provider issues. Zero means the default.
+type Lifetimes struct {
+	AccessToken  time.Duration `yaml:"access_token,omitempty"`
+	IDToken      time.Duration `yaml:"id_token,omitempty"`
+	RefreshToken time.Duration `yaml:"refresh_token,omitempty"`
+	Session      time.Duration `yaml:"session,omitempty"`
+}
+
+// Proxy configures the dev reverse proxy.
+type Proxy struct {
+	Addr string `yaml:"addr,omitempty"`
+}
+
+// User is a test user. Without a password any password signs in.
+type User struct {
+	Username string         `yaml:"username"`
+	Password string         `yaml:"password,omitempty"`
+	Claims   map[string]any `yaml:"claims,omitempty"`
+}
+
+// Client is a registered relying party. With a Secret it is confidential.
+type Client struct {
+	ClientID               string    `yaml:"client_id"`
+	Secret                 string    `yaml:"secret,omitempty"`
+	RedirectURIs           []string  `yaml:"redirect_uris,omitempty"`
+	PostLogoutRedirectURIs []string  `yaml:"post_logout_redirect_uris,omitempty"`
+	WebOrigins             []string  `yaml:"web_origins,omitempty"`
+	FrontchannelLogoutURI  string    `yaml:"frontchannel_logout_uri,omitempty"`
+	BackchannelLogoutURI   string    `yaml:"backchannel_logout_uri,omitempty"`
+	Tokens                 Lifetimes `yaml:"tokens,omitempty"`
+}
+
+// App is a micro-frontend behind the proxy.
+type App struct {
+	Name     string            `yaml:"name"`
+	Path     string            `yaml:"path"`
+	Upstream string            `yaml:"upstream"`
+	Command  string            `yaml:"command,omitempty"`
+	Cwd      string            `yaml:"cwd,omitempty"`
+	Env      map[string]string `yaml:"env,omitempty"`
+	// StripPrefix removes Path before forwarding; default false (dev servers
+	// such as Vite are usually configured with the same base path).
+	StripPrefix bool              `yaml:"strip_prefix,omitempty"`
+	KeepHost    bool              `yaml:"keep_host,omitempty"`
+	Headers     map[string]string `yaml:"headers,omitempty"`
+	// Auth "required" puts the route behind the proxy's auth gate (BFF).
+	Auth     string `yaml:"auth,omitempty"`
+	ClientID string `yaml:"client_id,omitempty"`
+}
+
+// Fault is an injected failure, scoped to an endpoint and optionally a
+// client, for a number of requests or a duration.
+type Fault struct {
+	// Endpoint: authorize, token, userinfo, jwks, discovery, logout, or * (any).
+	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
+	ClientID string `yaml:"client_id,omitempty" json:"client_id,omitempty"`
+	// Latency delays the response.
+	Latency time.Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
+	// Error forces an OAuth error (login_required, interaction_required,
+	// consent_required, temporarily_unavailable) or "http_500".
+	Error string `yaml:"error,omitempty" json:"error,omitempty"`
+	// ClockSkew shifts iat/exp/nbf/auth_time of issued tokens.
+	ClockSkew time.Duration `yaml:"clock_skew,omitempty" json:"clock_skew,omitempty"`
+	// AccessTokenTTL shortens issued access tokens (e.g. 20s to exercise refresh).
+	AccessTokenTTL time.Duration `yaml:"access_token_ttl,omitempty" json:"access_token_ttl,omitempty"`
+	// Count limits the fault to this many matching requests; 0 = unlimited.
+	Count int `yaml:"count,omitempty" json:"count,omitempty"`
+	// For limits the fault to a duration from when it is installed; 0 = forever.
+	For time.Duration `yaml:"for,omitempty" json:"for,omitempty"`
+}
+
+// IssuerOrDefault returns the configured issuer or DefaultIssuer.
+func (c *Config) IssuerOrDefault() string {
+	if c == nil || c.Issuer == "" {
+		return DefaultIssuer
+	}
+	return c.Issuer
+}
+
+// Client returns the registered client with id.
+func (c *Config) Client(id string) (*Client, bool) {
+	for i := range c.Clients {
+		if c.Clients[i].ClientID == id {
+			return &c.Clients[i], true
+		}
+	}
+	return nil, false
+}
+
+// DefaultUsers are the zero-config users.
+func DefaultUsers() []User {
+	return []User{
+		{Username: "alice", Claims: map[string]any{
+			"name": "Alice Doe", "given_name": "Alice", "family_name": "Doe",
+			"email": "alice@example.com", "email_verified": true, "preferred_username": "alice",
+		}},
+		{Username: "bob", Claims: map[string]any{
+			"name": "Bob Smith", "given_name": "Bob", "family_name": "Smith",
+			"email": "bob@example.com", "email_verified": true, "preferred_username": "bob",
+		}},
+	}
+}

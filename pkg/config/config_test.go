@@ -1,0 +1,80 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLoadReportsEveryErrorWithPosition(t *testing.T) {
+	_, err := Load("testdata/bad.yaml")
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	want := []string{
+		`testdata/bad.yaml:4:15: users[1].username: user "alice" is defined twice`,
+		`testdata/bad.yaml:7:21: clients[0].redirect_uris[0]: "not-a-url" is not an absolute URL`,
+		`testdata/bad.yaml:8:19: clients[0].web_origins[0]: "*" is not an origin`,
+		`testdata/bad.yaml:11:11: apps[0].path: "shell" must start with /`,
+		`testdata/bad.yaml:17:16: apps[1].client_id: client "shell" must have a secret`,
+	}
+	got := err.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing %q in:\n%s", w, got)
+		}
+	}
+}
+
+func TestStrictUnknownField(t *testing.T) {
+	_, err := Parse("ssokit.yaml", []byte("issuer: http://localhost:9400/\nclients:\n  - client_id: a\n    redirect_uri: http://localhost/cb\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "ssokit.yaml:4:") || !strings.Contains(err.Error(), "redirect_uri") {
+		t.Fatalf("unknown field: %v", err)
+	}
+}
+
+func TestSyntaxError(t *testing.T) {
+	_, err := Parse("ssokit.yaml", []byte("issuer: [unclosed\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "ssokit.yaml:") {
+		t.Fatalf("syntax error: %v", err)
+	}
+}
+
+func TestValidConfig(t *testing.T) {
+	c, err := Parse("ok.yaml", []byte(`
+issuer: http://localhost:9400/
+provider: {signing_alg: ES256, session_cookie: {same_site: none}, tokens: {access_token: 20s}}
+users:
+  - username: alice
+    password: alice
+    claims: {name: Alice Doe, roles: [admin]}
+clients:
+  - client_id: shell
+    redirect_uris: [http://localhost:9000/shell/callback]
+    web_origins: [http://localhost:9000]
+  - client_id: checkout-bff
+    secret: dev-secret
+    redirect_uris: [http://localhost:9000/checkout/_ssokit/callback]
+apps:
+  - {name: checkout, path: /checkout, upstream: http://localhost:5103, auth: required, client_id: checkout-bff}
+faults:
+  - {endpoint: token, error: temporarily_unavailable, count: 1}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Provider.Tokens.AccessToken.Seconds() != 20 || c.Users[0].Claims["name"] != "Alice Doe" || len(c.Clients) != 2 {
+		t.Fatalf("decoded %+v", c)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("issuer: http://localhost:9400/\n"))
+	f.Add([]byte("clients:\n  - client_id: a\n    redirect_uris: [x]\n"))
+	f.Add([]byte("apps: [{name: a, path: /a, upstream: 'http://x'}]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse("fuzz.yaml", b)
+		if err == nil && c == nil {
+			t.Fatal("nil config without error")
+		}
+	})
+}

@@ -1,0 +1,299 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/oidc"
+)
+
+// MaxParamLen bounds every authorization request parameter.
+const MaxParamLen = 4096
+
+// authzError is a failed authorization request. With Redirect false the
+// client or redirect_uri could not be trusted, so the user sees an error page
+// and is never redirected (RFC 6749 §4.1.2.1: no open redirect).
+type authzError struct {
+	Err      *oidc.Error
+	Redirect bool
+}
+
+// parseAuthorize validates an authorization request against the registry.
+// It is pure (no clock, no store) so it can be fuzzed.
+func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzError) {
+	var req authRequest
+	page := func(format string, args ...any) (authRequest, *client, *authzError) {
+		return req, nil, &authzError{Err: errInvalidRequest(format, args...)}
+	}
+	for k, v := range q {
+		if len(v) > 1 && k != "resource" {
+			return page("parameter %s is repeated; send it once (RFC 6749 §3.1)", k)
+		}
+		if len(v) == 1 && len(v[0]) > MaxParamLen {
+			return page("parameter %s is %d bytes; the limit is %d", k, len(v[0]), MaxParamLen)
+		}
+	}
+	req.ClientID = q.Get("client_id")
+	if req.ClientID == "" {
+		return page("client_id is missing; add client_id=<your app's client id> to the authorization URL")
+	}
+	c, ok := reg.lookup(req.ClientID)
+	if !ok {
+		return page("client %q is not registered; registered clients: %s", req.ClientID, strings.Join(reg.clientIDs(), ", "))
+	}
+	req.RedirectURI = q.Get("redirect_uri")
+	switch {
+	case req.RedirectURI == "" && len(c.RedirectURIs) == 1:
+		req.RedirectURI = c.RedirectURIs[0]
+	case req.RedirectURI == "":
+		return page("redirect_uri is missing; the client %q must send one of: %s", c.ClientID, listOr(c.RedirectURIs, "a loopback URL such as http://localhost:5173/callback"))
+	case !reg.redirectAllowed(c, req.RedirectURI):
+		if reg.zeroConfig && len(c.RedirectURIs) == 0 {
+			return page("redirect_uri %s is not a loopback URL; with no config file any client may use http(s)://localhost, *.localhost, 127.0.0.1 or [::1] redirect URIs, otherwise register the client in ssokit.yaml", req.RedirectURI)
+		}
+		return page("redirect_uri %s is not registered for client %s; registered: %s", req.RedirectURI, c.ClientID, strings.Join(c.RedirectURIs, ", "))
+	}
+	// From here on the redirect_uri is trusted: errors go back to the client.
+	redirect := func(code, format string, args ...any) (authRequest, *client, *authzError) {
+		return req, c, &authzError{Err: &oidc.Error{Code: code, Description: fmt.Sprintf(format, args...)}, Redirect: true}
+	}
+	req.State = q.Get("state")
+	req.ResponseMode = q.Get("response_mode")
+	switch req.ResponseMode {
+	case "":
+		req.ResponseMode = "query"
+	case "query", "fragment", "form_post":
+	case "web_message":
+		if !reg.originAllowed(c, originOf(req.RedirectURI)) {
+			// never post a message to an origin the client does not own
+			req.ResponseMode = "query"
+			return page("response_mode=web_message to origin %s is not allowed for client %s; allowed origins: %s", originOf(req.RedirectURI), c.ClientID, listOr(c.origins, "loopback origins"))
+		}
+	default:
+		req.ResponseMode = "query"
+		return redirect(oidc.ErrInvalidRequest, "response_mode %q is not supported; use query, fragment, form_post or web_message", q.Get("response_mode"))
+	}
+	switch rt := q.Get("response_type"); rt {
+	case "code":
+	case "":
+		return redirect(oidc.ErrInvalidRequest, "response_type is missing; use response_type=code")
+	default:
+		return redirect(oidc.ErrUnsupportedResponseType, "response_type %q is not supported; ssokit implements the authorization code flow only: use response_type=code with PKCE", rt)
+	}
+	req.Scope = oidc.ParseScope(q.Get("scope"))
+	req.Nonce = q.Get("nonce")
+	req.CodeChallenge = q.Get("code_challenge")
+	req.CodeChallengeMethod = q.Get("code_challenge_method")
+	switch {
+	case req.CodeChallenge == "" && c.public():
+		return redirect(oidc.ErrInvalidRequest, "PKCE is required for public client %s: send code_challenge and code_challenge_method=S256 (RFC 7636)", c.ClientID)
+	case req.CodeChallenge == "":
+	case req.CodeChallengeMethod == "plain":
+		return redirect(oidc.ErrInvalidRequest, "code_challenge_method=plain is not allowed; use S256")
+	case req.CodeChallengeMethod == "":
+		return redirect(oidc.ErrInvalidRequest, "code_challenge_method is missing; only S256 is supported (plain would be the default, and it is refused)")
+	case req.CodeChallengeMethod != "S256":
+		return redirect(oidc.ErrInvalidRequest, "code_challenge_method %q is not supported; use S256", req.CodeChallengeMethod)
+	case len(req.CodeChallenge) != 43:
+		return redirect(oidc.ErrInvalidRequest, "code_challenge must be the 43-character base64url SHA-256 of the verifier")
+	}
+	req.Prompt = strings.Fields(q.Get("prompt"))
+	for _, pr := range req.Prompt {
+		if !slices.Contains([]string{"none", "login", "consent", "select_account"}, pr) {
+			return redirect(oidc.ErrInvalidRequest, "prompt %q is not supported; use none, login, consent or select_account", pr)
+		}
+	}
+	if slices.Contains(req.Prompt, "none") && len(req.Prompt) > 1 {
+		return redirect(oidc.ErrInvalidRequest, "prompt=none cannot be combined with other prompt values")
+	}
+	req.MaxAge = -1
+	if v := q.Get("max_age"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return redirect(oidc.ErrInvalidRequest, "max_age %q is not a non-negative number of seconds", v)
+		}
+		req.MaxAge = n
+	}
+	req.LoginHint = q.Get("login_hint")
+	req.IDTokenHint = q.Get("id_token_hint")
+	req.Audience = q.Get("audience")
+	return req, c, nil
+}
+
+func (r *registry) clientIDs() []string {
+	ids := make([]string, 0, len(r.clients))
+	for id := range r.clients {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	if len(ids) == 0 {
+		return []string{"(none)"}
+	}
+	return ids
+}
+
+func listOr(vs []string, none string) string {
+	if len(vs) == 0 {
+		return none
+	}
+	return strings.Join(vs, ", ")
+}
+
+func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, r, errInvalidRequest("cannot parse the request: %v", err))
+		return
+	}
+	params := r.Form
+	if r.Method == http.MethodGet {
+		params = r.URL.Query()
+	}
+	reg := p.reg.Load()
+	req, c, aerr := parseAuthorize(params, reg)
+	info(r).clientID = req.ClientID
+	if aerr != nil {
+		p.publish(events.Event{Kind: events.KindError, ClientID: req.ClientID, Endpoint: "authorize", Detail: aerr.Err.Error()})
+		if !aerr.Redirect {
+			p.errorPage(w, r, aerr.Err)
+			return
+		}
+		p.respond(w, r, req, c, aerr.Err, "", "")
+		return
+	}
+	if f := p.faults.take("authorize", req.ClientID); f != nil && f.Error != "" {
+		p.injectError(w, r, f, func(e *oidc.Error) { p.respond(w, r, req, c, e, "", "") })
+		return
+	}
+	p.continueAuthorize(w, r, req, c)
+}
+
+// continueAuthorize decides between answering from the SSO session and
+// asking the user to sign in.
+func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req authRequest, c *client) {
+	now := p.now()
+	ss, hasSession := p.currentSession(r, now)
+	none := slices.Contains(req.Prompt, "none")
+	reason := ""
+	switch {
+	case !hasSession:
+		reason = "no SSO session cookie reached the provider"
+		if r.Header.Get("Cookie") != "" {
+			reason = "the SSO session is missing or expired"
+		}
+	case slices.Contains(req.Prompt, "login") || slices.Contains(req.Prompt, "select_account"):
+		reason = "prompt=" + strings.Join(req.Prompt, " ") + " asks for the login form"
+	case req.MaxAge >= 0 && now.Sub(ss.AuthTime) > time.Duration(req.MaxAge)*time.Second:
+		reason = fmt.Sprintf("max_age=%d and the user signed in %s ago", req.MaxAge, now.Sub(ss.AuthTime).Round(time.Second))
+	case req.IDTokenHint != "":
+		if sub, ok := p.hintSubject(req.IDTokenHint); !ok || sub != ss.Sub {
+			reason = "id_token_hint names another user than the signed-in one"
+		}
+	}
+	if reason == "" {
+		p.issueCode(w, r, req, c, ss)
+		return
+	}
+	if none {
+		// every reason above means the user must authenticate again
+		code := oidc.ErrLoginRequired
+		p.publish(events.Event{Kind: events.KindSilent, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "failed: " + code + ": " + reason})
+		p.respond(w, r, req, c, &oidc.Error{Code: code, Description: "prompt=none and " + reason}, "", "")
+		return
+	}
+	if p.autoLogin != "" {
+		u, _ := p.reg.Load().user(p.autoLogin)
+		ss = p.startSession(w, u.Username, now)
+		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
+		p.issueCode(w, r, req, c, ss)
+		return
+	}
+	p.showLogin(w, r, req, "")
+}
+
+// currentSession returns the live session named by the request's cookie.
+func (p *Provider) currentSession(r *http.Request, now time.Time) (session, bool) {
+	ck, err := r.Cookie(SessionCookie)
+	if err != nil || ck.Value == "" {
+		return session{}, false
+	}
+	return p.store.liveSession(ck.Value, now)
+}
+
+// issueCode answers the authorization request with a fresh code.
+func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, c *client, ss session) {
+	now := p.now()
+	cd := &code{Value: randomID(32), Req: req, Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
+	p.store.putCode(cd)
+	p.store.addSessionClient(ss.ID, c.ClientID)
+	kind, detail := events.KindCode, "code issued ("+req.ResponseMode+")"
+	if slices.Contains(req.Prompt, "none") {
+		kind, detail = events.KindSilent, "succeeded ("+req.ResponseMode+")"
+	}
+	info(r).outcome = "code"
+	p.publish(events.Event{Kind: kind, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Endpoint: "authorize", Detail: detail})
+	p.respond(w, r, req, c, nil, cd.Value, sessionState(c.ClientID, originOf(req.RedirectURI), ss.BrowserState))
+}
+
+// respond delivers an authorization response (code or error) by the
+// request's response_mode, always with iss (RFC 9207) and state.
+func (p *Provider) respond(w http.ResponseWriter, r *http.Request, req authRequest, c *client, oerr *oidc.Error, codeValue, sessionState string) {
+	params := url.Values{}
+	if oerr != nil {
+		info(r).outcome = oerr.Code
+		params.Set("error", oerr.Code)
+		if oerr.Description != "" {
+			params.Set("error_description", oerr.Description)
+		}
+	} else {
+		params.Set("code", codeValue)
+		if sessionState != "" {
+			params.Set("session_state", sessionState)
+		}
+	}
+	if req.State != "" {
+		params.Set("state", req.State)
+	}
+	params.Set("iss", p.issuer)
+	p.frameAncestors(w, c)
+	switch req.ResponseMode {
+	case "web_message":
+		p.webMessage(w, originOf(req.RedirectURI), params)
+	case "form_post":
+		p.formPost(w, req.RedirectURI, params)
+	case "fragment":
+		http.Redirect(w, r, req.RedirectURI+"#"+params.Encode(), http.StatusFound)
+	default:
+		http.Redirect(w, r, appendQuery(req.RedirectURI, params), http.StatusFound)
+	}
+}
+
+func appendQuery(uri string, params url.Values) string {
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	return uri + sep + params.Encode()
+}
+
+// frameAncestors lets the client's own origins frame authorization
+// responses (hidden-iframe silent auth) and nobody else.
+func (p *Provider) frameAncestors(w http.ResponseWriter, c *client) {
+	src := "'none'"
+	if c != nil {
+		if len(c.origins) > 0 {
+			src = strings.Join(c.origins, " ")
+		} else if p.reg.Load().zeroConfig {
+			src = "http://localhost:* http://127.0.0.1:* http://*.localhost:* https://localhost:* https://127.0.0.1:* https://*.localhost:* http://[::1]:*"
+		}
+	}
+	w.Header().Set("Content-Security-Policy", "frame-ancestors "+src)
+}

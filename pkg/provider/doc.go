@@ -1,0 +1,11 @@
+// Package provider is ssokit's OpenID Connect provider as an http.Handler:
+// discovery, JWKS, authorize with a server-rendered login form and an SSO
+// session cookie, token (authorization_code with PKCE, refresh_token with
+// rotation and reuse detection, client_credentials), userinfo, revocation,
+// introspection, RP-initiated, front- and back-channel logout, session
+// management (check_session_iframe), response_mode=web_message, fault
+// injection and a live event stream.
+//
+// One file per endpoint. The provider knows nothing of cobra or terminals: it
+// takes options, a clock and a logger.
+package provider

@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/oidc"
+)
+
+// showLogin parks the authorization request as an interaction and renders
+// the form. The form can never be framed (frame-ancestors 'none'), so a
+// hidden iframe can only ever get an error, never a login page.
+func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, errMsg string) {
+	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req, Expires: p.now().Add(InteractionTTL)}
+	p.store.putInteraction(in)
+	p.renderLogin(w, r, in, req.LoginHint, errMsg, http.StatusOK)
+}
+
+func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *interaction, hint, errMsg string, status int) {
+	// double-submit: the form's csrf value must equal this cookie
+	http.SetCookie(w, &http.Cookie{
+		Name: CSRFCookie, Value: in.CSRF, Path: p.cookiePath, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(InteractionTTL / time.Second),
+	})
+	reg := p.reg.Load()
+	anyPassword := slices.ContainsFunc(reg.users, func(u config.User) bool { return u.Password == "" })
+	info(r).outcome = "login form"
+	p.render(w, status, "login.html", "'none'", "'self'", map[string]any{
+		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(PathLogin),
+		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": hint, "Error": errMsg,
+		"Users": reg.usernames(), "AnyPassword": anyPassword,
+	})
+}
+
+// handleLogin takes the login form's POST.
+func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodPost) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, r, errInvalidRequest("cannot read the login form: %v", err))
+		return
+	}
+	now := p.now()
+	in, ok := p.store.peekInteraction(r.PostForm.Get("interaction"), now)
+	if !ok {
+		p.errorPage(w, r, errInvalidRequest("this sign-in page has expired or was already used; go back to the app and sign in again"))
+		return
+	}
+	info(r).clientID = in.Req.ClientID
+	ck, err := r.Cookie(CSRFCookie)
+	form := r.PostForm.Get("csrf")
+	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(form)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(in.CSRF), []byte(form)) != 1 {
+		p.errorPage(w, r, oauthErr(http.StatusForbidden, oidc.ErrAccessDenied, "the sign-in form's CSRF token is missing or does not match its cookie; reload the app and sign in again (are cookies blocked for %s?)", p.issuer))
+		return
+	}
+	reg := p.reg.Load()
+	name, password := r.PostForm.Get("username"), r.PostForm.Get("password")
+	if q := r.PostForm.Get("quick_user"); q != "" {
+		name = q
+	}
+	u, ok := reg.user(name)
+	if !ok || !checkPassword(u, password) {
+		msg := "Unknown user or wrong password."
+		if ok && password == "" {
+			msg = "User " + name + " has a password: enter it."
+		}
+		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
+		p.renderLogin(w, r, in, name, msg, http.StatusUnauthorized)
+		return
+	}
+	if _, ok := p.store.takeInteraction(in.ID, now); !ok {
+		p.errorPage(w, r, errInvalidRequest("this sign-in page was already used; go back to the app and sign in again"))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Path: p.cookiePath, MaxAge: -1, HttpOnly: true})
+	// a fresh session on every sign-in: never adopt an identifier the
+	// browser brought (session fixation)
+	if ck, err := r.Cookie(SessionCookie); err == nil {
+		p.store.endSession(ck.Value)
+	}
+	ss := p.startSession(w, u.Username, now)
+	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})
+	c, ok := reg.lookup(in.Req.ClientID)
+	if !ok {
+		p.errorPage(w, r, errInvalidRequest("client %q was removed from the config while you signed in", in.Req.ClientID))
+		return
+	}
+	p.issueCode(w, r, in.Req, c, ss)
+}
+
+// startSession creates an SSO session and sets its cookies.
+func (p *Provider) startSession(w http.ResponseWriter, username string, now time.Time) session {
+	reg := p.reg.Load()
+	ss := &session{
+		ID: randomID(32), SID: randomID(16), BrowserState: randomID(16),
+		Sub: username, AuthTime: now.Truncate(time.Second), AMR: []string{"pwd"},
+		Expires: now.Add(reg.life.Session), Clients: map[string]bool{},
+	}
+	p.store.putSession(ss)
+	maxAge := int(reg.life.Session / time.Second)
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: ss.ID, Path: p.cookiePath, HttpOnly: true,
+		SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge})
+	// readable by the check_session iframe's script, by design (Session Management 1.0)
+	http.SetCookie(w, &http.Cookie{Name: BrowserStateCookie, Value: ss.BrowserState, Path: p.cookiePath,
+		SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge})
+	cp := *ss
+	return cp
+}
+
+// clearSessionCookies expires the session cookies in the browser.
+func (p *Provider) clearSessionCookies(w http.ResponseWriter) {
+	reg := p.reg.Load()
+	for _, name := range []string{SessionCookie, BrowserStateCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
+			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})
+	}
+}

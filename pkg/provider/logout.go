@@ -1,0 +1,170 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/events"
+)
+
+// handleLogout implements RP-Initiated Logout 1.0: id_token_hint or
+// client_id, post_logout_redirect_uri (registered, or loopback in
+// zero-config mode) and state. It ends the SSO session, notifies every
+// client signed in through it (front-channel iframes, back-channel POSTs)
+// and then continues to the post-logout URI.
+func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, r, errInvalidRequest("cannot parse the logout request: %v", err))
+		return
+	}
+	p.logout(w, r, r.Form.Get("client_id"), r.Form.Get("id_token_hint"), r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"))
+}
+
+// handleAuth0Logout is Auth0's /v2/logout: client_id and returnTo.
+func (p *Provider) handleAuth0Logout(w http.ResponseWriter, r *http.Request) {
+	if !allowMethods(w, r, http.MethodGet) {
+		return
+	}
+	q := r.URL.Query()
+	p.logout(w, r, q.Get("client_id"), "", q.Get("returnTo"), "")
+}
+
+func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint, postLogout, state string) {
+	reg := p.reg.Load()
+	if hint != "" {
+		c, _, err := p.verifyOwn(hint, "", true)
+		if err != nil {
+			p.errorPage(w, r, errInvalidRequest("id_token_hint is not an ID token from this provider: %v", err))
+			return
+		}
+		aud := c.audiences()
+		if clientID != "" && !slices.Contains(aud, clientID) {
+			p.errorPage(w, r, errInvalidRequest("client_id %s does not match the id_token_hint's audience %s", clientID, strings.Join(aud, ", ")))
+			return
+		}
+		if clientID == "" && len(aud) > 0 {
+			clientID = aud[0]
+		}
+	}
+	info(r).clientID = clientID
+	next := ""
+	if postLogout != "" {
+		if clientID == "" {
+			p.errorPage(w, r, errInvalidRequest("post_logout_redirect_uri needs client_id or id_token_hint to check it against"))
+			return
+		}
+		c, ok := reg.lookup(clientID)
+		if !ok {
+			p.errorPage(w, r, errInvalidRequest("client %q is not registered; registered: %s", clientID, strings.Join(reg.clientIDs(), ", ")))
+			return
+		}
+		if !reg.postLogoutAllowed(c, postLogout) {
+			p.errorPage(w, r, errInvalidRequest("post_logout_redirect_uri %s is not registered for client %s; registered: %s", postLogout, clientID, listOr(c.PostLogoutRedirectURIs, "(none; with no config file any loopback URI is allowed)")))
+			return
+		}
+		next = postLogout
+		if state != "" {
+			next = appendQuery(postLogout, url.Values{"state": {state}})
+		}
+	}
+	frames := []string{}
+	if ck, err := r.Cookie(SessionCookie); err == nil {
+		if ss, ok := p.store.endSession(ck.Value); ok {
+			p.publish(events.Event{Kind: events.KindLogout, ClientID: clientID, User: ss.Sub, SID: ss.SID, Detail: "RP-initiated logout"})
+			frames = p.notifyLogout(ss)
+		}
+	}
+	p.clearSessionCookies(w)
+	info(r).outcome = "signed out"
+	p.render(w, http.StatusOK, "logout.html", "'none'", "'none'", map[string]any{
+		"Title": "Signed out", "Frames": frames, "FrameCount": len(frames), "Next": next,
+	})
+}
+
+// notifyLogout starts back-channel deliveries (in the background, bounded
+// by the timeout, so they never hold up the user) and returns the
+// front-channel logout URLs to load in iframes.
+func (p *Provider) notifyLogout(ss *session) []string {
+	reg := p.reg.Load()
+	var frames []string
+	for id := range ss.Clients {
+		c, ok := reg.clients[id]
+		if !ok {
+			continue
+		}
+		if c.FrontchannelLogoutURI != "" {
+			frames = append(frames, appendQuery(c.FrontchannelLogoutURI, url.Values{"iss": {p.issuer}, "sid": {ss.SID}}))
+		}
+		if c.BackchannelLogoutURI != "" {
+			p.bg.Add(1)
+			go func(c *client) {
+				defer p.bg.Done()
+				p.backchannel(c, ss)
+			}(c)
+		}
+	}
+	slices.Sort(frames)
+	return frames
+}
+
+// backchannel POSTs a logout_token (Back-Channel Logout 1.0 §2.4).
+func (p *Provider) backchannel(c *client, ss *session) {
+	now := p.now()
+	tok, err := p.keys.Sign(p.logoutClaims(c.ClientID, ss.Sub, ss.SID, now), "logout+jwt")
+	detail := ""
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), p.bcWait)
+		defer cancel()
+		body := url.Values{"logout_token": {tok}}.Encode()
+		req, rerr := http.NewRequestWithContext(ctx, http.MethodPost, c.BackchannelLogoutURI, strings.NewReader(body))
+		if rerr == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, derr := p.http.Do(req)
+			if derr != nil {
+				err = derr
+			} else {
+				resp.Body.Close()
+				detail = c.BackchannelLogoutURI + " answered " + resp.Status
+				if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusNoContent {
+					detail += " (expected 200 or 204)"
+				}
+			}
+		} else {
+			err = rerr
+		}
+	}
+	if err != nil {
+		detail = c.BackchannelLogoutURI + " failed: " + err.Error()
+		p.log.Warn("back-channel logout", "client_id", c.ClientID, "uri", c.BackchannelLogoutURI, "err", err)
+	} else {
+		p.log.Info("back-channel logout", "client_id", c.ClientID, "outcome", detail)
+	}
+	p.publish(events.Event{Kind: events.KindBackchannel, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: detail})
+}
+
+// logoutClaims builds a Logout Token: no nonce, the back-channel event.
+func (p *Provider) logoutClaims(clientID, sub, sid string, now time.Time) map[string]any {
+	return map[string]any{
+		"iss": p.issuer, "aud": clientID, "sub": sub, "sid": sid,
+		"iat": now.Unix(), "exp": now.Add(2 * time.Minute).Unix(), "jti": randomID(16),
+		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
+	}
+}
+
+// endAll ends every session (admin API, fault "end all sessions now").
+func (p *Provider) endAll() int {
+	all := p.store.endAllSessions()
+	for _, ss := range all {
+		p.notifyLogout(ss)
+	}
+	p.publish(events.Event{Kind: events.KindSessionsEnded, Detail: fmt.Sprintf("%d sessions ended", len(all))})
+	return len(all)
+}

@@ -1,0 +1,195 @@
+package provider
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+)
+
+// registry is the reloadable part of the provider: who may sign in and
+// which clients exist. It is immutable once built and swapped atomically.
+type registry struct {
+	// zeroConfig accepts any client_id as a public client whose URIs are
+	// loopback, because no clients are registered.
+	zeroConfig bool
+	clients    map[string]*client
+	users      []config.User
+	origins    map[string]bool // registered web origins, for CORS
+	life       config.Lifetimes
+	sameSite   http.SameSite
+	secure     bool
+}
+
+type client struct {
+	config.Client
+	// origins the client may receive web_message responses on and be framed by.
+	origins []string
+}
+
+func (c *client) public() bool { return c.Secret == "" }
+
+func newRegistry(cfg *config.Config) (*registry, error) {
+	r := &registry{
+		zeroConfig: len(cfg.Clients) == 0,
+		clients:    map[string]*client{},
+		origins:    map[string]bool{},
+		users:      cfg.Users,
+		life:       cfg.Provider.Tokens,
+	}
+	if len(r.users) == 0 {
+		r.users = config.DefaultUsers()
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&r.life.AccessToken, DefaultAccessTokenTTL)
+	def(&r.life.IDToken, DefaultIDTokenTTL)
+	def(&r.life.RefreshToken, DefaultRefreshTokenTTL)
+	def(&r.life.Session, DefaultSessionTTL)
+	switch strings.ToLower(cfg.Provider.SessionCookie.SameSite) {
+	case "", "lax":
+		r.sameSite = http.SameSiteLaxMode
+	case "strict":
+		r.sameSite = http.SameSiteStrictMode
+	case "none":
+		r.sameSite, r.secure = http.SameSiteNoneMode, true
+	default:
+		return nil, fmt.Errorf("session_cookie.same_site %q is not lax, strict or none", cfg.Provider.SessionCookie.SameSite)
+	}
+	for _, c := range cfg.Clients {
+		cl := &client{Client: c}
+		add := func(o string) {
+			if o != "" && !slices.Contains(cl.origins, o) {
+				cl.origins = append(cl.origins, o)
+			}
+			r.origins[o] = true
+		}
+		for _, o := range c.WebOrigins {
+			add(strings.TrimSuffix(o, "/"))
+		}
+		for _, u := range c.RedirectURIs {
+			add(originOf(u))
+		}
+		r.clients[c.ClientID] = cl
+	}
+	return r, nil
+}
+
+// lookup returns the client with id: the registered one, or in zero-config
+// mode a public client whose redirect URIs are checked for loopback.
+func (r *registry) lookup(id string) (*client, bool) {
+	if c, ok := r.clients[id]; ok {
+		return c, true
+	}
+	if r.zeroConfig && id != "" {
+		return &client{Client: config.Client{ClientID: id}}, true
+	}
+	return nil, false
+}
+
+// redirectAllowed checks a redirect_uri: exact string match against the
+// registered values, or in zero-config mode any http(s) URI with a loopback host.
+func (r *registry) redirectAllowed(c *client, uri string) bool {
+	if len(c.RedirectURIs) > 0 || !r.zeroConfig {
+		return slices.Contains(c.RedirectURIs, uri)
+	}
+	return loopbackURI(uri)
+}
+
+// postLogoutAllowed is redirectAllowed for post_logout_redirect_uri.
+func (r *registry) postLogoutAllowed(c *client, uri string) bool {
+	if len(c.PostLogoutRedirectURIs) > 0 || !r.zeroConfig {
+		return slices.Contains(c.PostLogoutRedirectURIs, uri)
+	}
+	return loopbackURI(uri)
+}
+
+// originsFor returns the origins a client's pages may live on.
+func (r *registry) originAllowed(c *client, origin string) bool {
+	if slices.Contains(c.origins, origin) {
+		return true
+	}
+	return r.zeroConfig && len(c.origins) == 0 && loopbackOrigin(origin)
+}
+
+// corsAllowed reports whether origin may read the provider's API responses:
+// loopback origins always (this is a local development provider), and every
+// registered client origin.
+func (r *registry) corsAllowed(origin string) bool {
+	return r.origins[origin] || loopbackOrigin(origin)
+}
+
+func (r *registry) user(name string) (*config.User, bool) {
+	for i := range r.users {
+		if r.users[i].Username == name {
+			return &r.users[i], true
+		}
+	}
+	return nil, false
+}
+
+func (r *registry) usernames() []string {
+	out := make([]string, len(r.users))
+	for i, u := range r.users {
+		out[i] = u.Username
+	}
+	return out
+}
+
+// checkPassword accepts any password for a user without one (zero-config
+// convenience), else compares in constant time.
+func checkPassword(u *config.User, password string) bool {
+	if u.Password == "" {
+		return true
+	}
+	return subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1
+}
+
+// checkSecret compares client secrets in constant time.
+func checkSecret(want, got string) bool {
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// loopbackURI: http(s), a loopback host, no fragment, no userinfo.
+func loopbackURI(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Fragment != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return (u.Scheme == "http" || u.Scheme == "https") && loopbackHost(u.Hostname())
+}
+
+func loopbackOrigin(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
+		return false
+	}
+	return loopbackHost(u.Hostname())
+}
+
+// loopbackHost: localhost, *.localhost (RFC 6761), 127.0.0.0/8 and ::1.
+func loopbackHost(h string) bool {
+	h = strings.ToLower(h)
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}

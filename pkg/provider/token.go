@@ -1,0 +1,283 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/oidc"
+)
+
+// MaxTokenBody bounds the token, revocation and introspection request bodies.
+const MaxTokenBody = 64 << 10
+
+// parseTokenBody reads a token-endpoint body: form-encoded (RFC 6749) or
+// JSON (the Auth0 SDKs may send JSON). JSON numbers and booleans become
+// strings; nested values are refused. Pure, so it can be fuzzed.
+func parseTokenBody(contentType string, body []byte) (url.Values, error) {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if contentType == "" {
+		mt, err = "application/x-www-form-urlencoded", nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("Content-Type %q cannot be parsed; use application/x-www-form-urlencoded", contentType)
+	}
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		v, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, fmt.Errorf("the form body is malformed: %v", err)
+		}
+		for k, vs := range v {
+			if len(vs) > 1 && k != "resource" && k != "audience" {
+				return nil, fmt.Errorf("parameter %s is repeated; send it once (RFC 6749 §3.2)", k)
+			}
+		}
+		return v, nil
+	case "application/json":
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			return nil, fmt.Errorf("the JSON body is malformed: %v", err)
+		}
+		v := url.Values{}
+		for k, x := range m {
+			switch t := x.(type) {
+			case string:
+				v.Set(k, t)
+			case float64:
+				v.Set(k, strconv.FormatFloat(t, 'f', -1, 64))
+			case bool:
+				v.Set(k, strconv.FormatBool(t))
+			case nil:
+			default:
+				return nil, fmt.Errorf("parameter %s must be a string, not %T", k, x)
+			}
+		}
+		return v, nil
+	default:
+		return nil, fmt.Errorf("Content-Type %s is not supported; use application/x-www-form-urlencoded or application/json", mt)
+	}
+}
+
+// readParams reads and parses a POST body for the token-like endpoints.
+func readParams(w http.ResponseWriter, r *http.Request) (url.Values, *oidc.Error) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		return nil, oauthErr(http.StatusMethodNotAllowed, oidc.ErrInvalidRequest, "method %s is not allowed; POST the parameters in the body", r.Method)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxTokenBody))
+	if err != nil {
+		return nil, errInvalidRequest("cannot read the body (limit %d bytes): %v", MaxTokenBody, err)
+	}
+	v, err := parseTokenBody(r.Header.Get("Content-Type"), body)
+	if err != nil {
+		return nil, errInvalidRequest("%v", err)
+	}
+	return v, nil
+}
+
+// authenticateClient identifies the client of a token/revocation request:
+// client_secret_basic, client_secret_post, or none for public clients.
+// Secrets are compared in constant time.
+func (p *Provider) authenticateClient(w http.ResponseWriter, r *http.Request, v url.Values) (*client, *oidc.Error) {
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id) // RFC 6749 §2.3.1 form-encodes both
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			return nil, errInvalidClient("the Basic credentials are not form-encoded")
+		}
+		if v.Get("client_secret") != "" {
+			return nil, errInvalidRequest("use one client authentication method: Basic or client_secret, not both")
+		}
+		if bodyID := v.Get("client_id"); bodyID != "" && bodyID != id {
+			return nil, errInvalidClient("client_id in the body (%s) differs from the Basic credentials (%s)", bodyID, id)
+		}
+	} else {
+		id, secret = v.Get("client_id"), v.Get("client_secret")
+	}
+	if id == "" {
+		return nil, errInvalidClient("no client authentication: send client_id (public clients) or Basic credentials / client_secret (confidential clients)")
+	}
+	info(r).clientID = id
+	c, ok := p.reg.Load().lookup(id)
+	if !ok {
+		return nil, p.challenge(w, basic, errInvalidClient("client %q is not registered; registered: %s", id, strings.Join(p.reg.Load().clientIDs(), ", ")))
+	}
+	if c.public() {
+		if secret != "" {
+			return nil, p.challenge(w, basic, errInvalidClient("client %s is public (no secret is registered); send client_id only", id))
+		}
+		return c, nil
+	}
+	if secret == "" {
+		return nil, p.challenge(w, basic, errInvalidClient("client %s is confidential: authenticate with client_secret_basic or client_secret_post", id))
+	}
+	if !checkSecret(c.Secret, secret) {
+		return nil, p.challenge(w, basic, errInvalidClient("client secret for %s is wrong", id))
+	}
+	return c, nil
+}
+
+func (p *Provider) challenge(w http.ResponseWriter, basic bool, e *oidc.Error) *oidc.Error {
+	if basic {
+		w.Header().Set("WWW-Authenticate", `Basic realm="ssokit"`)
+	}
+	return e
+}
+
+func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
+	v, oerr := readParams(w, r)
+	if oerr == nil {
+		var c *client
+		if c, oerr = p.authenticateClient(w, r, v); oerr == nil {
+			oerr = p.grant(w, r, c, v)
+		}
+	}
+	if oerr != nil {
+		info(r).outcome = oerr.Code
+		p.publish(events.Event{Kind: events.KindError, ClientID: info(r).clientID, Endpoint: "token", Detail: oerr.Error()})
+		writeOAuthError(w, oerr)
+	}
+}
+
+func (p *Provider) grant(w http.ResponseWriter, r *http.Request, c *client, v url.Values) *oidc.Error {
+	f := p.faults.take("token", c.ClientID)
+	if f != nil && f.Error != "" {
+		p.injectError(w, r, f, func(e *oidc.Error) { writeOAuthError(w, e) })
+		return nil
+	}
+	skew, ttl := faultShape(f)
+	gt := v.Get("grant_type")
+	info(r).outcome = gt
+	switch gt {
+	case "authorization_code":
+		return p.grantCode(w, c, v, skew, ttl)
+	case "refresh_token":
+		return p.grantRefresh(w, c, v, skew, ttl)
+	case "client_credentials":
+		return p.grantClientCredentials(w, c, v, skew, ttl)
+	case "":
+		return errInvalidRequest("grant_type is missing; use authorization_code, refresh_token or client_credentials")
+	default:
+		return oauthErr(http.StatusBadRequest, oidc.ErrUnsupportedGrantType, "grant_type %q is not supported; use authorization_code, refresh_token or client_credentials", gt)
+	}
+}
+
+func (p *Provider) grantCode(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
+	value := v.Get("code")
+	if value == "" {
+		return errInvalidRequest("code is missing")
+	}
+	now := p.now()
+	cd, found, replay := p.store.redeemCode(value, now)
+	switch {
+	case !found:
+		return errInvalidGrant("the authorization code is unknown or expired; codes live %s and are single-use", CodeTTL)
+	case replay:
+		p.publish(events.Event{Kind: events.KindReuse, ClientID: c.ClientID, User: cd.Sub, SID: cd.SID, Detail: "authorization code replayed: the tokens it issued are revoked"})
+		return errInvalidGrant("the authorization code was already used; the tokens issued for it are now revoked (RFC 6749 §4.1.2)")
+	case now.After(cd.Expires):
+		return errInvalidGrant("the authorization code expired %s ago; codes live %s: exchange it right after the redirect", now.Sub(cd.Expires).Round(time.Second), CodeTTL)
+	case cd.Req.ClientID != c.ClientID:
+		return errInvalidGrant("the authorization code was issued to client %s, not %s", cd.Req.ClientID, c.ClientID)
+	}
+	if ru := v.Get("redirect_uri"); ru != "" && ru != cd.Req.RedirectURI {
+		return errInvalidGrant("redirect_uri %s differs from the one in the authorization request (%s)", ru, cd.Req.RedirectURI)
+	}
+	verifier := v.Get("code_verifier")
+	switch {
+	case cd.Req.CodeChallenge == "" && verifier != "":
+		return errInvalidGrant("code_verifier sent, but the authorization request had no code_challenge")
+	case cd.Req.CodeChallenge != "" && verifier == "":
+		return errInvalidGrant("code_verifier is missing; the authorization request used PKCE (S256)")
+	case cd.Req.CodeChallenge != "" && !oidc.VerifyPKCE(cd.Req.CodeChallenge, verifier):
+		return errInvalidGrant("PKCE verification failed: BASE64URL(SHA256(code_verifier)) does not match the code_challenge")
+	}
+	g := grant{Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR}
+	out, err := p.issue(g, skew, ttl)
+	if err != nil {
+		return errServer("%v", err)
+	}
+	p.store.recordIssued(value, []string{out.jti}, out.family)
+	p.publishTokens(c.ClientID, cd.Sub, cd.SID, "authorization_code", out.resp)
+	writeJSON(w, http.StatusOK, out.resp)
+	return nil
+}
+
+func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
+	value := v.Get("refresh_token")
+	if value == "" {
+		return errInvalidRequest("refresh_token is missing")
+	}
+	rt, found, reuse := p.store.rotateRefresh(value, p.now())
+	switch {
+	case !found:
+		// auth0-spa-js matches the text "invalid refresh token"
+		return errInvalidGrant("Unknown or invalid refresh token.")
+	case reuse:
+		p.publish(events.Event{Kind: events.KindReuse, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: "rotated refresh token presented again: the whole family is revoked"})
+		return errInvalidGrant("Unknown or invalid refresh token: it was already rotated, so its whole family is now revoked (reuse detection)")
+	case rt.ClientID != c.ClientID:
+		return errInvalidGrant("Unknown or invalid refresh token: it was issued to client %s, not %s", rt.ClientID, c.ClientID)
+	}
+	scope := rt.Scope
+	if s := v.Get("scope"); s != "" {
+		req := oidc.ParseScope(s)
+		for _, sc := range req {
+			if !slices.Contains(rt.Scope, sc) {
+				return oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "scope %q was not granted originally (granted: %s)", sc, joinScope(rt.Scope))
+			}
+		}
+		// offline_access stays so the rotation continues
+		if !slices.Contains(req, oidc.ScopeOfflineAccess) {
+			req = append(req, oidc.ScopeOfflineAccess)
+		}
+		scope = req
+	}
+	g := grant{Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, Family: rt.Family}
+	out, err := p.issue(g, skew, ttl)
+	if err != nil {
+		return errServer("%v", err)
+	}
+	p.publish(events.Event{Kind: events.KindRefresh, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: "refresh token rotated"})
+	p.publishTokens(c.ClientID, rt.Sub, rt.SID, "refresh_token", out.resp)
+	writeJSON(w, http.StatusOK, out.resp)
+	return nil
+}
+
+func (p *Provider) grantClientCredentials(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
+	if c.public() {
+		return oauthErr(http.StatusBadRequest, oidc.ErrUnauthorizedClient, "client_credentials needs a confidential client; give client %s a secret in ssokit.yaml", c.ClientID)
+	}
+	aud := v.Get("audience")
+	if aud == "" {
+		aud = v.Get("resource")
+	}
+	g := grant{Client: c, Sub: c.ClientID, Scope: oidc.ParseScope(v.Get("scope")), Audience: aud}
+	out, err := p.issue(g, skew, ttl)
+	if err != nil {
+		return errServer("%v", err)
+	}
+	p.publishTokens(c.ClientID, c.ClientID, "", "client_credentials", out.resp)
+	writeJSON(w, http.StatusOK, out.resp)
+	return nil
+}
+
+func (p *Provider) publishTokens(clientID, sub, sid, how string, t tokenResponse) {
+	for _, x := range []struct{ typ, tok string }{{"access_token", t.AccessToken}, {"id_token", t.IDToken}, {"refresh_token", t.RefreshToken}} {
+		if x.tok == "" {
+			continue
+		}
+		p.publish(events.Event{Kind: events.KindToken, ClientID: clientID, User: sub, SID: sid, Endpoint: "token", Detail: how, Token: x.tok, TokenType: x.typ})
+	}
+}

@@ -1,0 +1,166 @@
+package provider
+
+import (
+	"slices"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/oidc"
+)
+
+// grant is what a token response is minted from.
+type grant struct {
+	Client   *client
+	Sub      string
+	SID      string
+	Scope    []string
+	Audience string
+	Nonce    string
+	AuthTime time.Time
+	AMR      []string
+	// Family, when set, continues a refresh-token rotation family.
+	Family string
+}
+
+// tokenResponse is the token endpoint's success body (RFC 6749 §5.1).
+type tokenResponse struct {
+	AccessToken  string `json:"access_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	Scope        string `json:"scope,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// issued records what issue produced, for replay revocation and events.
+type issued struct {
+	resp   tokenResponse
+	jti    string
+	family string
+}
+
+// lifetimes returns the client's lifetimes over the provider's.
+func (p *Provider) lifetimes(c *client) config.Lifetimes {
+	l := p.reg.Load().life
+	if c != nil {
+		if c.Tokens.AccessToken > 0 {
+			l.AccessToken = c.Tokens.AccessToken
+		}
+		if c.Tokens.IDToken > 0 {
+			l.IDToken = c.Tokens.IDToken
+		}
+		if c.Tokens.RefreshToken > 0 {
+			l.RefreshToken = c.Tokens.RefreshToken
+		}
+	}
+	return l
+}
+
+// issue signs an access token (RFC 9068 JWT), an ID token when openid was
+// granted and a user is present, and a refresh token when offline_access was.
+func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (issued, error) {
+	now := p.now().Add(skew).Truncate(time.Second)
+	life := p.lifetimes(g.Client)
+	if accessTTL > 0 {
+		life.AccessToken = accessTTL
+	}
+	scope := joinScope(g.Scope)
+	aud := g.Audience
+	if aud == "" {
+		aud = g.Client.ClientID
+	}
+	jti := randomID(16)
+	at := map[string]any{
+		"iss": p.issuer, "sub": g.Sub, "aud": aud, "client_id": g.Client.ClientID,
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(life.AccessToken).Unix(), "jti": jti,
+	}
+	if scope != "" {
+		at["scope"] = scope
+	}
+	if g.SID != "" {
+		at["sid"] = g.SID
+		at["auth_time"] = g.AuthTime.Add(skew).Unix()
+	}
+	access, err := p.keys.Sign(at, "at+jwt")
+	if err != nil {
+		return issued{}, err
+	}
+	out := issued{jti: jti, resp: tokenResponse{
+		AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(life.AccessToken / time.Second), Scope: scope,
+	}}
+	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOpenID) {
+		idc := map[string]any{
+			"iss": p.issuer, "sub": g.Sub, "aud": g.Client.ClientID, "azp": g.Client.ClientID,
+			"iat": now.Unix(), "exp": now.Add(life.IDToken).Unix(), "auth_time": g.AuthTime.Add(skew).Unix(),
+			"sid": g.SID, "at_hash": oidc.HalfHash(p.keys.Alg(), access),
+		}
+		if len(g.AMR) > 0 {
+			idc["amr"] = g.AMR
+		}
+		if g.Nonce != "" {
+			idc["nonce"] = g.Nonce
+		}
+		p.addUserClaims(idc, g.Sub, g.Scope)
+		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
+			return issued{}, err
+		}
+	}
+	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOfflineAccess) {
+		fam := g.Family
+		if fam == "" {
+			fam = randomID(12)
+		}
+		rt := &refreshToken{Value: randomID(32), Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
+			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
+		p.store.putRefresh(rt)
+		out.resp.RefreshToken, out.family = rt.Value, fam
+	}
+	return out, nil
+}
+
+// standard claims released per scope (OIDC Core §5.4).
+var scopeClaims = map[string][]string{
+	oidc.ScopeProfile: {"name", "given_name", "family_name", "middle_name", "nickname", "preferred_username",
+		"profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"},
+	oidc.ScopeEmail: {"email", "email_verified"},
+	"phone":         {"phone_number", "phone_number_verified"},
+	"address":       {"address"},
+}
+
+// reserved claims a user's config may not override.
+var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "azp", "sid", "at_hash", "jti", "amr"}
+
+// addUserClaims copies the user's claims that the scopes release, plus any
+// non-standard claims (always released: they are the developer's own test data).
+func (p *Provider) addUserClaims(dst map[string]any, sub string, scopes []string) {
+	u, ok := p.reg.Load().user(sub)
+	if !ok {
+		return
+	}
+	standard := map[string]string{}
+	for sc, names := range scopeClaims {
+		for _, n := range names {
+			standard[n] = sc
+		}
+	}
+	for k, v := range u.Claims {
+		if slices.Contains(reservedClaims, k) {
+			continue
+		}
+		if sc, std := standard[k]; std && !slices.Contains(scopes, sc) {
+			continue
+		}
+		dst[k] = v
+	}
+}
+
+func joinScope(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += " "
+		}
+		out += v
+	}
+	return out
+}
