@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // claimDocs explains registered claims and header parameters in a few words:
@@ -143,4 +146,16 @@ func Relative(claim string, t, now time.Time) string {
 	default:
 		return h + " ago"
 	}
+}
+
+// Printable makes untrusted text safe for a terminal: a value holding control
+// characters (escape sequences could rewrite the screen or set the clipboard)
+// or invalid UTF-8 is shown Go-quoted instead.
+func Printable(s string) string {
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
+	tokencmd "github.com/ssokit/ssokit/pkg/cmd/token"
 	"github.com/ssokit/ssokit/pkg/cmd/version"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 )
@@ -34,6 +35,7 @@ on your laptop and in CI.`,
 	})
 	cmd.AddCommand(
 		provider.NewCmdProvider(f, nil),
+		tokencmd.NewCmdToken(f),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)

@@ -1,0 +1,226 @@
+// Package verify implements `ssokit token verify`.
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/spf13/cobra"
+
+	"github.com/ssokit/ssokit/pkg/cmd/token/shared"
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/token"
+)
+
+// VerifyOptions are the inputs of `token verify`.
+type VerifyOptions struct {
+	IO   *iostreams.IOStreams
+	Now  func() time.Time
+	HTTP *http.Client
+
+	Raw string
+
+	IssuerURL string
+	JWKS      string
+	KeyFile   string
+	Secret    string
+
+	Audience string
+	Issuer   string
+	Nonce    string
+	Require  []string
+	Leeway   time.Duration
+	Timeout  time.Duration
+	JSON     bool
+	Verbose  bool
+}
+
+// NewCmdVerify returns `ssokit token verify`.
+func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Command {
+	opts := &VerifyOptions{IO: f.IOStreams, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "verify [JWT|-] (--issuer URL | --jwks URL|FILE | --key FILE | --secret S)",
+		Short: "Verify a token's signature and claims",
+		Long: `Verify a JWT and say, in one line, why it is or is not valid.
+
+Keys come from exactly one of:
+  --issuer URL   discovery (URL/.well-known/openid-configuration) then its
+                 jwks_uri; the token's iss must then equal that issuer
+  --jwks URL|FILE  a JWK set over HTTP(S) or from a file
+  --key FILE     a public key, certificate or private key (PEM), or a JWK
+  --secret S     an HMAC shared secret
+
+Checks, in order:
+  crit        any "crit" header is refused (no JWS extensions are implemented)
+  alg         must be in the allow-list derived from the key: RSA → RS*/PS*,
+              EC → the ES* of its curve, Ed25519 → EdDSA, secret → HS*; a JWK's
+              "alg" narrows it to one. Never "none"; never HMAC with an
+              asymmetric key (the key-confusion attack)
+  key         chosen by the token's kid; an unknown kid lists the known ones
+  signature   verified with go-jose
+  exp, nbf, iat  with --leeway for clock skew (default 60s)
+  iss, aud, nonce, required claims  when asked for
+
+Exit status: 0 valid; 1 invalid, with the reason on one line; 2 bad usage,
+malformed or unreadable input, or an issuer/JWKS that cannot be fetched (a
+network error is never reported as an invalid token).`,
+		Example: `  ssokit token verify --issuer http://localhost:9400/ "$TOKEN"
+  pbpaste | ssokit token verify --jwks jwks.json --aud api
+  ssokit token verify --key public.pem --require sid --leeway 0s "$TOKEN"
+  ssokit token verify --secret "$HS256_SECRET" --json "$TOKEN" | jq '.checks'`,
+		Args: cmdutil.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n := 0
+			for _, s := range []string{opts.IssuerURL, opts.JWKS, opts.KeyFile, opts.Secret} {
+				if s != "" {
+					n++
+				}
+			}
+			if n != 1 {
+				return cmdutil.FlagErrorf("give exactly one key source: --issuer, --jwks, --key or --secret")
+			}
+			if opts.Leeway < 0 {
+				return cmdutil.FlagErrorf("--leeway must not be negative")
+			}
+			raw, err := shared.ReadToken(opts.IO, args)
+			if err != nil {
+				return err
+			}
+			opts.Raw = raw
+			if opts.HTTP == nil {
+				opts.HTTP = &http.Client{Timeout: opts.Timeout}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return verifyRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.IssuerURL, "issuer", "", "fetch keys via this issuer's discovery document; iss must match")
+	fl.StringVar(&opts.JWKS, "jwks", "", "JWK set `URL or FILE`")
+	fl.StringVar(&opts.KeyFile, "key", "", "public key, certificate or JWK `FILE`")
+	fl.StringVar(&opts.Secret, "secret", "", "HMAC shared `secret`")
+	fl.StringVar(&opts.Audience, "aud", "", "require this audience in aud")
+	fl.StringVar(&opts.Issuer, "iss", "", "require this exact iss (overrides the one from --issuer)")
+	fl.StringVar(&opts.Nonce, "nonce", "", "require this nonce")
+	fl.StringArrayVar(&opts.Require, "require", nil, "require this `claim` to be present (repeatable)")
+	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
+	fl.DurationVar(&opts.Timeout, "timeout", token.DefaultFetchTimeout, "timeout for discovery and JWKS requests")
+	fl.BoolVar(&opts.JSON, "json", false, "report every check as JSON")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "list every check")
+	return cmd
+}
+
+// loadKeys resolves the key source; failures are usage/network errors (exit 2).
+func loadKeys(ctx context.Context, opts *VerifyOptions) ([]jose.JSONWebKey, string, error) {
+	switch {
+	case opts.Secret != "":
+		return []jose.JSONWebKey{{Key: []byte(opts.Secret)}}, "", nil
+	case opts.KeyFile != "":
+		keys, err := token.LoadKeys(opts.KeyFile)
+		if err != nil {
+			return nil, "", cmdutil.FlagErrorf("--key: %v", err)
+		}
+		return keys, "", nil
+	case opts.JWKS != "":
+		if strings.HasPrefix(opts.JWKS, "http://") || strings.HasPrefix(opts.JWKS, "https://") {
+			keys, err := token.FetchJWKS(ctx, opts.HTTP, opts.JWKS)
+			return keys, "", err
+		}
+		if _, err := os.Stat(opts.JWKS); err != nil {
+			return nil, "", cmdutil.FlagErrorf("--jwks: %v", err)
+		}
+		keys, err := token.LoadKeys(opts.JWKS)
+		if err != nil {
+			return nil, "", cmdutil.FlagErrorf("--jwks: %v", err)
+		}
+		return keys, "", nil
+	default:
+		d, err := token.Discover(ctx, opts.HTTP, opts.IssuerURL)
+		if err != nil {
+			return nil, "", err
+		}
+		keys, err := token.FetchJWKS(ctx, opts.HTTP, d.JWKSURI)
+		return keys, d.Issuer, err
+	}
+}
+
+func verifyRun(ctx context.Context, opts *VerifyOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	// Decode first: a malformed token is an input error even when the
+	// issuer is down.
+	if _, err := token.Decode(opts.Raw); err != nil {
+		return shared.InputError(err)
+	}
+	keys, issuer, err := loadKeys(ctx, opts)
+	if err != nil {
+		var ne *token.NetworkError
+		if errors.As(err, &ne) {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		}
+		return err
+	}
+	if opts.Issuer != "" {
+		issuer = opts.Issuer
+	}
+	res, err := token.Verify(opts.Raw, token.VerifyOptions{
+		Keys: keys, Now: opts.Now, Leeway: opts.Leeway,
+		Issuer: issuer, Audience: opts.Audience, Nonce: opts.Nonce, Require: opts.Require,
+	})
+	if err != nil {
+		return shared.InputError(err)
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printHuman(opts, res)
+	}
+	if !res.Valid {
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure}
+	}
+	return nil
+}
+
+func printHuman(opts *VerifyOptions, res *token.Result) {
+	s := shared.Style{On: opts.IO.ColorEnabled()}
+	w := opts.IO.Out
+	if res.Valid {
+		var exp string
+		for _, c := range res.Checks {
+			if c.Name == "exp" {
+				exp = "; " + c.Detail
+			}
+		}
+		kid := ""
+		if res.KeyID != "" {
+			kid = fmt.Sprintf(" by kid %q", res.KeyID)
+		}
+		fmt.Fprintf(w, "%s: %s signature%s%s\n", s.Green("valid"), res.Alg, kid, exp)
+	} else {
+		fmt.Fprintf(w, "%s: %s\n", s.Red("invalid"), token.Printable(res.Reason))
+	}
+	if opts.Verbose {
+		for _, c := range res.Checks {
+			mark := s.Green("✓")
+			if !c.OK {
+				mark = s.Red("✗")
+			}
+			fmt.Fprintf(w, "  %s %s %s\n", mark, shared.Pad(c.Name, 9), token.Printable(c.Detail))
+		}
+	}
+}
