@@ -59,7 +59,7 @@ func TestRelyingPartyLibraries(t *testing.T) {
 	}
 	var claims struct {
 		Nonce, Email, Name, Sid string
-		AuthTime            int64 `json:"auth_time"`
+		AuthTime                int64 `json:"auth_time"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		t.Fatal(err)
