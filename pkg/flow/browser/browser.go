@@ -98,8 +98,13 @@ func DefaultTransport() *http.Transport {
 	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, port, err := net.SplitHostPort(addr)
-		if err == nil && strings.HasSuffix(strings.ToLower(host), ".localhost") {
-			addr = net.JoinHostPort("127.0.0.1", port)
+		h := strings.ToLower(host)
+		if err == nil && (h == "localhost" || strings.HasSuffix(h, ".localhost")) {
+			// Try IPv4 loopback first (where local servers usually
+			// listen), then what the name resolves to.
+			if c, err := d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port)); err == nil || h != "localhost" {
+				return c, err
+			}
 		}
 		return d.DialContext(ctx, network, addr)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -316,7 +317,13 @@ func (d Document) WebMessageResponse() (url.Values, bool) {
 		v := url.Values{}
 		for _, m := range jsStringField.FindAllStringSubmatch(s, -1) {
 			raw := m[2][1 : len(m[2])-1]
-			raw = strings.NewReplacer(`\/`, `/`, `\"`, `"`, `\'`, `'`, `\\`, `\`).Replace(raw)
+			if m[2][0] == '"' {
+				if u, err := strconv.Unquote(strings.ReplaceAll(m[2], `\/`, `/`)); err == nil {
+					raw = u
+				}
+			} else {
+				raw = strings.NewReplacer(`\/`, `/`, `\'`, `'`, `\\`, `\`).Replace(raw)
+			}
 			if v.Get(m[1]) == "" {
 				v.Set(m[1], raw)
 			}

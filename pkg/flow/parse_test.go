@@ -1,0 +1,125 @@
+package flow
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestParseExample(t *testing.T) {
+	f, err := Parse("flows.yaml", Example())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Apps) != 4 || f.Apps[0].Name != "shell" || f.App("legacy").Origin != "http://127.0.0.1:5104" {
+		t.Errorf("apps: %+v", f.Apps)
+	}
+	if f.Timeout != 10*time.Second || f.Browser != "chrome" || f.Provider != "embedded" {
+		t.Errorf("defaults: %+v", f)
+	}
+	if len(f.Flows) < 5 {
+		t.Fatalf("flows: %d", len(f.Flows))
+	}
+	first := f.Flows[0]
+	if first.Steps[0].Kind != StepLogin || first.Steps[0].User != "alice" || first.Steps[1].App != "account" {
+		t.Errorf("steps: %+v %+v", first.Steps[0], first.Steps[1])
+	}
+	if e := first.Steps[1].Expect; e == nil || e.SameSessionAs != "shell" || e.Tokens == nil || !*e.Tokens {
+		t.Errorf("expect: %+v", e)
+	}
+	if u := f.User("alice"); u.Password != "alice" || u.Claims["email"] != "alice@example.com" {
+		t.Errorf("user: %+v", u)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad/*.yaml")
+	var out strings.Builder
+	for _, path := range files {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Parse(filepath.ToSlash(path), b)
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("%s: err = %v, want *ParseError", path, err)
+		}
+		out.WriteString(pe.Error() + "\n\n")
+	}
+	golden(t, "errors.golden", out.String())
+}
+
+func TestParseShapes(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"empty", "", "empty flow file"},
+		{"scalar file", "hello", "a flow file must be a mapping"},
+		{"no apps", "flows: [{steps: [{wait: 1s}]}]", "has no apps"},
+		{"unknown top key", "apps: {a: {origin: 'http://localhost:1'}}\nflow: []", `did you mean "flows"?`},
+		{"provider not a URL", "provider: ftp://x\napps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{wait: 1s}]}]", "provider must be"},
+		{"login without user", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{login: a}]}]", "login needs a user"},
+		{"step without app", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{silent: {}}]}]", "silent needs an app"},
+		{"duplicate key", "apps: {a: {origin: 'http://localhost:1'}}\napps: {}\nflows: [{steps: [{wait: 1s}]}]", "already defined"},
+		{"aliases work", "apps: {a: &o {origin: 'http://localhost:1'}, b: *o}\nflows: [{steps: [{silent: b}]}]", ""},
+		{"bare seconds", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{wait: 2}]}]", ""},
+	}
+	for _, tt := range tests {
+		_, err := Parse("f.yaml", []byte(tt.src))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: unexpected error %v", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%s: error %v, want it to contain %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(Example())
+	f.Add([]byte("apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{login: {app: a, user: u}, expect: {claims: {x: [1, {y: z}]}}}]}]"))
+	f.Add([]byte("a: &x [*x]"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		file, err := Parse("fuzz.yaml", src)
+		if err == nil {
+			if file == nil {
+				t.Fatal("nil file without error")
+			}
+			return
+		}
+		var pe *ParseError
+		if !errors.As(err, &pe) || len(pe.Diags) == 0 {
+			t.Fatalf("error %v is not a ParseError with positions", err)
+		}
+		for _, d := range pe.Diags {
+			if d.Pos.Line < 1 || d.Pos.Col < 0 {
+				t.Fatalf("diag without a position: %+v", d)
+			}
+		}
+	})
+}
