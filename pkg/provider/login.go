@@ -29,7 +29,14 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 	reg := p.reg.Load()
 	anyPassword := slices.ContainsFunc(reg.users, func(u config.User) bool { return u.Password == "" })
 	info(r).outcome = "login form"
-	p.render(w, status, "login.html", "'none'", "'self'", map[string]any{
+	// Chromium enforces form-action on the redirects that follow a form
+	// submission too, so the redirect to the client after sign-in must be
+	// allowed here, or the browser stops at ERR_BLOCKED_BY_CSP.
+	formAction := "'self'"
+	if o := originOf(in.Req.RedirectURI); o != "" && in.Req.ResponseMode != "web_message" {
+		formAction += " " + o
+	}
+	p.render(w, status, "login.html", "'none'", formAction, map[string]any{
 		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(PathLogin),
 		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": hint, "Error": errMsg,
 		"Users": reg.usernames(), "AnyPassword": anyPassword,

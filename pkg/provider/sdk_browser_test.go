@@ -1,0 +1,137 @@
+package provider_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+// TestAuth0SPAJS drives the unmodified @auth0/auth0-spa-js in headless
+// Chromium: app A signs in by redirect through the login form, app B on
+// another origin gets a token silently (hidden iframe, prompt=none,
+// response_mode=web_message) with no form and no navigation, A's rotating
+// refresh tokens go through /oauth/token, and after A logs out B's silent
+// authentication answers login_required; front- and back-channel logout
+// reach both apps.
+func TestAuth0SPAJS(t *testing.T) {
+	browser := browserCtx(t, false)
+	e := newSDKEnv(t, "", appSpec{"app-a", "localhost"}, appSpec{"app-b", "localhost"})
+	a, b := e.apps["app-a"], e.apps["app-b"]
+
+	tabA := newProfile(t, browser)
+	tabB := newTab(t, tabA)
+
+	// A: redirect login through the form, with useRefreshTokens.
+	signInByRedirect(t, tabA, a, "/auth0-rt/", "alice")
+	if n := len(e.eventsFor("login", "app-a")); n != 1 {
+		t.Fatalf("login events for app-a = %d, want 1", n)
+	}
+
+	// B: silent authentication in a hidden iframe, no form, no navigation.
+	do(t, tabB, "open app B", chromedp.Navigate(b.origin+"/auth0/"))
+	eval[bool](t, tabB, `window.marker = "still here"; true`)
+	got := eval[sdkResult](t, tabB, `app.token()`)
+	if !got.OK {
+		t.Fatalf("B getTokenSilently: %s", got)
+	}
+	if m := eval[string](t, tabB, `window.marker || ""`); m != "still here" {
+		t.Fatalf("app B navigated during silent authentication (marker %q)", m)
+	}
+	if loc := eval[string](t, tabB, `location.href`); loc != b.origin+"/auth0/" {
+		t.Fatalf("app B is at %s after silent auth", loc)
+	}
+	claims := parseClaims(t, got.IDToken)
+	if claims["sub"] != "alice" || claims["aud"] != "app-b" || claims["iss"] != e.issuer {
+		t.Fatalf("B's ID token claims: %v", claims)
+	}
+	if n := len(e.eventsFor("login", "app-b")); n != 0 {
+		t.Fatalf("app B saw the login form (%d login events)", n)
+	}
+	if ev := e.eventsFor("silent", "app-b"); len(ev) != 1 || !strings.Contains(ev[0].Detail, "succeeded (web_message)") {
+		t.Fatalf("silent events for app-b: %+v", ev)
+	}
+
+	// A: useRefreshTokens — a forced refresh goes through /oauth/token.
+	before := len(e.eventsFor("refresh", "app-a"))
+	rt := eval[sdkResult](t, tabA, `app.token({cacheMode: "off"})`)
+	if !rt.OK {
+		t.Fatalf("A refresh: %s", rt)
+	}
+	if n := len(e.eventsFor("refresh", "app-a")); n != before+1 {
+		t.Fatalf("refresh events for app-a = %d, want %d", n, before+1)
+	}
+	if rc := parseClaims(t, rt.IDToken); rc["sub"] != "alice" {
+		t.Fatalf("refreshed ID token: %v", rc)
+	}
+	if n := len(e.eventsFor("silent", "app-a")); n != 0 {
+		t.Fatalf("A used an iframe instead of its refresh token (%d silent events)", n)
+	}
+
+	// A logs out (/v2/logout); the browser comes back to A.
+	navigateAndWait(t, tabA, "logout in A", chromedp.Evaluate[chromedp.Void](`app.logout(); undefined`))
+	waitFor(t, "A back at its returnTo", func() bool {
+		return eval[string](t, tabA, `location.href`) == a.origin+"/auth0-rt/"
+	})
+
+	// B: silent auth now fails with login_required.
+	after := eval[sdkResult](t, tabB, `app.token({cacheMode: "off"})`)
+	if after.OK || after.Error != "login_required" {
+		t.Fatalf("B after A's logout: %s, want login_required", after)
+	}
+
+	// Front-channel logout reached both apps with iss and sid.
+	sid := claims["sid"]
+	for _, app := range []*testApp{a, b} {
+		app := app
+		waitFor(t, "front-channel logout at "+app.clientID, func() bool { return len(app.frontchannelHits()) > 0 })
+		h := app.frontchannelHits()[0]
+		if h.Get("iss") != e.issuer || h.Get("sid") != sid {
+			t.Fatalf("front-channel logout at %s: %v, want iss=%s sid=%v", app.clientID, h, e.issuer, sid)
+		}
+	}
+	// Back-channel logout reached the test server, once per app.
+	waitFor(t, "back-channel logout tokens", func() bool { return len(e.bc.received()) == 2 })
+	auds := map[any]bool{}
+	for _, tok := range e.bc.received() {
+		c := parseClaims(t, tok)
+		auds[c["aud"]] = true
+		if c["sid"] != sid || c["events"] == nil || c["nonce"] != nil {
+			t.Fatalf("logout token claims: %v", c)
+		}
+	}
+	if !auds["app-a"] || !auds["app-b"] {
+		t.Fatalf("logout tokens went to %v, want app-a and app-b", auds)
+	}
+}
+
+// parseClaims reads a JWT's claims without verifying (the provider's own
+// tests verify signatures; here we check what the SDK handed the app).
+func parseClaims(t *testing.T, raw string) map[string]any {
+	t.Helper()
+	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatalf("parse JWT %q: %v", raw, err)
+	}
+	m := map[string]any{}
+	if err := tok.UnsafeClaimsWithoutVerification(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// waitFor polls cond every 50 ms for up to 10 s: for effects the browser
+// produces asynchronously (iframes loading, background POSTs).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
