@@ -157,6 +157,9 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		return grantError(err)
 	}
 	resp := Response{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: tok.ExpiresIn, RefreshToken: tok.RefreshToken}
+	if resp.ExpiresIn == 0 && !tok.Expiry.IsZero() {
+		resp.ExpiresIn = int64(time.Until(tok.Expiry).Round(time.Second).Seconds())
+	}
 	resp.IDToken, _ = tok.Extra("id_token").(string)
 	resp.Scope, _ = tok.Extra("scope").(string)
 	if opts.Print != "" {

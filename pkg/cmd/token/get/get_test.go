@@ -1,0 +1,190 @@
+package get_test
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/browser"
+	"github.com/ssokit/ssokit/pkg/cli"
+	"github.com/ssokit/ssokit/pkg/cmd/token/internal/optest"
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/token"
+)
+
+func run(t *testing.T, b browser.Browser, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Browser: b, Now: time.Now, Version: "test"}
+	code = cli.Run(context.Background(), f, append([]string{"token", "get"}, args...))
+	return out.String(), errOut.String(), code
+}
+
+const confidential = `
+clients:
+  - client_id: checkout-bff
+    secret: dev-secret
+    redirect_uris: [http://localhost:9000/checkout/_ssokit/callback]
+`
+
+func TestGetClientCredentials(t *testing.T) {
+	issuer := optest.Start(t, optest.Config(t, confidential), nil, time.Now, "")
+	out, errOut, code := run(t, nil, "--issuer", issuer, "--client-id", "checkout-bff", "--client-secret", "dev-secret")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var resp struct {
+		AccessToken string `json:"access_token"`
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int    `json:"expires_in"`
+	}
+	if err := json.Unmarshal([]byte(out), &resp); err != nil || resp.AccessToken == "" {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if !strings.EqualFold(resp.TokenType, "bearer") || resp.ExpiresIn <= 0 {
+		t.Errorf("token_type %q expires_in %d", resp.TokenType, resp.ExpiresIn)
+	}
+	// The access token verifies against the same provider.
+	ios, in, vout, _ := iostreams.Test()
+	in.WriteString(resp.AccessToken)
+	f := &cmdutil.Factory{IOStreams: ios, Now: time.Now}
+	if c := cli.Run(context.Background(), f, []string{"token", "verify", "--issuer", issuer}); c != 0 {
+		t.Errorf("verify: exit %d %s", c, vout)
+	}
+
+	_, errOut, code = run(t, nil, "--issuer", issuer, "--client-id", "checkout-bff", "--client-secret", "wrong")
+	if code != 1 || !strings.Contains(errOut, "error: the provider refused the grant: invalid_client") {
+		t.Errorf("wrong secret: exit %d %q", code, errOut)
+	}
+}
+
+// followBrowser "opens" the URL by following redirects over HTTP, as a
+// browser with an auto-login provider would, landing on the loopback listener.
+type followBrowser struct {
+	mu   sync.Mutex
+	urls []string
+	wg   sync.WaitGroup
+}
+
+func (b *followBrowser) Browse(u string) error {
+	b.mu.Lock()
+	b.urls = append(b.urls, u)
+	b.mu.Unlock()
+	b.wg.Go(func() {
+		resp, err := http.Get(u)
+		if err == nil {
+			resp.Body.Close()
+		}
+	})
+	return nil
+}
+
+func TestGetAuthorizationCodePKCE(t *testing.T) {
+	issuer := optest.Start(t, nil, nil, time.Now, "alice")
+	b := &followBrowser{}
+	out, errOut, code := run(t, b, "--issuer", issuer, "--client-id", "cli", "--print", "id_token")
+	b.wg.Wait()
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if len(b.urls) != 1 {
+		t.Fatalf("browser opened %v", b.urls)
+	}
+	q, _ := url.Parse(b.urls[0])
+	v := q.Query()
+	if v.Get("code_challenge_method") != "S256" || v.Get("code_challenge") == "" || v.Get("state") == "" || v.Get("nonce") == "" ||
+		!strings.HasPrefix(v.Get("redirect_uri"), "http://127.0.0.1:") {
+		t.Errorf("authorization URL %s", b.urls[0])
+	}
+	u, err := token.Decode(out)
+	if err != nil || u.Claims["sub"] == nil || u.Claims["aud"] != "cli" || u.Claims["nonce"] != v.Get("nonce") {
+		t.Errorf("id_token %v %v", err, u)
+	}
+}
+
+func TestGetNoBrowserPrintsURL(t *testing.T) {
+	issuer := optest.Start(t, nil, nil, time.Now, "alice")
+	stub := &browser.Stub{}
+	ios, _, out, _ := iostreams.Test()
+	errOut := &safeBuffer{}
+	ios.ErrOut = errOut
+	f := &cmdutil.Factory{IOStreams: ios, Browser: stub, Now: time.Now}
+	done := make(chan int)
+	go func() {
+		done <- cli.Run(context.Background(), f, []string{"token", "get", "--issuer", issuer, "--client-id", "cli", "--no-browser", "--timeout", "10s"})
+	}()
+	// The user copies the URL from stderr into a browser.
+	var authURL string
+	for i := 0; i < 200 && authURL == ""; i++ {
+		time.Sleep(10 * time.Millisecond)
+		for _, line := range strings.Split(errOut.String(), "\n") {
+			if l := strings.TrimSpace(line); strings.HasPrefix(l, "http") {
+				authURL = l
+			}
+		}
+	}
+	if authURL == "" {
+		t.Fatal("no URL printed")
+	}
+	resp, err := http.Get(authURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if c := <-done; c != 0 {
+		t.Fatalf("exit %d", c)
+	}
+	if len(stub.URLs()) != 0 {
+		t.Errorf("browser opened despite --no-browser")
+	}
+	if !strings.Contains(out.String(), `"id_token"`) {
+		t.Errorf("output %s", out)
+	}
+}
+
+// safeBuffer is written by the command while the test reads it.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestGetErrors(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + ln.Addr().String()
+	ln.Close()
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--client-id", "x"}, 2, "--issuer and --client-id are required"},
+		{[]string{"--issuer", dead, "--client-id", "x", "--grant", "client_credentials"}, 2, "client_credentials needs --client-secret"},
+		{[]string{"--issuer", dead, "--client-id", "x", "--print", "foo"}, 2, "--print must be"},
+		{[]string{"--issuer", dead, "--client-id", "x", "--client-secret", "s"}, 2, "error: network error: fetching " + dead + "/.well-known/openid-configuration"},
+	}
+	for _, tt := range tests {
+		_, errOut, code := run(t, nil, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d %q", tt.args, code, errOut)
+		}
+	}
+}
