@@ -44,7 +44,8 @@ type Event struct {
 // Bus fans events out. The zero value is not usable; use NewBus.
 type Bus struct {
 	mu     sync.Mutex
-	recent []Event
+	recent []Event // ring buffer of the last keep events
+	next   int     // where the next event goes once the ring is full
 	keep   int
 	subs   map[chan Event]struct{}
 }
@@ -62,12 +63,13 @@ func (b *Bus) Publish(e Event) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.keep > 0 {
-		if len(b.recent) == b.keep {
-			copy(b.recent, b.recent[1:])
-			b.recent = b.recent[:b.keep-1]
-		}
+	switch {
+	case b.keep == 0:
+	case len(b.recent) < b.keep:
 		b.recent = append(b.recent, e)
+	default:
+		b.recent[b.next] = e
+		b.next = (b.next + 1) % b.keep
 	}
 	for ch := range b.subs {
 		select {
@@ -81,7 +83,13 @@ func (b *Bus) Publish(e Event) {
 func (b *Bus) Recent() []Event {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([]Event(nil), b.recent...)
+	return b.recentLocked()
+}
+
+func (b *Bus) recentLocked() []Event {
+	out := make([]Event, 0, len(b.recent))
+	out = append(out, b.recent[b.next:]...)
+	return append(out, b.recent[:b.next]...)
 }
 
 // Subscribe returns a channel of events from now on and a cancel function.
@@ -91,7 +99,7 @@ func (b *Bus) Subscribe(replay bool) (<-chan Event, func()) {
 	defer b.mu.Unlock()
 	ch := make(chan Event, 256+len(b.recent))
 	if replay {
-		for _, e := range b.recent {
+		for _, e := range b.recentLocked() {
 			ch <- e
 		}
 	}

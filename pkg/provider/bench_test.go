@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/keys"
+)
+
+// inProcess is a RoundTripper that calls the handler directly, so a
+// benchmark measures the provider, not the loopback TCP stack.
+type inProcess struct{ h http.Handler }
+
+func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	r.RemoteAddr = "127.0.0.1:1"
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
+// BenchmarkStartToDiscovery: load a persisted key, build the provider,
+// listen on loopback and answer the first discovery request.
+func BenchmarkStartToDiscovery(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := keys.Load(keys.Options{Dir: dir}); err != nil {
+		b.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for b.Loop() {
+		ks, err := keys.Load(keys.Options{Dir: dir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		iss := "http://" + ln.Addr().String() + "/"
+		p, err := New(Options{Issuer: iss, Keys: ks})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := &http.Server{Handler: p}
+		go srv.Serve(ln)
+		resp, err := client.Get(iss + ".well-known/openid-configuration")
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("discovery: %v", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		srv.Close()
+		p.Close()
+	}
+}
+
+// BenchmarkTokenEndpoint measures the token endpoint next to the raw
+// signing rate of its key in the same run: client_credentials signs one
+// token, a code exchange two (access + ID token).
+func BenchmarkTokenEndpoint(b *testing.B) {
+	for _, alg := range []string{keys.RS256, keys.ES256} {
+		ks, err := keys.Load(keys.Options{Alg: alg, Ephemeral: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg := registeredConfig()
+		cfg.Clients = append(cfg.Clients, config.Client{ClientID: "spa", RedirectURIs: []string{"http://localhost:5101/cb"}})
+		p, err := New(Options{Issuer: "http://localhost:9400/", Config: cfg, Keys: ks})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer p.Close()
+		claims := map[string]any{"iss": "http://localhost:9400/", "sub": "alice", "aud": "spa", "exp": time.Now().Unix(), "jti": "abcdefghijklmnop"}
+		b.Run(alg+"/sign-raw", func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := ks.Sign(claims, "at+jwt"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+		b.Run(alg+"/client_credentials", func(b *testing.B) {
+			body := "grant_type=client_credentials&scope=read"
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					req.SetBasicAuth("bff", "s3cret")
+					rec := httptest.NewRecorder()
+					p.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("%d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		})
+		b.Run(alg+"/code_exchange", func(b *testing.B) {
+			pk := newPKCE()
+			req0 := authRequest{ClientID: "spa", RedirectURI: "http://localhost:5101/cb", Scope: []string{"openid", "profile", "email"},
+				CodeChallenge: pk.challenge, CodeChallengeMethod: "S256", Nonce: "n"}
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					v := randomID(32)
+					p.store.putCode(&code{Value: v, Req: req0, Sub: "alice", SID: "sid", AuthTime: time.Now(), Expires: time.Now().Add(time.Minute)})
+					body := url.Values{"grant_type": {"authorization_code"}, "client_id": {"spa"}, "code": {v},
+						"redirect_uri": {"http://localhost:5101/cb"}, "code_verifier": {pk.verifier}}.Encode()
+					req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					rec := httptest.NewRecorder()
+					p.ServeHTTP(rec, req)
+					if rec.Code != 200 {
+						b.Fatalf("%d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkLoginFlow: a full interactive sign-in with a fresh browser
+// (cookie jar) each time: authorize → login form → POST → code → token
+// exchange; then SSO for a second client with prompt=none. In-process and
+// over loopback TCP.
+func BenchmarkLoginFlow(b *testing.B) {
+	for _, transport := range []string{"in-process", "loopback"} {
+		b.Run(transport, func(b *testing.B) {
+			srv := httptest.NewUnstartedServer(nil)
+			iss := "http://" + srv.Listener.Addr().String() + "/"
+			p, err := New(Options{Issuer: iss, Keys: testKeys()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer p.Close()
+			srv.Config.Handler = p
+			srv.Start()
+			defer srv.Close()
+			var rt http.RoundTripper = inProcess{p}
+			if transport == "loopback" {
+				rt = &http.Transport{MaxIdleConnsPerHost: 64}
+			}
+			op := &testOP{Provider: p, issuer: iss}
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					loginFlow(b, op, rt)
+				}
+			})
+		})
+	}
+}
+
+func loginFlow(b *testing.B, op *testOP, rt http.RoundTripper) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	const cb = "http://localhost:5101/cb"
+	pk := newPKCE()
+	resp, err := c.Get(op.authURL("shell", cb, pk, url.Values{"scope": {"openid profile email"}}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := formRE.FindSubmatch(body)
+	if m == nil {
+		b.Fatalf("no form: %s", body)
+	}
+	v := url.Values{"username": {"alice"}, "password": {"x"}}
+	for _, h := range hiddenRE.FindAllSubmatch(m[2], -1) {
+		v.Set(string(h[1]), string(h[2]))
+	}
+	resp, err = c.PostForm(string(m[1]), v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	code := loc.Query().Get("code")
+	if code == "" {
+		b.Fatalf("no code: %s", resp.Header.Get("Location"))
+	}
+	body2 := url.Values{"grant_type": {"authorization_code"}, "client_id": {"shell"}, "code": {code}, "redirect_uri": {cb}, "code_verifier": {pk.verifier}}.Encode()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, op.issuer+"oauth/token", bytes.NewBufferString(body2))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = c.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b.Fatalf("token: %d", resp.StatusCode)
+	}
+}
