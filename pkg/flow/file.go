@@ -15,9 +15,12 @@ type File struct {
 	Browser string
 	// Timeout bounds each step unless the step says otherwise.
 	Timeout time.Duration
-	Apps    []*App // in file order
-	Users   []*User
-	Flows   []*Flow
+	// SessionSameSite is the embedded provider's session cookie SameSite
+	// (lax, strict, none); "" keeps the provider's default (lax).
+	SessionSameSite string
+	Apps            []*App // in file order
+	Users           []*User
+	Flows           []*Flow
 }
 
 // DefaultStepTimeout cuts a step that hangs.

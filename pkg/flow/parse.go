@@ -356,7 +356,7 @@ func (p *fileParser) unknownKey(pr pair, where string, allowed ...string) {
 	p.errAt(pr.keyN, "unknown key %q in %s (want one of %s)%s", pr.key, where, strings.Join(allowed, ", "), hint)
 }
 
-var topKeys = []string{"provider", "browser", "timeout", "apps", "users", "flows"}
+var topKeys = []string{"provider", "browser", "timeout", "session_cookie", "apps", "users", "flows"}
 
 func (p *fileParser) file(n ast.Node) *File {
 	f := &File{Provider: "embedded", Browser: "chrome", Timeout: DefaultStepTimeout}
@@ -382,6 +382,20 @@ func (p *fileParser) file(n ast.Node) *File {
 			f.Timeout = p.duration(pr.value, "timeout")
 			if f.Timeout == 0 {
 				f.Timeout = DefaultStepTimeout
+			}
+		case "session_cookie":
+			fields, _ := p.mapping(pr.value, "session_cookie")
+			for _, fl := range fields {
+				if fl.key != "same_site" {
+					p.unknownKey(fl, "session_cookie", "same_site")
+					continue
+				}
+				f.SessionSameSite = strings.ToLower(p.str(fl.value, "same_site"))
+				switch f.SessionSameSite {
+				case "lax", "strict", "none":
+				default:
+					p.errAt(fl.value, "same_site must be lax, strict or none, got %q", f.SessionSameSite)
+				}
 			}
 		case "apps":
 			appsN = pr.value

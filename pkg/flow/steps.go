@@ -511,7 +511,17 @@ func (fr *flowRun) fault(ctx context.Context, f map[string]any) outcome {
 	if resp.StatusCode >= 300 {
 		return outcome{err: fmt.Errorf("the provider refused the fault: %s %s", resp.Status, excerpt(msg.Bytes()))}
 	}
-	return outcome{notes: []string{"installed"}}
+	done := "installed"
+	switch path {
+	case "rotate-keys":
+		done = "signing key rotated"
+	case "end-sessions":
+		done = "every session ended"
+	}
+	if method == http.MethodDelete {
+		done = "faults cleared"
+	}
+	return outcome{notes: []string{done}}
 }
 
 func faultLabel(f map[string]any) string {

@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
+	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
 	tokencmd "github.com/ssokit/ssokit/pkg/cmd/token"
 	"github.com/ssokit/ssokit/pkg/cmd/version"
@@ -36,6 +37,7 @@ on your laptop and in CI.`,
 	cmd.AddCommand(
 		provider.NewCmdProvider(f, nil),
 		tokencmd.NewCmdToken(f),
+		flowcmd.NewCmdFlow(f),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)

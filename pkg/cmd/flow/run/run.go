@@ -1,0 +1,219 @@
+// Package run implements `ssokit flow run`.
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/flow"
+	"github.com/ssokit/ssokit/pkg/flow/browser"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+)
+
+// Options for `ssokit flow run`.
+type Options struct {
+	IO       *iostreams.IOStreams
+	Files    []string
+	Issuer   string
+	Browser  string
+	Parallel int
+	JUnit    string
+	JSON     bool
+	Verbose  bool
+	Now      func() time.Time
+	// StartProvider starts the embedded provider for a file; StartEmbedded
+	// unless a test replaces it.
+	StartProvider func(ctx context.Context, f *flow.File, now func() time.Time) (issuer string, stop func(), err error)
+	// Transport carries the virtual browsers' requests (tests); nil is the default.
+	Transport http.RoundTripper
+}
+
+// NewCmdRun returns `ssokit flow run FILE…`.
+func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "run FILE...",
+		Short: "Run SSO flow files and report each step",
+		Long: `Run the flows of each file in a virtual browser and report every step with its
+outcome and time. Exit status: 0 when every flow passes, 1 when one fails,
+2 for bad input (a flow file with errors, an unknown browser profile, an
+issuer that cannot be reached).
+
+Every file is validated whole before anything runs; errors point at
+file:line:col with the offending text.
+
+The provider is the file's "provider:" — "embedded" (the default) starts
+ssokit's provider in-process on a free loopback port, with the file's apps
+registered as public clients and its users; --issuer runs against any
+OpenID provider instead (fault steps need ssokit's provider).
+
+Browser profiles (--browser, or "browser:" in the file or a flow):
+  chrome               third-party cookies allowed; SameSite Lax by default
+  chrome-3pc-blocked   Chrome with third-party cookies blocked
+  safari               ITP: third-party cookies blocked
+  firefox              Total Cookie Protection: third-party cookies
+                       partitioned by top-level site
+  all                  every flow under every profile, with a matrix
+
+Steps: login, silent (prompt=none in a hidden iframe or popup), redirect,
+refresh, userinfo, logout (RP-initiated, following front-channel logout),
+wait, fault. Each may carry expect: tokens, error, claims, claims_contain,
+claims_match, same_sub_as, same_session_as, lifetime, signature,
+refresh_token, frontchannel; and timeout (default 10s). When an
+authentication fails because the browser withheld a cookie, the report says
+which cookie and why, in one sentence. See ` + "`ssokit flow init`" + ` for a
+commented example.`,
+		Example: `  ssokit flow run flows.yaml
+  ssokit flow run flows/*.yaml --browser all --junit sso-junit.xml
+  ssokit flow run flows.yaml --browser safari --verbose
+  ssokit flow run flows.yaml --issuer http://localhost:8080/realms/dev --json`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmdutil.FlagErrorf("%q needs at least one flow file (create one with `ssokit flow init`); see %q", cmd.CommandPath(), cmd.CommandPath()+" --help")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			if opts.Parallel < 1 {
+				return cmdutil.FlagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
+			}
+			if opts.Browser != "" && opts.Browser != "all" {
+				if _, err := browser.LookupProfile(opts.Browser); err != nil {
+					return cmdutil.FlagErrorf("--browser: %v, or all", err)
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Issuer, "issuer", "", "run against this OpenID provider instead of the file's provider")
+	fl.StringVar(&opts.Browser, "browser", "", "browser profile for every flow: chrome, chrome-3pc-blocked, safari, firefox, or all")
+	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
+	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
+	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each step's requests as an arrow diagram (app → provider → app)")
+	return cmd
+}
+
+// Run parses every file, then runs them and reports.
+func Run(ctx context.Context, opts *Options) error {
+	var files []*flow.File
+	var bad []string
+	for _, path := range opts.Files {
+		f, err := flow.ReadFile(path)
+		if err != nil {
+			var pe *flow.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, pe.Error())
+			} else {
+				bad = append(bad, fmt.Sprintf("%s: %v", path, unwrapPathError(err)))
+			}
+			continue
+		}
+		files = append(files, f)
+	}
+	if len(bad) > 0 {
+		fmt.Fprintln(opts.IO.ErrOut, strings.Join(bad, "\n"))
+		fmt.Fprintf(opts.IO.ErrOut, "nothing ran: fix the flow file errors above\n")
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage}
+	}
+	var profiles []string
+	switch opts.Browser {
+	case "":
+	case "all":
+		profiles = browser.ProfileNames()
+	default:
+		profiles = []string{opts.Browser}
+	}
+	start := opts.StartProvider
+	if start == nil {
+		start = StartEmbedded
+	}
+	var results []*flow.Result
+	for _, f := range files {
+		issuer := opts.Issuer
+		if issuer == "" && f.Provider != "embedded" {
+			issuer = f.Provider
+		}
+		stop := func() {}
+		if issuer == "" {
+			var err error
+			issuer, stop, err = start(ctx, f, opts.Now)
+			if err != nil {
+				return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+			}
+			if opts.Verbose {
+				fmt.Fprintf(opts.IO.ErrOut, "%s: embedded provider at %s\n", f.Path, issuer)
+			}
+		}
+		r := &flow.Runner{Issuer: issuer, Profiles: profiles, Parallel: opts.Parallel, Transport: opts.Transport}
+		res, err := r.Run(ctx, f)
+		stop()
+		if err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("%s: %w", f.Path, err)}
+		}
+		results = append(results, res)
+	}
+	if !opts.Verbose {
+		for _, r := range results {
+			for _, fr := range r.Flows {
+				for _, s := range fr.Steps {
+					s.Trace = nil
+				}
+			}
+		}
+	}
+	out := opts.IO.Out
+	var err error
+	if opts.JSON {
+		err = flow.WriteJSON(out, results)
+	} else {
+		err = flow.WriteText(out, results, flow.TextOptions{Verbose: opts.Verbose, Color: opts.IO.ColorEnabled()})
+		if err == nil && len(profiles) > 1 {
+			fmt.Fprintln(out)
+			err = flow.WriteMatrix(out, results, profiles, opts.IO.ColorEnabled())
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if opts.JUnit != "" {
+		fh, ferr := os.Create(opts.JUnit)
+		if ferr != nil {
+			return fmt.Errorf("--junit: %v", ferr)
+		}
+		werr := flow.WriteJUnit(fh, results)
+		if cerr := fh.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("--junit %s: %v", opts.JUnit, werr)
+		}
+	}
+	for _, r := range results {
+		if !r.Passed() {
+			return cmdutil.ErrSilent
+		}
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
