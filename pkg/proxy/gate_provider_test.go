@@ -1,0 +1,205 @@
+package proxy
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/provider"
+)
+
+// realStack runs ssokit's own provider and a proxy with two gated routes
+// (/checkout and /orders, two confidential clients) built from a config, as
+// `ssokit up` will.
+type realStack struct {
+	proxyURL string
+	issuer   string
+	clock    *testClock
+}
+
+func newRealStack(t *testing.T) *realStack {
+	t.Helper()
+	clock := newTestClock()
+	pxLn := listen(t)
+	opLn := listen(t)
+	proxyURL := "http://" + pxLn.Addr().String()
+	issuer := "http://" + opLn.Addr().String() + "/"
+	checkout := echoUpstream(t, "checkout")
+	orders := echoUpstream(t, "orders")
+
+	cfg := &config.Config{
+		Issuer: issuer,
+		Clients: []config.Client{
+			{ClientID: "checkout-bff", Secret: "checkout-secret",
+				RedirectURIs:           []string{proxyURL + "/checkout/_ssokit/callback"},
+				PostLogoutRedirectURIs: []string{proxyURL + "/checkout/"},
+				Tokens:                 config.Lifetimes{AccessToken: time.Minute}},
+			{ClientID: "orders-bff", Secret: "orders-secret",
+				RedirectURIs: []string{proxyURL + "/orders/_ssokit/callback"}},
+		},
+		Apps: []config.App{
+			{Name: "checkout", Path: "/checkout", Upstream: checkout.URL, Auth: "required", ClientID: "checkout-bff"},
+			{Name: "orders", Path: "/orders", Upstream: orders.URL, Auth: "required", ClientID: "orders-bff"},
+		},
+	}
+	if errs := cfg.Validate(); len(errs) > 0 {
+		t.Fatalf("test config: %v", errs)
+	}
+	op, err := provider.New(provider.Options{Issuer: issuer, Config: cfg, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { op.Close() })
+	serve(t, opLn, op)
+
+	p, err := New(Options{Routes: RoutesFromConfig(cfg), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, pxLn, p)
+	return &realStack{proxyURL: proxyURL, issuer: issuer, clock: clock}
+}
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+func serve(t *testing.T, ln net.Listener, h http.Handler) {
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h}}
+	srv.Start()
+	t.Cleanup(srv.Close)
+}
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)" id="login">`)
+	hiddenOf   = regexp.MustCompile(`<input type="hidden" name="(\w+)" value="([^"]*)">`)
+)
+
+// submitLogin fills the provider's login form in page as username and
+// follows the redirects back to the app.
+func submitLogin(t *testing.T, c *http.Client, pageURL *url.URL, page []byte, username string) (*http.Response, []byte) {
+	t.Helper()
+	m := formAction.FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no login form in the page:\n%s", page)
+	}
+	action, err := pageURL.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"username": {username}, "password": {"any"}}
+	loginForm := page[strings.Index(string(page), `id="login"`):]
+	for _, h := range hiddenOf.FindAllSubmatch(loginForm, -1) {
+		form.Set(string(h[1]), html.UnescapeString(string(h[2])))
+	}
+	resp, err := c.PostForm(action.String(), form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+func TestGateWithSsokitProvider(t *testing.T) {
+	s := newRealStack(t)
+	c := browser(t)
+
+	// An unauthenticated browser lands on the provider's login form.
+	resp, page := navigate(t, c, s.proxyURL+"/checkout/cart",
+		"X-Forwarded-User", "mallory", "Authorization", "Bearer forged")
+	if !strings.HasPrefix(resp.Request.URL.String(), s.issuer) || !strings.Contains(string(page), `name="username"`) {
+		t.Fatalf("unauthenticated browser ended at %s (%d), want the provider's login form", resp.Request.URL, resp.StatusCode)
+	}
+	resp, body := submitLogin(t, c, resp.Request.URL, page, "alice")
+	e := decodeEcho(t, resp, body)
+	if e.Upstream != "checkout" || e.Path != "/checkout/cart" {
+		t.Fatalf("after sign-in reached %s %s, want checkout /checkout/cart", e.Upstream, e.Path)
+	}
+	bearer := strings.TrimPrefix(e.Header.Get("Authorization"), "Bearer ")
+	if strings.Count(bearer, ".") != 2 || bearer == "forged" {
+		t.Errorf("upstream saw Authorization %q, want the provider's access token", e.Header.Get("Authorization"))
+	}
+	if e.Header.Get("X-Forwarded-User") != "alice" || e.Header.Get("X-Forwarded-Email") != "alice@example.com" {
+		t.Errorf("upstream saw user %q email %q", e.Header.Get("X-Forwarded-User"), e.Header.Get("X-Forwarded-Email"))
+	}
+
+	// Single sign-on: the second gated app, another client, signs in with
+	// the provider's session cookie and no form.
+	resp, body = navigate(t, c, s.proxyURL+"/orders/")
+	if e := decodeEcho(t, resp, body); e.Upstream != "orders" || e.Header.Get("X-Forwarded-User") != "alice" {
+		t.Errorf("orders: reached %s as %q, want orders as alice without a form", e.Upstream, e.Header.Get("X-Forwarded-User"))
+	}
+
+	// The access token lives a minute; past that the gate refreshes it.
+	s.clock.Advance(2 * time.Minute)
+	resp, body = navigate(t, c, s.proxyURL+"/checkout/cart")
+	refreshed := strings.TrimPrefix(decodeEcho(t, resp, body).Header.Get("Authorization"), "Bearer ")
+	if refreshed == bearer || strings.Count(refreshed, ".") != 2 {
+		t.Errorf("after expiry the upstream still saw the old token")
+	}
+	if resp.Request.URL.Host != strings.TrimPrefix(s.proxyURL, "http://") {
+		t.Errorf("refresh went through the browser (%s); it must stay server-side", resp.Request.URL)
+	}
+
+	// Logout ends the gate's session and the provider's.
+	resp, body = navigate(t, c, s.proxyURL+"/checkout/_ssokit/logout")
+	if !strings.HasPrefix(resp.Request.URL.String(), s.issuer) || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Signed out") {
+		t.Fatalf("logout ended at %s (%d), want the provider's signed-out page", resp.Request.URL, resp.StatusCode)
+	}
+	resp, page = navigate(t, c, s.proxyURL+"/checkout/cart")
+	if !strings.Contains(string(page), `name="username"`) {
+		t.Errorf("after logout the gated route answered %d from %s, want the login form again", resp.StatusCode, resp.Request.URL)
+	}
+}
+
+func decodeEcho(t *testing.T, resp *http.Response, body []byte) echo {
+	t.Helper()
+	var e echo
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(body, &e) != nil {
+		t.Fatalf("%s answered %d, not an upstream echo:\n%s", resp.Request.URL, resp.StatusCode, body)
+	}
+	return e
+}
+
+func TestRoutesFromConfig(t *testing.T) {
+	cfg := &config.Config{
+		Clients: []config.Client{{ClientID: "bff", Secret: "s3cret",
+			RedirectURIs:           []string{"http://localhost:9000/other/cb", "http://localhost:9000/checkout/_ssokit/callback"},
+			PostLogoutRedirectURIs: []string{"http://localhost:9000/checkout/bye"}}},
+		Apps: []config.App{
+			{Name: "shell", Path: "/", Upstream: "http://localhost:5101"},
+			{Name: "api", Path: "/api/", Upstream: "http://localhost:8080", StripPrefix: true, KeepHost: true, Headers: map[string]string{"X-Env": "dev"}},
+			{Name: "checkout", Path: "/checkout", Upstream: "http://localhost:5103", Auth: "required", ClientID: "bff"},
+		},
+	}
+	got := RoutesFromConfig(cfg)
+	if len(got) != 3 {
+		t.Fatalf("got %d routes", len(got))
+	}
+	if r := got[1]; r.Name != "api" || r.Prefix != "/api/" || !r.StripPrefix || !r.PreserveHost || r.Headers["X-Env"] != "dev" || r.Auth != nil {
+		t.Errorf("api route = %+v", r)
+	}
+	a := got[2].Auth
+	if a == nil || a.Issuer != config.DefaultIssuer || a.ClientID != "bff" || a.ClientSecret != "s3cret" ||
+		a.RedirectURL != "http://localhost:9000/checkout/_ssokit/callback" || a.PostLogoutRedirectURL != "http://localhost:9000/checkout/bye" {
+		t.Errorf("checkout auth = %+v", a)
+	}
+	if err := ValidateRoutes(got); err != nil {
+		t.Errorf("routes from a valid config do not validate: %v", err)
+	}
+}
