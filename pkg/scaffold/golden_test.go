@@ -1,0 +1,271 @@
+package scaffold
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"unicode/utf8"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// templatesFS is the real template tree. Only pkg/cmd/factory imports the
+// templates package; the tests read the same files from disk.
+func templatesFS() fs.FS { return os.DirFS(filepath.Join("..", "..", "templates", "files")) }
+
+// goldenParams are the choices every golden rendering uses.
+func goldenParams(template string) Params {
+	return Params{
+		Template: template, Name: "account", Port: 5102,
+		Apps: []AppLink{{Name: "shell", Path: "/shell"}, {Name: "account", Path: "/account"}, {Name: "orders", Path: "/orders"}},
+	}
+}
+
+// txtar renders files as a txtar archive. Binary files and files over 16 KiB
+// (lockfiles) are recorded by size and SHA-256, to keep the archive readable.
+func txtar(comment string, files []File) []byte {
+	var b bytes.Buffer
+	b.WriteString(comment + "\n")
+	for _, f := range files {
+		fmt.Fprintf(&b, "-- %s --\n", f.Path)
+		data := f.Data
+		if !utf8.Valid(data) || len(data) > 16<<10 || bytes.Contains(data, []byte("\n-- ")) {
+			fmt.Fprintf(&b, "sha256:%x %d bytes mode %v\n", sha256.Sum256(data), len(data), f.Mode)
+			continue
+		}
+		if f.Mode != 0o644 {
+			fmt.Fprintf(&b, "(mode %v)\n", f.Mode)
+		}
+		b.Write(data)
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			b.WriteString("\n(no final newline)\n")
+		}
+	}
+	return b.Bytes()
+}
+
+func TestGolden(t *testing.T) {
+	tmpls, err := List(templatesFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, tm := range tmpls {
+		names = append(names, tm.Name)
+	}
+	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff"; got != want {
+		t.Fatalf("templates = %s, want %s", got, want)
+	}
+	for _, tm := range tmpls {
+		t.Run(tm.Name, func(t *testing.T) {
+			data, err := goldenParams(tm.Name).Data()
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := Render(templatesFS(), tm.Name, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertTemplateRules(t, tm, files)
+			got := txtar(fmt.Sprintf("ssokit new %s account --port 5102 (%s)", tm.Name, tm.Description), files)
+			path := filepath.Join("testdata", "golden", tm.Name+".txtar")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./pkg/scaffold -run TestGolden -update)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s is out of date; run go test ./pkg/scaffold -run TestGolden -update and review the diff", path)
+			}
+		})
+	}
+}
+
+// assertTemplateRules checks what every generated app promises.
+func assertTemplateRules(t *testing.T, tm Template, files []File) {
+	t.Helper()
+	byPath := map[string]File{}
+	for _, f := range files {
+		byPath[f.Path] = f
+		if strings.HasSuffix(f.Path, ".tmpl") || f.Path == MetaFile || f.Path == "_gitignore" {
+			t.Errorf("%s: %s should not be in the output", tm.Name, f.Path)
+		}
+		if f.Rendered && bytes.Contains(f.Data, []byte("<no value>")) {
+			t.Errorf("%s: %s has an unset template value", tm.Name, f.Path)
+		}
+	}
+	for _, need := range []string{"README.md", ".env", ".gitignore"} {
+		if _, ok := byPath[need]; !ok {
+			t.Errorf("%s: no %s", tm.Name, need)
+		}
+	}
+	env := string(byPath[".env"].Data)
+	if !strings.Contains(env, "account") || !strings.Contains(env, "http://localhost:9400") {
+		t.Errorf("%s: .env lacks the client id or issuer:\n%s", tm.Name, env)
+	}
+	// A protected-API example that sends the access token.
+	var all strings.Builder
+	for _, f := range files {
+		all.Write(f.Data)
+	}
+	if !strings.Contains(all.String(), "Bearer ") {
+		t.Errorf("%s: no protected API call with a bearer token", tm.Name)
+	}
+	for _, id := range []string{`id="status"`, `id="user"`, `"logout"`, `"login"`} {
+		if !strings.Contains(all.String(), id) {
+			t.Errorf("%s: the page has no %s element", tm.Name, id)
+		}
+	}
+	if strings.Contains(all.String(), `postMessage(`) && strings.Contains(all.String(), `, '*')`) {
+		t.Errorf("%s: postMessage with targetOrigin *", tm.Name)
+	}
+	if tm.Kind == KindSPA {
+		pkg := string(byPath["package.json"].Data)
+		if strings.ContainsAny(pkg, "^~") || strings.Contains(pkg, `"latest"`) {
+			t.Errorf("%s: package.json has unpinned versions:\n%s", tm.Name, pkg)
+		}
+		if _, ok := byPath["package-lock.json"]; !ok {
+			t.Errorf("%s: no package-lock.json", tm.Name)
+		}
+		for _, p := range tm.RedirectPaths {
+			if strings.HasSuffix(p, ".html") {
+				if _, ok := byPath[p]; !ok {
+					t.Errorf("%s: redirect path %s has no page", tm.Name, p)
+				}
+			}
+		}
+		if tm.FrontchannelLogoutPath != "" {
+			if _, ok := byPath["public/"+tm.FrontchannelLogoutPath]; !ok {
+				t.Errorf("%s: no public/%s", tm.Name, tm.FrontchannelLogoutPath)
+			}
+		}
+	}
+}
+
+// The shell signs in with the very module `ssokit new vanilla` documents.
+func TestShellSharesVanillaAuthModule(t *testing.T) {
+	a, err := fs.ReadFile(templatesFS(), "vanilla/src/auth.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fs.ReadFile(templatesFS(), "shell/src/auth.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("templates/files/shell/src/auth.ts differs from vanilla/src/auth.ts; copy one over the other")
+	}
+}
+
+func TestRenderRules(t *testing.T) {
+	png := []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0xff, '{', '{'}
+	fsys := fstest.MapFS{
+		"t/" + MetaFile:                {Data: []byte("description: test\nkind: spa\n")},
+		"t/_gitignore":                 {Data: []byte("node_modules/\n")},
+		"t/README.md.tmpl":             {Data: []byte("# {{.Title}} at {{.AppURL}}\n")},
+		"t/src/App.vue":                {Data: []byte("<p>{{ user.name }}</p>\n")},
+		"t/cmd/{{.Name}}/main.go.tmpl": {Data: []byte("package main // {{.Name}}\n")},
+		"t/logo.png":                   {Data: png},
+		"t/run.sh":                     {Data: []byte("#!/bin/sh\n"), Mode: 0o755},
+	}
+	data, err := Params{Template: "t", Name: "order-history", Port: 5103}.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Render(fsys, "t", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]File{}
+	for _, f := range files {
+		got[f.Path] = f
+	}
+	want := map[string]string{
+		".gitignore":                "node_modules/\n",
+		"README.md":                 "# Order history at http://localhost:9000/order-history/\n",
+		"src/App.vue":               "<p>{{ user.name }}</p>\n", // not a .tmpl: copied as-is
+		"cmd/order-history/main.go": "package main // order-history\n",
+		"logo.png":                  string(png),
+		"run.sh":                    "#!/bin/sh\n",
+	}
+	if len(got) != len(want) {
+		t.Errorf("rendered %d files, want %d: %v", len(got), len(want), files)
+	}
+	for p, w := range want {
+		if string(got[p].Data) != w {
+			t.Errorf("%s = %q, want %q", p, got[p].Data, w)
+		}
+	}
+	if got["run.sh"].Mode != 0o755 || got["README.md"].Mode != 0o644 {
+		t.Errorf("modes: run.sh %v, README.md %v", got["run.sh"].Mode, got["README.md"].Mode)
+	}
+	if got["logo.png"].Rendered || !got["README.md"].Rendered {
+		t.Error("only .tmpl files are rendered")
+	}
+
+	for name, bad := range map[string]fstest.MapFS{
+		"missing key":   {"t/x.tmpl": {Data: []byte("{{.Nope}}")}},
+		"bad syntax":    {"t/x.tmpl": {Data: []byte("{{.Name")}},
+		"binary .tmpl":  {"t/x.tmpl": {Data: []byte{0xff, 0xfe}}},
+		"escaping name": {"t/{{\"..\"}}/x": {Data: []byte("x")}},
+		"two to one":    {"t/a.tmpl": {Data: []byte("1")}, "t/a": {Data: []byte("2")}},
+	} {
+		if _, err := Render(bad, "t", data); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := Render(fsys, "nope", data); err == nil {
+		t.Error("unknown template: no error")
+	}
+}
+
+func TestLookupListsAvailable(t *testing.T) {
+	_, err := Lookup(templatesFS(), "angular")
+	if err == nil || !strings.Contains(err.Error(), `unknown template "angular"; available: vanilla, react, vue, auth0, shell, bff`) {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParamsValidation(t *testing.T) {
+	ok := Params{Name: "account", Port: 5102}
+	for name, p := range map[string]Params{
+		"upper case":     {Name: "Account", Port: 5102},
+		"trailing dash":  {Name: "account-", Port: 5102},
+		"double dash":    {Name: "a--b", Port: 5102},
+		"leading digit":  {Name: "1app", Port: 5102},
+		"path no slash":  {Name: "a", Path: "account", Port: 5102},
+		"path trailing":  {Name: "a", Path: "/account/", Port: 5102},
+		"path reserved":  {Name: "a", Path: "/_ssokit", Port: 5102},
+		"path traversal": {Name: "a", Path: "/a/../b", Port: 5102},
+		"low port":       {Name: "a", Port: 80},
+		"bad issuer":     {Name: "a", Port: 5102, Issuer: "localhost:9400"},
+		"bad client id":  {Name: "a", Port: 5102, ClientID: "a b"},
+	} {
+		if _, err := p.Data(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	d, err := ok.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Base != "/account/" || d.AppURL != "http://localhost:9000/account/" || d.DevURL != "http://localhost:5102/account/" ||
+		d.IssuerOrigin != "http://localhost:9400" || d.ClientID != "account" || d.Title != "Account" {
+		t.Errorf("derived data: %+v", d)
+	}
+}

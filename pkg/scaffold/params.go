@@ -1,0 +1,166 @@
+package scaffold
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/ssokit/ssokit/pkg/config"
+)
+
+// DefaultProxyURL is where `ssokit up` serves the apps.
+const DefaultProxyURL = "http://localhost:9000"
+
+// FirstPort is the dev-server port of the first app (the next ones count up).
+const FirstPort = 5101
+
+var (
+	nameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,38}[a-z0-9]$|^[a-z]$`)
+	pathRE = regexp.MustCompile(`^(/[a-z0-9][a-z0-9._-]*)+$`)
+)
+
+// ValidateName checks an app name: it becomes a directory, an npm package
+// name, a Go module path and a client_id.
+func ValidateName(name string) error {
+	if !nameRE.MatchString(name) || strings.Contains(name, "--") {
+		return fmt.Errorf("invalid name %q: use 1-40 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (e.g. account, order-history)", name)
+	}
+	return nil
+}
+
+// ValidatePath checks a proxy route.
+func ValidatePath(p string) error {
+	if !pathRE.MatchString(p) {
+		return fmt.Errorf("invalid path %q: use a path like /account or /shop/cart: a leading slash, lowercase segments of letters, digits, '.', '_' or '-', no trailing slash", p)
+	}
+	if p == "/_ssokit" || strings.HasPrefix(p, "/_ssokit/") {
+		return fmt.Errorf("invalid path %q: /_ssokit is reserved for ssokit itself", p)
+	}
+	return nil
+}
+
+// Params are the choices that make a Data.
+type Params struct {
+	Template string
+	Name     string
+	Path     string // default "/" + Name
+	Port     int
+	ClientID string // default Name
+	Issuer   string // default config.DefaultIssuer
+	ProxyURL string // default DefaultProxyURL
+	Apps     []AppLink
+}
+
+// Data validates p and derives every URL the templates use.
+func (p Params) Data() (Data, error) {
+	if err := ValidateName(p.Name); err != nil {
+		return Data{}, err
+	}
+	if p.Path == "" {
+		p.Path = "/" + p.Name
+	}
+	if err := ValidatePath(p.Path); err != nil {
+		return Data{}, err
+	}
+	if p.Port < 1024 || p.Port > 65535 {
+		return Data{}, fmt.Errorf("invalid port %d: use 1024-65535 (apps start at %d)", p.Port, FirstPort)
+	}
+	if p.ClientID == "" {
+		p.ClientID = p.Name
+	}
+	if !regexp.MustCompile(`^[A-Za-z0-9._~-]{1,100}$`).MatchString(p.ClientID) {
+		return Data{}, fmt.Errorf("invalid client id %q: use letters, digits, '.', '_', '~' or '-'", p.ClientID)
+	}
+	if p.Issuer == "" {
+		p.Issuer = config.DefaultIssuer
+	}
+	iu, err := url.Parse(p.Issuer)
+	if err != nil || (iu.Scheme != "http" && iu.Scheme != "https") || iu.Host == "" || iu.RawQuery != "" || iu.Fragment != "" {
+		return Data{}, fmt.Errorf("invalid issuer %q: use an http(s) URL such as %s", p.Issuer, config.DefaultIssuer)
+	}
+	if p.ProxyURL == "" {
+		p.ProxyURL = DefaultProxyURL
+	}
+	p.ProxyURL = strings.TrimSuffix(p.ProxyURL, "/")
+	base := p.Path + "/"
+	var apps []AppLink
+	for _, a := range p.Apps {
+		if a.Name != p.Name {
+			apps = append(apps, a)
+		}
+	}
+	return Data{
+		Template:     p.Template,
+		Name:         p.Name,
+		Title:        title(p.Name),
+		Path:         p.Path,
+		Base:         base,
+		Port:         p.Port,
+		ClientID:     p.ClientID,
+		Issuer:       p.Issuer,
+		IssuerOrigin: iu.Scheme + "://" + iu.Host,
+		ProxyURL:     p.ProxyURL,
+		AppURL:       p.ProxyURL + base,
+		DevURL:       fmt.Sprintf("http://localhost:%d%s", p.Port, base),
+		Apps:         apps,
+	}, nil
+}
+
+// title turns "order-history" into "Order history".
+func title(name string) string {
+	s := strings.ReplaceAll(name, "-", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ProxyURLFrom derives the browser-facing proxy URL from a config (its
+// proxy.addr), defaulting to DefaultProxyURL. A loopback address is shown as
+// localhost: 127.0.0.1 and localhost are different sites to a browser, and
+// the provider is on localhost by default.
+func ProxyURLFrom(c *config.Config) string {
+	if c == nil || c.Proxy.Addr == "" {
+		return DefaultProxyURL
+	}
+	host, port, err := net.SplitHostPort(c.Proxy.Addr)
+	if err != nil {
+		return DefaultProxyURL
+	}
+	switch host {
+	case "", "127.0.0.1", "localhost", "0.0.0.0", "::1", "::":
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// NextPort is one more than the highest upstream port of the config's apps,
+// and at least FirstPort.
+func NextPort(c *config.Config) int {
+	next := FirstPort
+	if c == nil {
+		return next
+	}
+	for _, a := range c.Apps {
+		u, err := url.Parse(a.Upstream)
+		if err != nil {
+			continue
+		}
+		var port int
+		if _, err := fmt.Sscan(u.Port(), &port); err == nil && port >= next {
+			next = port + 1
+		}
+	}
+	return next
+}
+
+// AppLinks lists the config's apps (the shell template links to them).
+func AppLinks(c *config.Config) []AppLink {
+	if c == nil {
+		return nil
+	}
+	links := make([]AppLink, 0, len(c.Apps))
+	for _, a := range c.Apps {
+		links = append(links, AppLink{Name: a.Name, Path: a.Path})
+	}
+	return links
+}

@@ -1,0 +1,550 @@
+/*
+ * auth.ts: OpenID Connect for a micro-frontend, with no library.
+ *
+ * Written for ssokit (`ssokit new vanilla`), and meant to be read: every
+ * choice below is one that hand-written SSO code often gets wrong.
+ *
+ *   1. Sign-in is a top-level redirect to the provider with PKCE (RFC 7636).
+ *      The app is a public client: it has no secret, so the code verifier is
+ *      what stops a stolen authorization code from being redeemed.
+ *   2. Tokens live in memory only (this module's variables). Nothing goes to
+ *      localStorage or cookies; a reload simply signs in silently again.
+ *   3. Tokens are renewed before they expire, trying the ways that still work
+ *      in today's browsers, in this order:
+ *        a. the rotating refresh token (a plain fetch: no cookies involved);
+ *        b. a hidden 1-pixel iframe with prompt=none and
+ *           response_mode=web_message, ONLY when the provider is same-site
+ *           with the app: cross-site, the iframe's request carries no provider
+ *           cookie in Safari, Firefox, Brave or Chrome with third-party
+ *           cookies blocked, so it can only fail (slowly);
+ *        c. a top-level redirect with prompt=none: first-party, so the
+ *           provider's session cookie is sent in every browser; it costs a
+ *           page load, and it is tried at most once a minute so it can never
+ *           loop;
+ *        d. interactive sign-in, or a "Sign in" button (`fallback`).
+ *   4. Sign-out is RP-initiated logout at the provider's end_session_endpoint,
+ *      which ends the single-sign-on session for every app. The provider then
+ *      loads each app's front-channel logout page (public/frontchannel-logout.html),
+ *      which tells this app's open tabs to forget their tokens.
+ *
+ * Security notes are marked "Security:".
+ */
+
+export type Fallback = 'button' | 'login'
+export type IframeMode = 'auto' | 'always' | 'never'
+
+export interface AuthConfig {
+  /** The provider's issuer, exactly as in its discovery document. */
+  issuer: string
+  clientId: string
+  /** Registered exactly in the provider (ssokit.yaml); where the code comes back. */
+  redirectUri: string
+  /** Where the provider sends the browser after sign-out. */
+  postLogoutRedirectUri: string
+  /** offline_access asks for a refresh token. */
+  scope?: string
+  /** What to do when every silent way failed (3d above). Default "button". */
+  fallback?: Fallback
+  /** When to try the hidden iframe (3b). Default "auto": same-site only. */
+  iframe?: IframeMode
+  /** How long to wait for the iframe's answer. Default 5000 ms. */
+  silentTimeoutMs?: number
+  /** Renew this long before the access token expires. Default 60 s. */
+  renewBeforeExpiryMs?: number
+}
+
+export interface User {
+  sub: string
+  name?: string
+  email?: string
+  preferred_username?: string
+  [claim: string]: unknown
+}
+
+export type Status = 'loading' | 'signed-in' | 'signed-out' | 'error'
+
+export interface AuthState {
+  status: Status
+  user?: User
+  /** How the current tokens were obtained (shown by the demo page). */
+  via?: 'redirect' | 'refresh' | 'iframe' | 'silent-redirect'
+  error?: string
+}
+
+interface Discovery {
+  issuer: string
+  authorization_endpoint: string
+  token_endpoint: string
+  userinfo_endpoint?: string
+  end_session_endpoint?: string
+}
+
+interface TokenResponse {
+  access_token: string
+  token_type: string
+  expires_in?: number
+  refresh_token?: string
+  id_token?: string
+}
+
+/** What the provider posts to the iframe's parent (response_mode=web_message). */
+interface WebMessage {
+  type: 'authorization_response'
+  response: { code?: string; state?: string; error?: string; error_description?: string }
+}
+
+/** A pending authorization request, kept until its response comes back. */
+interface Transaction {
+  verifier: string
+  nonce: string
+  redirectUri: string
+  returnTo: string
+  prompt?: string
+}
+
+class AuthError extends Error {
+  constructor(public code: string, description?: string) {
+    super(description ? `${code}: ${description}` : code)
+  }
+}
+
+// sessionStorage holds only short-lived transaction data (the PKCE verifier
+// and nonce between the redirect and the callback), never tokens.
+const TX_PREFIX = 'ssokit.tx.'
+const SILENT_REDIRECT_KEY = 'ssokit.silent-redirect.'
+const SILENT_REDIRECT_EVERY_MS = 60_000
+
+export class Auth {
+  private cfg: Required<AuthConfig>
+  private discovery?: Promise<Discovery>
+  // Security: tokens exist only here, in memory.
+  private accessToken?: string
+  private refreshToken?: string
+  private idToken?: string
+  private expiresAt = 0
+  private renewTimer?: number
+  private renewing?: Promise<boolean>
+  private state: AuthState = { status: 'loading' }
+  private listeners = new Set<(s: AuthState) => void>()
+  private channel?: BroadcastChannel
+
+  constructor(cfg: AuthConfig) {
+    this.cfg = {
+      scope: 'openid profile email offline_access',
+      fallback: 'button',
+      iframe: 'auto',
+      silentTimeoutMs: 5000,
+      renewBeforeExpiryMs: 60_000,
+      ...cfg,
+    }
+    // Front-channel logout: public/frontchannel-logout.html, loaded by the
+    // provider when the session ends anywhere, posts on this channel.
+    if ('BroadcastChannel' in window) {
+      this.channel = new BroadcastChannel(`ssokit-logout:${this.cfg.clientId}`)
+      this.channel.onmessage = () => this.forget('signed out in another app')
+    }
+    // Coming back to the tab is a good moment to notice a session that
+    // ended elsewhere (or to renew a token a sleeping laptop let expire).
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible' && this.state.status === 'signed-in' && Date.now() >= this.expiresAt - this.cfg.renewBeforeExpiryMs) {
+        void this.renew(false)
+      }
+    })
+  }
+
+  get current(): AuthState {
+    return this.state
+  }
+
+  /** Calls fn now and on every change; returns an unsubscribe function. */
+  subscribe(fn: (s: AuthState) => void): () => void {
+    this.listeners.add(fn)
+    fn(this.state)
+    return () => this.listeners.delete(fn)
+  }
+
+  /**
+   * Call once on page load. Completes a redirect that just came back, or
+   * else tries to sign in silently (the user may be signed in to the provider
+   * through another app already).
+   */
+  async init(): Promise<AuthState> {
+    try {
+      const params = new URLSearchParams(window.location.search)
+      const state = params.get('state')
+      if (state && (params.has('code') || params.has('error')) && sessionStorage.getItem(TX_PREFIX + state)) {
+        await this.completeRedirect(params)
+        return this.state
+      }
+      if (!(await this.renew(true))) {
+        this.signedOutOrLogin()
+      }
+    } catch (e) {
+      this.set({ status: 'error', error: String(e instanceof Error ? e.message : e) })
+    }
+    return this.state
+  }
+
+  /** Interactive sign-in: a top-level redirect to the provider's login page. */
+  async login(): Promise<void> {
+    await this.redirect({})
+  }
+
+  /**
+   * Signs out everywhere: forgets the tokens here, then sends the browser to
+   * the provider's end_session_endpoint, which ends the SSO session and
+   * notifies the other apps (front-channel logout).
+   */
+  async logout(): Promise<void> {
+    const d = await this.discover()
+    const idToken = this.idToken
+    this.forget()
+    if (!d.end_session_endpoint) {
+      throw new Error('the provider has no end_session_endpoint; cannot sign out of the provider session')
+    }
+    const url = new URL(d.end_session_endpoint)
+    url.searchParams.set('client_id', this.cfg.clientId)
+    url.searchParams.set('post_logout_redirect_uri', this.cfg.postLogoutRedirectUri)
+    if (idToken) url.searchParams.set('id_token_hint', idToken)
+    window.location.assign(url.toString())
+  }
+
+  /**
+   * A valid access token for calling APIs, renewed first when it is about to
+   * expire. Throws when the user is signed out.
+   */
+  async getAccessToken(): Promise<string> {
+    if (this.accessToken && Date.now() < this.expiresAt - this.cfg.renewBeforeExpiryMs) {
+      return this.accessToken
+    }
+    if (await this.renew(false)) return this.accessToken!
+    this.signedOutOrLogin()
+    throw new AuthError('login_required', 'sign in first')
+  }
+
+  /** The provider's endpoints, fetched once from its discovery document. */
+  discover(): Promise<Discovery> {
+    this.discovery ??= (async () => {
+      const res = await fetch(new URL('.well-known/openid-configuration', withSlash(this.cfg.issuer)))
+      if (!res.ok) throw new Error(`discovery failed: HTTP ${res.status}`)
+      const d = (await res.json()) as Discovery
+      // Security: the document must describe the issuer we were configured
+      // with, or anyone serving that URL could point us at their endpoints.
+      if (d.issuer !== this.cfg.issuer) {
+        throw new Error(`discovery issuer ${d.issuer} is not the configured ${this.cfg.issuer}`)
+      }
+      return d
+    })()
+    this.discovery.catch(() => (this.discovery = undefined))
+    return this.discovery
+  }
+
+  // ---- renewal ---------------------------------------------------------
+
+  /**
+   * Tries the silent ways in order (3a–3c above) and reports whether one
+   * worked. Concurrent callers share one attempt. A top-level redirect is only
+   * tried when `mayNavigate` (on page load): in the middle of the user's work
+   * the app stays put and shows the fallback instead.
+   */
+  private renew(mayNavigate: boolean): Promise<boolean> {
+    this.renewing ??= (async () => {
+      try {
+        // a. Refresh token: no cookies, no iframe; works in every browser.
+        if (this.refreshToken) {
+          try {
+            await this.refresh()
+            return true
+          } catch {
+            this.refreshToken = undefined // rotated away or revoked
+          }
+        }
+        // b. Hidden iframe, only when it can work.
+        if (this.iframeAllowed()) {
+          try {
+            await this.iframeSignIn()
+            return true
+          } catch (e) {
+            // login_required: no session at the provider; a timeout: the
+            // browser blocked something. Either way, fall through.
+            if (!(e instanceof AuthError)) console.warn('silent iframe sign-in failed:', e)
+          }
+        }
+        // c. Top-level prompt=none redirect, rate-limited against loops.
+        if (mayNavigate && this.silentRedirectDue()) {
+          sessionStorage.setItem(SILENT_REDIRECT_KEY + this.cfg.clientId, String(Date.now()))
+          await this.redirect({ prompt: 'none' })
+          return new Promise<boolean>(() => {}) // the page is navigating away
+        }
+        return false
+      } finally {
+        this.renewing = undefined
+      }
+    })()
+    return this.renewing
+  }
+
+  /** d. Nothing silent worked: show the button, or go and sign in. */
+  private signedOutOrLogin(): void {
+    if (this.cfg.fallback === 'login') {
+      void this.login()
+      return
+    }
+    this.set({ status: 'signed-out' })
+  }
+
+  private silentRedirectDue(): boolean {
+    const last = Number(sessionStorage.getItem(SILENT_REDIRECT_KEY + this.cfg.clientId) || 0)
+    return Date.now() - last > SILENT_REDIRECT_EVERY_MS
+  }
+
+  /**
+   * Same-site means the same scheme and registrable domain (ports do not
+   * count): the provider's cookie is then first-party inside the iframe and
+   * survives third-party-cookie blocking. localhost and 127.0.0.1 are
+   * different sites. Without the Public Suffix List this compares the last
+   * two labels of the host name, which is right for localhost, IP addresses
+   * and example.com-style hosts (not for co.uk-style suffixes).
+   */
+  private iframeAllowed(): boolean {
+    if (this.cfg.iframe !== 'auto') return this.cfg.iframe === 'always'
+    const a = new URL(this.cfg.issuer)
+    const b = window.location
+    return a.protocol === b.protocol && site(a.hostname) === site(b.hostname)
+  }
+
+  private async refresh(): Promise<void> {
+    const d = await this.discover()
+    const tokens = await this.tokenRequest(d, {
+      grant_type: 'refresh_token',
+      refresh_token: this.refreshToken!,
+      client_id: this.cfg.clientId,
+    })
+    this.accept(tokens, undefined, 'refresh')
+  }
+
+  /**
+   * 3b. prompt=none in a hidden iframe, answered with postMessage
+   * (response_mode=web_message) by a page on the provider's origin.
+   */
+  private async iframeSignIn(): Promise<void> {
+    const d = await this.discover()
+    const { url, state, tx } = await this.authorizeUrl(d, { prompt: 'none', response_mode: 'web_message' })
+    const providerOrigin = new URL(d.authorization_endpoint).origin
+    const iframe = document.createElement('iframe')
+    iframe.title = 'silent sign-in'
+    iframe.setAttribute('aria-hidden', 'true')
+    iframe.width = '1'
+    iframe.height = '1'
+    iframe.style.cssText = 'position:fixed;left:-10px;top:-10px;border:0;opacity:0;pointer-events:none'
+    let onMessage: (e: MessageEvent) => void = () => {}
+    let timer = 0
+    const answer = new Promise<WebMessage['response']>((resolve, reject) => {
+      onMessage = (e: MessageEvent) => {
+        // Security: accept only the provider's origin AND our own iframe.
+        // Any page can postMessage to this window; a forged response could
+        // otherwise inject an attacker's code (login CSRF).
+        if (e.origin !== providerOrigin || e.source !== iframe.contentWindow) return
+        const data = e.data as WebMessage
+        if (!data || data.type !== 'authorization_response' || !data.response) return
+        resolve(data.response)
+      }
+      // A browser that blocks the provider's cookie, or a provider that does
+      // not support web_message, may never answer: do not hang.
+      timer = window.setTimeout(() => reject(new AuthError('timeout', `no answer from the provider within ${this.cfg.silentTimeoutMs} ms`)), this.cfg.silentTimeoutMs)
+    })
+    window.addEventListener('message', onMessage)
+    iframe.src = url
+    document.body.appendChild(iframe)
+    try {
+      const res = await answer
+      // Security: state ties the answer to this request.
+      if (res.state !== state) throw new AuthError('invalid_state', 'state mismatch')
+      if (res.error) throw new AuthError(res.error, res.error_description)
+      if (!res.code) throw new AuthError('invalid_response', 'no code')
+      await this.exchange(d, res.code, tx, 'iframe')
+    } finally {
+      window.clearTimeout(timer)
+      window.removeEventListener('message', onMessage)
+      iframe.remove()
+    }
+  }
+
+  // ---- redirects ---------------------------------------------------------
+
+  private async redirect(extra: Record<string, string>): Promise<void> {
+    const d = await this.discover()
+    const { url } = await this.authorizeUrl(d, extra)
+    window.location.assign(url)
+  }
+
+  private async completeRedirect(params: URLSearchParams): Promise<void> {
+    const state = params.get('state')!
+    const tx = JSON.parse(sessionStorage.getItem(TX_PREFIX + state)!) as Transaction
+    sessionStorage.removeItem(TX_PREFIX + state)
+    // Take code and state out of the address bar (and out of the history).
+    window.history.replaceState(null, '', tx.returnTo)
+    const error = params.get('error')
+    if (error) {
+      if (tx.prompt === 'none') {
+        // 3c answered login_required (or similar): not signed in anywhere.
+        this.signedOutOrLogin()
+        return
+      }
+      throw new AuthError(error, params.get('error_description') ?? undefined)
+    }
+    const d = await this.discover()
+    await this.exchange(d, params.get('code')!, tx, tx.prompt === 'none' ? 'silent-redirect' : 'redirect')
+  }
+
+  /** Builds an authorization request with fresh PKCE, state and nonce. */
+  private async authorizeUrl(d: Discovery, extra: Record<string, string>): Promise<{ url: string; state: string; tx: Transaction }> {
+    const verifier = randomString(32)
+    const state = randomString(16)
+    const tx: Transaction = {
+      verifier,
+      nonce: randomString(16),
+      redirectUri: this.cfg.redirectUri,
+      returnTo: returnPath(),
+      prompt: extra.prompt,
+    }
+    const url = new URL(d.authorization_endpoint)
+    const q = url.searchParams
+    q.set('client_id', this.cfg.clientId)
+    q.set('redirect_uri', tx.redirectUri)
+    q.set('response_type', 'code')
+    q.set('scope', this.cfg.scope)
+    q.set('state', state)
+    q.set('nonce', tx.nonce)
+    q.set('code_challenge', await s256(verifier))
+    q.set('code_challenge_method', 'S256')
+    for (const [k, v] of Object.entries(extra)) q.set(k, v)
+    // Iframe transactions finish in this page, but redirects need the
+    // verifier after a full page load: sessionStorage survives that and is
+    // per tab.
+    if (extra.response_mode !== 'web_message') sessionStorage.setItem(TX_PREFIX + state, JSON.stringify(tx))
+    return { url: url.toString(), state, tx }
+  }
+
+  // ---- tokens -------------------------------------------------------------
+
+  private async exchange(d: Discovery, code: string, tx: Transaction, via: AuthState['via']): Promise<void> {
+    const tokens = await this.tokenRequest(d, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: tx.redirectUri,
+      client_id: this.cfg.clientId,
+      code_verifier: tx.verifier,
+    })
+    this.accept(tokens, tx.nonce, via)
+    sessionStorage.removeItem(SILENT_REDIRECT_KEY + this.cfg.clientId)
+  }
+
+  private async tokenRequest(d: Discovery, body: Record<string, string>): Promise<TokenResponse> {
+    const res = await fetch(d.token_endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body),
+    })
+    const json = await res.json().catch(() => ({}))
+    if (!res.ok) throw new AuthError(json.error ?? `http_${res.status}`, json.error_description)
+    return json as TokenResponse
+  }
+
+  /**
+   * Keeps a token response. The ID token is checked for what matters to a
+   * browser app: issuer, audience, expiry and the nonce that binds it to our
+   * request. Its signature is not checked here: it came straight from the
+   * token endpoint over a connection we opened (OpenID Connect Core 3.1.3.7
+   * allows that for the code flow); APIs must verify access tokens themselves.
+   */
+  private accept(t: TokenResponse, nonce: string | undefined, via: AuthState['via']): void {
+    let user = this.state.user
+    if (t.id_token) {
+      const claims = decodeJwt(t.id_token)
+      const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+      if (claims.iss !== this.cfg.issuer) throw new AuthError('invalid_id_token', `iss ${String(claims.iss)}`)
+      if (!aud.includes(this.cfg.clientId)) throw new AuthError('invalid_id_token', 'wrong audience')
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now() - 60_000) throw new AuthError('invalid_id_token', 'expired')
+      if (nonce !== undefined && claims.nonce !== nonce) throw new AuthError('invalid_id_token', 'nonce mismatch')
+      if (user && user.sub !== claims.sub) throw new AuthError('invalid_id_token', 'the user changed')
+      user = claims as User
+      this.idToken = t.id_token
+    }
+    if (!user) throw new AuthError('invalid_response', 'no id_token')
+    this.accessToken = t.access_token
+    // A rotating refresh token replaces the old one (which is now invalid).
+    if (t.refresh_token) this.refreshToken = t.refresh_token
+    this.expiresAt = Date.now() + (t.expires_in ?? 300) * 1000
+    this.scheduleRenewal()
+    this.set({ status: 'signed-in', user, via })
+  }
+
+  /** Renews ahead of expiry; for very short tokens, at 75 % of the lifetime. */
+  private scheduleRenewal(): void {
+    window.clearTimeout(this.renewTimer)
+    const lifetime = this.expiresAt - Date.now()
+    const delay = Math.max(1000, Math.min(lifetime - this.cfg.renewBeforeExpiryMs, lifetime * 0.75))
+    this.renewTimer = window.setTimeout(async () => {
+      if (!(await this.renew(false))) {
+        this.forget('session expired')
+        this.signedOutOrLogin()
+      }
+    }, delay)
+  }
+
+  /** Drops every token (local sign-out). */
+  private forget(reason?: string): void {
+    window.clearTimeout(this.renewTimer)
+    this.accessToken = this.refreshToken = this.idToken = undefined
+    this.expiresAt = 0
+    if (this.state.status !== 'signed-out') this.set({ status: 'signed-out', error: reason })
+  }
+
+  private set(s: AuthState): void {
+    this.state = s
+    for (const fn of this.listeners) fn(s)
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+function withSlash(u: string): string {
+  return u.endsWith('/') ? u : u + '/'
+}
+
+/** The page to come back to after a redirect (never the callback itself). */
+function returnPath(): string {
+  const { pathname, search, hash } = window.location
+  const base = import.meta.env.BASE_URL
+  if (pathname === base + 'callback') return base
+  return pathname + search + hash
+}
+
+function site(host: string): string {
+  if (/^[\d.]+$/.test(host) || host.includes(':')) return host // IP address
+  return host.split('.').slice(-2).join('.')
+}
+
+function randomString(bytes: number): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)))
+}
+
+async function s256(verifier: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))
+  return base64url(new Uint8Array(digest))
+}
+
+function base64url(bytes: Uint8Array): string {
+  let s = ''
+  for (const b of bytes) s += String.fromCharCode(b)
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Decodes a JWT's payload without verifying it (see accept()). */
+function decodeJwt(jwt: string): Record<string, unknown> {
+  const part = jwt.split('.')[1] ?? ''
+  const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'))
+  const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0))
+  return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
+}

@@ -1,0 +1,14 @@
+import { defineConfig, loadEnv } from 'vite'
+
+// The app lives under a path of the ssokit proxy (http://localhost:9000/<name>/),
+// so Vite serves and builds everything under that base. The proxy forwards the
+// path unchanged (no prefix stripping), which keeps hot reload working too.
+export default defineConfig(({ mode }) => {
+  const env = loadEnv(mode, '.', '')
+  const port = Number(env.SSOKIT_PORT || 5173)
+  return {
+    base: env.VITE_SSOKIT_BASE || '/',
+    server: { host: '127.0.0.1', port, strictPort: true },
+    preview: { host: '127.0.0.1', port, strictPort: true },
+  }
+})

@@ -1,0 +1,30 @@
+// oidc-client-ts settings, shared by the app and silent-callback.html.
+import { UserManager, WebStorageStateStore, InMemoryWebStorage } from 'oidc-client-ts'
+
+const env = import.meta.env
+const appUrl = new URL(env.BASE_URL, window.location.origin).toString()
+
+export const userManager = new UserManager({
+  authority: env.VITE_SSOKIT_ISSUER,
+  client_id: env.VITE_SSOKIT_CLIENT_ID,
+  // Redirect URIs are computed from where the page is served, so the app
+  // works behind the ssokit proxy and on its own dev-server port; ssokit new
+  // registered both, exactly.
+  redirect_uri: appUrl + 'callback',
+  // Silent renew: a hidden iframe loads the provider with prompt=none, which
+  // redirects back to this page; it hands the URL to the parent window.
+  silent_redirect_uri: appUrl + 'silent-callback.html',
+  post_logout_redirect_uri: appUrl,
+  response_type: 'code', // with PKCE (S256), always
+  // offline_access: a rotating refresh token, used for renewal before any
+  // iframe (refresh tokens work when third-party cookies are blocked).
+  scope: 'openid profile email offline_access',
+  automaticSilentRenew: true,
+  // Session monitoring (OpenID Connect Session Management): polls the
+  // provider's check_session_iframe and notices a sign-out in another app.
+  // It reads the provider's cookie from an iframe, so it only works while the
+  // provider is same-site with the app.
+  monitorSession: true,
+  // Tokens in memory only: a reload signs in silently again.
+  userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),
+})
