@@ -203,3 +203,26 @@ func TestRoutesFromConfig(t *testing.T) {
 		t.Errorf("routes from a valid config do not validate: %v", err)
 	}
 }
+
+// TestGatePublicClientZeroConfig: with a zero-config provider any client_id
+// is a public client, so the gate signs in with PKCE alone (no secret), as
+// `ssokit proxy --route /x=URL,auth` does out of the box.
+func TestGatePublicClientZeroConfig(t *testing.T) {
+	opLn := listen(t)
+	issuer := "http://" + opLn.Addr().String() + "/"
+	op, err := provider.New(provider.Options{Issuer: issuer, AutoLogin: "bob"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { op.Close() })
+	serve(t, opLn, op)
+	up := echoUpstream(t, "reports")
+	_, px := startProxy(t, Options{Routes: []Route{{Prefix: "/reports", Upstream: up.URL,
+		Auth: &Auth{Issuer: issuer, ClientID: "ssokit-proxy"}}}})
+
+	resp, body := navigate(t, browser(t), px.URL+"/reports/q3")
+	e := decodeEcho(t, resp, body)
+	if e.Header.Get("X-Forwarded-User") != "bob" || !strings.HasPrefix(e.Header.Get("Authorization"), "Bearer ey") {
+		t.Errorf("upstream saw user %q auth %q", e.Header.Get("X-Forwarded-User"), e.Header.Get("Authorization"))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
+	proxycmd "github.com/ssokit/ssokit/pkg/cmd/proxy"
 	tokencmd "github.com/ssokit/ssokit/pkg/cmd/token"
 	"github.com/ssokit/ssokit/pkg/cmd/version"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
@@ -36,6 +37,7 @@ on your laptop and in CI.`,
 	})
 	cmd.AddCommand(
 		provider.NewCmdProvider(f, nil),
+		proxycmd.NewCmdProxy(f, nil),
 		tokencmd.NewCmdToken(f),
 		flowcmd.NewCmdFlow(f),
 		version.NewCmdVersion(f),
