@@ -43,7 +43,7 @@ func (fr *flowRun) explain(st *Step, sr *StepResult, o outcome) string {
 	var clause, advice string
 	switch reason {
 	case browser.BlockThirdParty:
-		clause = fmt.Sprintf("is third-party %s and %s blocks it", where, p.PolicyName)
+		clause = fmt.Sprintf("is third-party %s and %s", where, p.BlocksIt)
 		advice = mount
 	case browser.BlockPartitioned:
 		clause = fmt.Sprintf("was set at top level, but %s %s gives the provider a separate cookie partition for that site, where it has no session", where, p.PolicyName)
@@ -59,6 +59,9 @@ func (fr *flowRun) explain(st *Step, sr *StepResult, o outcome) string {
 		advice = "use SameSite=Lax for a same-site layout or None; Secure for a cross-site one, or " + mount
 	default:
 		return ""
+	}
+	if reason != browser.BlockThirdParty && reason != browser.BlockPartitioned {
+		cookie = "the provider's session cookie (" + bl.Cookie.Name + ")" // the clause names its SameSite
 	}
 	return fmt.Sprintf("%s failed under %s: %s %s; %s", what, p.Name, cookie, clause, advice)
 }

@@ -158,6 +158,7 @@ func WriteMatrix(w io.Writer, results []*Result, profiles []string, color bool) 
 			}
 			fmt.Fprintf(&b, "  %s%s", c, pad)
 		}
+		trimTrailing(&b)
 		b.WriteString("\n")
 	}
 	_, err := io.WriteString(w, b.String())
@@ -266,4 +267,10 @@ func WriteJUnit(w io.Writer, results []*Result) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+func trimTrailing(b *strings.Builder) {
+	s := strings.TrimRight(b.String(), " ")
+	b.Reset()
+	b.WriteString(s)
 }

@@ -127,21 +127,45 @@ func (r *Runner) Run(ctx context.Context, f *File) (*Result, error) {
 		jobs = append(jobs, job{fl, p})
 	}
 	res := &Result{File: f.Path, Issuer: r.Issuer, Flows: make([]*FlowResult, len(jobs))}
-	par := max(r.Parallel, 1)
-	sem := make(chan struct{}, par)
-	var wg sync.WaitGroup
+	runJob := func(i int) {
+		fr := &flowRun{r: r, file: f, flow: jobs[i].flow, disc: disc, client: client, transport: tr}
+		res.Flows[i] = fr.run(ctx, jobs[i].profile)
+	}
+	// Faults are provider-wide: a flow with fault steps runs alone, after
+	// the others, so it neither disturbs them nor is disturbed.
+	var shared, exclusive []int
 	for i, j := range jobs {
+		if hasFault(j.flow) {
+			exclusive = append(exclusive, i)
+		} else {
+			shared = append(shared, i)
+		}
+	}
+	sem := make(chan struct{}, max(r.Parallel, 1))
+	var wg sync.WaitGroup
+	for _, i := range shared {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			fr := &flowRun{r: r, file: f, flow: j.flow, disc: disc, client: client, transport: tr}
-			res.Flows[i] = fr.run(ctx, j.profile)
+			runJob(i)
 		}()
 	}
 	wg.Wait()
+	for _, i := range exclusive {
+		runJob(i)
+	}
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+func hasFault(f *Flow) bool {
+	for _, st := range f.Steps {
+		if st.Kind == StepFault {
+			return true
+		}
+	}
+	return false
 }
 
 // flowRun is the state of one flow in its own browser.
@@ -265,7 +289,7 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	sr.Duration = time.Since(start)
 	fr.lastExchanges = fr.b.TakeTrace()
 	sr.Trace = fr.traceLines(fr.lastExchanges)
-	if o.err != nil && errors.Is(o.err, context.DeadlineExceeded) && sctx.Err() != nil && ctx.Err() == nil {
+	if o.err != nil && errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		o.err = fmt.Errorf("timed out after %s (the step timeout; set timeout: on the step or the file to change it)", timeout)
 	}
 	sr.Outcome = o.describe()
@@ -309,7 +333,8 @@ func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 	return out
 }
 
-// shortURL drops query values that are secrets or noise in diagrams.
+// shortURL keeps the query parameters that tell a flow's story (client_id,
+// prompt, response_mode, error) and elides the rest, secrets included.
 func shortURL(u *url.URL) string {
 	if u == nil {
 		return ""
@@ -318,24 +343,19 @@ func shortURL(u *url.URL) string {
 	if s == "" {
 		s = "/"
 	}
-	if u.RawQuery != "" {
-		q := u.Query()
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			keys = append(keys, k)
-		}
-		sortStrings(keys)
-		var parts []string
-		for _, k := range keys {
-			v := q.Get(k)
-			switch k {
-			case "client_id", "prompt", "response_mode", "error", "sid":
-			default:
-				v = "…"
-			}
-			parts = append(parts, k+"="+v)
-		}
-		s += "?" + strings.Join(parts, "&")
+	if u.RawQuery == "" {
+		return s
 	}
-	return s
+	q := u.Query()
+	var parts []string
+	for _, k := range []string{"client_id", "prompt", "response_mode", "error"} {
+		if v := q.Get(k); v != "" {
+			parts = append(parts, k+"="+v)
+			q.Del(k)
+		}
+	}
+	if len(q) > 0 {
+		parts = append(parts, "…")
+	}
+	return s + "?" + strings.Join(parts, "&")
 }

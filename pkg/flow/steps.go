@@ -152,7 +152,7 @@ func (fr *flowRun) authorize(ctx context.Context, app *App, st *Step, prompt str
 			return o
 		}
 		if !p.IsHTML() {
-			o.err = fmt.Errorf("%s answered %d %s instead of redirecting to the app: %s", shortURL(p.URL), p.Status, p.Header.Get("Content-Type"), excerpt(p.Body))
+			o.err = fmt.Errorf("the provider answered %d at %s instead of redirecting to the app: %s", p.Status, shortURL(p.URL), excerpt(p.Body))
 			return o
 		}
 		doc := p.Document()

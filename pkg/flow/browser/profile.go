@@ -41,6 +41,8 @@ type Profile struct {
 	ThirdParty ThirdPartyPolicy
 	// PolicyName names the mechanism in explanations ("ITP").
 	PolicyName string
+	// BlocksIt ends the sentence saying a third-party cookie was blocked.
+	BlocksIt string
 }
 
 var profiles = map[string]Profile{
@@ -52,15 +54,15 @@ var profiles = map[string]Profile{
 	"chrome-3pc-blocked": {
 		Name: "chrome-3pc-blocked", Browser: "Chrome", LaxByDefault: true, LaxAllowUnsafe: 2 * time.Minute,
 		NoneRequiresSecure: true, ThirdParty: ThirdPartyBlock,
-		PolicyName: "Chrome's third-party cookie blocking",
+		PolicyName: "third-party cookie blocking", BlocksIt: "Chrome, blocking third-party cookies, withholds it",
 	},
 	"safari": {
 		Name: "safari", Browser: "Safari", ThirdParty: ThirdPartyBlock,
-		PolicyName: "ITP",
+		PolicyName: "ITP", BlocksIt: "ITP blocks it",
 	},
 	"firefox": {
 		Name: "firefox", Browser: "Firefox", NoneRequiresSecure: true, ThirdParty: ThirdPartyPartition,
-		PolicyName: "Total Cookie Protection",
+		PolicyName: "Total Cookie Protection", BlocksIt: "Total Cookie Protection keeps it out",
 	},
 }
 

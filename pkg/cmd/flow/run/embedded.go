@@ -82,9 +82,13 @@ func StartEmbedded(ctx context.Context, f *flow.File, now func() time.Time) (str
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	stop := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// Flows are over: give open requests a moment, then cut them (an
+		// injected latency fault may still be sleeping).
+		sctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
+		if srv.Shutdown(sctx) != nil {
+			_ = srv.Close()
+		}
 		p.Close()
 	}
 	return issuer, stop, nil
