@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"strings"
+	"sync"
 )
 
 // reverseProxy builds the httputil.ReverseProxy for one route.
@@ -15,6 +16,7 @@ func (p *Proxy) reverseProxy(rt *route) *httputil.ReverseProxy {
 		// Flush every write at once: Server-Sent Events, chunked progress
 		// and long polling reach the browser as the upstream writes them.
 		FlushInterval: -1,
+		BufferPool:    bufferPool{},
 		ErrorLog:      p.errorLog(),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			p.badGateway(w, r, rt, err)
@@ -108,11 +110,13 @@ func forwarded(r *http.Request) string {
 	return b.String()
 }
 
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // quoteIfNeeded returns v as an RFC 7230 token, or quoted if it is not one.
 func quoteIfNeeded(v string) string {
 	for i := 0; i < len(v); i++ {
 		if !isTokenChar(v[i]) {
-			return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+			return `"` + quoteEscaper.Replace(v) + `"`
 		}
 	}
 	if v == "" {
@@ -120,3 +124,12 @@ func quoteIfNeeded(v string) string {
 	}
 	return v
 }
+
+// bufferPool recycles the 32 KiB copy buffers of every response body;
+// without it each proxied request allocates one.
+type bufferPool struct{}
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
+
+func (bufferPool) Get() []byte  { return *(copyBuffers.Get().(*[]byte)) }
+func (bufferPool) Put(b []byte) { copyBuffers.Put(&b) }
