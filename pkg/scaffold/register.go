@@ -108,11 +108,15 @@ func (c *ConfigChange) Diff() string {
 	if !c.Changed() {
 		return ""
 	}
-	oldLabel := "a/" + filepath.ToSlash(c.Path)
+	name := filepath.ToSlash(c.Path)
+	oldLabel, newLabel := name, name
+	if !filepath.IsAbs(c.Path) {
+		oldLabel, newLabel = "a/"+name, "b/"+name
+	}
 	if c.Old == nil {
 		oldLabel = "/dev/null"
 	}
-	return udiff.Unified(oldLabel, "b/"+filepath.ToSlash(c.Path), string(c.Old), string(c.New))
+	return udiff.Unified(oldLabel, newLabel, string(c.Old), string(c.New))
 }
 
 // Apply writes the new contents atomically (temp file + rename), keeping the

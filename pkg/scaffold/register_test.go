@@ -269,7 +269,7 @@ func TestPlanRegisterCreatesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(ch.Diff(), "--- /dev/null\n+++ b/") {
+	if !strings.HasPrefix(ch.Diff(), "--- /dev/null\n+++ "+filepath.ToSlash(path)+"\n") {
 		t.Errorf("diff of a new file:\n%s", ch.Diff())
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {

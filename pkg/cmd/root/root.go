@@ -6,6 +6,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
+	newcmd "github.com/ssokit/ssokit/pkg/cmd/new"
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
 	proxycmd "github.com/ssokit/ssokit/pkg/cmd/proxy"
 	tokencmd "github.com/ssokit/ssokit/pkg/cmd/token"
@@ -40,6 +41,7 @@ on your laptop and in CI.`,
 		proxycmd.NewCmdProxy(f, nil),
 		tokencmd.NewCmdToken(f),
 		flowcmd.NewCmdFlow(f),
+		newcmd.NewCmdNew(f, nil),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)

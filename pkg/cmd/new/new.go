@@ -1,0 +1,397 @@
+// Package new implements `ssokit new`: scaffold a micro-frontend with working
+// silent-auth wiring and register it in ssokit.yaml.
+package new
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/scaffold"
+)
+
+// Options are the arguments and flags of `ssokit new`.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Templates fs.FS
+
+	Template   string
+	Dir        string
+	Name       string
+	Path       string
+	Port       int
+	ClientID   string
+	Issuer     string
+	ConfigFile string
+	NoRegister bool
+	Force      bool
+	DryRun     bool
+	Install    bool
+	List       bool
+
+	// Prompt asks for what is missing (template, name, path, port) on a
+	// terminal; fields whose flag was given are not asked. Tests replace it.
+	Prompt func(o *Options, templates []scaffold.Template, flagsSet map[string]bool) error
+	// RunInstall runs the template's install command in dir. Tests replace it.
+	RunInstall func(ctx context.Context, dir, command string, log io.Writer) error
+	// ClientSecret is the secret of a bff's client; empty: random. Tests pin it.
+	ClientSecret string
+
+	flagsSet map[string]bool
+}
+
+// NewCmdNew returns `ssokit new`. runF replaces the run for tests.
+func NewCmdNew(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Templates: f.Templates, Prompt: promptTUI, RunInstall: npmInstall}
+	cmd := &cobra.Command{
+		Use:   "new [TEMPLATE] [DIR]",
+		Short: "Scaffold a micro-frontend with working silent-auth wiring",
+		Long: `Create an app that signs in through the ssokit provider, signs in silently
+when the user already signed in through another app, renews its tokens, signs
+out everywhere, and falls back cleanly when the browser blocks third-party
+cookies. Then register it in ssokit.yaml so that ` + "`ssokit up`" + ` serves it at once.
+
+Templates (ssokit new --list):
+  vanilla  TypeScript + Vite, no auth library: a small commented module doing
+           PKCE, silent auth (refresh token, hidden iframe when same-site,
+           top-level prompt=none redirect) and sign-out everywhere
+  react    React + Vite + oidc-client-ts (silent_redirect_uri page, monitorSession)
+  vue      Vue 3 + Vite + oidc-client-ts
+  auth0    React + Vite + @auth0/auth0-spa-js, unchanged, pointed at the local provider
+  shell    the container that links the apps under the proxy and shows the shared user
+  bff      a server-rendered Go app behind the proxy's auth gate
+
+DIR defaults to ./NAME, and NAME to DIR's last element or else the template
+name. The app is served by the proxy at --path (default /NAME) and its dev
+server listens on --port (default: one above the highest port in ssokit.yaml,
+from 5101).
+
+Registration adds to ssokit.yaml (created when absent) a client with exact
+redirect URIs, post-logout URI, web origins and front-channel logout URI (a
+confidential client for bff), and an apps: route. The file's comments and
+ordering are kept: the new entries are spliced in as text. Re-running with the
+same choices changes nothing; an app name, path or port, or a client_id,
+already used differently is a conflict; a file that does not parse is never
+rewritten.
+
+A non-empty DIR is refused without --force, and --force only overwrites the
+files the template produces: nothing else in DIR is deleted.
+
+On a terminal with TEMPLATE or DIR missing, ssokit new asks for them (and for
+name, path and port unless given as flags). Without a terminal, or with CI
+set, it never asks: TEMPLATE is then required and everything else defaults.`,
+		Example: `  # an app under http://localhost:9000/account/, dev server on :5102
+  ssokit new vanilla account --port 5102
+
+  # React with oidc-client-ts, under /orders, without touching ssokit.yaml
+  ssokit new react web/orders --path /orders --no-register
+
+  # see what would be written, and the change to ssokit.yaml, as a diff
+  ssokit new auth0 profile --dry-run
+
+  # create and npm install in one go
+  ssokit new vue settings --install && ssokit up
+
+  ssokit new --list`,
+		Args: cmdutil.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				opts.Template = args[0]
+			}
+			if len(args) > 1 {
+				opts.Dir = args[1]
+			}
+			opts.flagsSet = map[string]bool{}
+			cmd.Flags().Visit(func(fl *pflag.Flag) { opts.flagsSet[fl.Name] = true })
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Name, "name", "", "app name: directory, npm package, client_id and route default (lowercase letters, digits, hyphens)")
+	fl.StringVar(&opts.Path, "path", "", "route under the proxy, like /account (default /NAME)")
+	fl.IntVar(&opts.Port, "port", 0, "dev-server port (default: next free one after the apps in ssokit.yaml, from 5101)")
+	fl.StringVar(&opts.ClientID, "client-id", "", "OAuth client_id (default NAME)")
+	fl.StringVar(&opts.Issuer, "issuer", "", "provider issuer (default: issuer from ssokit.yaml, else "+config.DefaultIssuer+")")
+	fl.StringVarP(&opts.ConfigFile, "config", "c", config.DefaultFile, "ssokit.yaml to register the app in")
+	fl.BoolVar(&opts.NoRegister, "no-register", false, "do not touch ssokit.yaml")
+	fl.BoolVar(&opts.Force, "force", false, "write into a non-empty DIR (overwrites only the template's files)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the files and show the ssokit.yaml change as a diff; write nothing")
+	fl.BoolVar(&opts.Install, "install", false, "run npm install in DIR afterwards")
+	fl.BoolVar(&opts.List, "list", false, "list the templates and exit")
+	return cmd
+}
+
+// Run creates the app.
+func Run(ctx context.Context, o *Options) error {
+	templates, err := scaffold.List(o.Templates)
+	if err != nil {
+		return err
+	}
+	if o.List {
+		return listTemplates(o.IO.Out, templates)
+	}
+	if o.flagsSet == nil {
+		o.flagsSet = map[string]bool{}
+	}
+	if (o.Template == "" || o.Dir == "") && o.IO.CanPrompt() && o.Prompt != nil {
+		if err := o.Prompt(o, templates, o.flagsSet); err != nil {
+			return err
+		}
+	}
+	if o.Template == "" {
+		return cmdutil.FlagErrorf("which template? run `ssokit new TEMPLATE [DIR]` with one of: %s (ssokit new --list describes them)", templateNames(templates))
+	}
+	tmpl, err := scaffold.Lookup(o.Templates, o.Template)
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	if o.Name == "" {
+		o.Name = tmpl.Name
+		if o.Dir != "" {
+			o.Name = filepath.Base(filepath.Clean(o.Dir))
+		}
+	}
+	if err := scaffold.ValidateName(o.Name); err != nil {
+		if !o.flagsSet["name"] && o.Dir != "" {
+			err = fmt.Errorf("%w; DIR's last element is the default name: pass --name", err)
+		}
+		return &cmdutil.FlagError{Err: err}
+	}
+	if o.Dir == "" {
+		o.Dir = o.Name
+	}
+
+	// ssokit.yaml: defaults (issuer, next port, proxy origin, other apps) and registration.
+	cfg, cfgErr := scaffold.ReadConfig(o.ConfigFile)
+	if cfgErr != nil && !o.NoRegister {
+		return &cmdutil.FlagError{Err: fmt.Errorf("%w\nfix it, or pass --no-register", cfgErr)}
+	}
+	if o.Port == 0 {
+		o.Port = scaffold.NextPort(cfg)
+	}
+	if o.Issuer == "" && cfg != nil {
+		o.Issuer = cfg.Issuer
+	}
+	data, err := scaffold.Params{
+		Template: tmpl.Name, Name: o.Name, Path: o.Path, Port: o.Port, ClientID: o.ClientID,
+		Issuer: o.Issuer, ProxyURL: scaffold.ProxyURLFrom(cfg), Apps: scaffold.AppLinks(cfg),
+	}.Data()
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+
+	files, err := scaffold.Render(o.Templates, tmpl.Name, data)
+	if err != nil {
+		return err
+	}
+	changes, err := scaffold.Plan(o.Dir, files, o.Force)
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	var reg *scaffold.ConfigChange
+	if !o.NoRegister {
+		cwd, err := relDir(o.ConfigFile, o.Dir)
+		if err != nil {
+			return err
+		}
+		reg, err = scaffold.PlanRegister(o.ConfigFile, scaffold.NewRegistration(tmpl, data, cwd, o.ClientSecret), data.Issuer)
+		if err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+	}
+
+	if o.DryRun {
+		return dryRun(o, changes, reg)
+	}
+	if _, err := scaffold.Write(o.Dir, files, o.Force); err != nil {
+		return err
+	}
+	if reg != nil {
+		if err := reg.Apply(); err != nil {
+			return fmt.Errorf("the app was written to %s, but %s could not be updated: %w", o.Dir, o.ConfigFile, err)
+		}
+	}
+	report(o, tmpl, data, changes, reg)
+	if o.Install {
+		return install(ctx, o, tmpl)
+	}
+	return nil
+}
+
+func listTemplates(w io.Writer, templates []scaffold.Template) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range templates {
+		fmt.Fprintf(tw, "%s\t%s\n", t.Name, t.Description)
+	}
+	return tw.Flush()
+}
+
+func templateNames(templates []scaffold.Template) string {
+	names := make([]string, len(templates))
+	for i, t := range templates {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// relDir is dir relative to the config file's directory, as cwd: wants it.
+func relDir(configFile, dir string) (string, error) {
+	absCfg, err := filepath.Abs(filepath.Dir(configFile))
+	if err != nil {
+		return "", err
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(absCfg, absDir)
+	if err != nil {
+		return absDir, nil // another volume: keep it absolute
+	}
+	rel = filepath.ToSlash(rel)
+	if rel == "." || !strings.HasPrefix(rel, "../") {
+		rel = "./" + strings.TrimPrefix(rel, "./")
+	}
+	return strings.TrimSuffix(rel, "/."), nil
+}
+
+func dryRun(o *Options, changes []scaffold.Change, reg *scaffold.ConfigChange) error {
+	out := o.IO.Out
+	fmt.Fprintf(out, "Would write %d files to %s:\n", len(changes), o.Dir)
+	for _, c := range changes {
+		fmt.Fprintf(out, "  %-9s %s\n", c.Action, filepath.ToSlash(filepath.Join(o.Dir, c.Path)))
+	}
+	switch {
+	case reg == nil:
+		fmt.Fprintf(out, "\n%s: not touched (--no-register)\n", o.ConfigFile)
+	case !reg.Changed():
+		fmt.Fprintf(out, "\n%s: already registered, unchanged\n", o.ConfigFile)
+	default:
+		fmt.Fprintf(out, "\n%s", reg.Diff())
+	}
+	fmt.Fprintln(o.IO.ErrOut, "dry run: nothing was written")
+	return nil
+}
+
+func report(o *Options, t scaffold.Template, d scaffold.Data, changes []scaffold.Change, reg *scaffold.ConfigChange) {
+	out := o.IO.Out
+	counts := map[scaffold.Action]int{}
+	for _, c := range changes {
+		counts[c.Action]++
+	}
+	fmt.Fprintf(out, "Created %s from template %s: %d files", o.Dir, t.Name, counts[scaffold.Create])
+	if n := counts[scaffold.Overwrite]; n > 0 {
+		fmt.Fprintf(out, ", %d overwritten", n)
+	}
+	if n := counts[scaffold.Unchanged]; n > 0 {
+		fmt.Fprintf(out, ", %d unchanged", n)
+	}
+	fmt.Fprintln(out)
+	switch {
+	case reg == nil:
+		fmt.Fprintf(out, "Not registered (--no-register): add client %s and route %s to %s yourself.\n", d.ClientID, d.Path, o.ConfigFile)
+	case !reg.Changed():
+		fmt.Fprintf(out, "%s already registers app %s; unchanged.\n", o.ConfigFile, d.Name)
+	default:
+		verb := "Updated"
+		if reg.Old == nil {
+			verb = "Created"
+		}
+		var what []string
+		if reg.AddedClient {
+			what = append(what, "client "+d.ClientID)
+		}
+		if reg.AddedApp {
+			what = append(what, fmt.Sprintf("route %s → http://localhost:%d", d.Path, d.Port))
+		}
+		fmt.Fprintf(out, "%s %s: %s.\n", verb, o.ConfigFile, strings.Join(what, ", "))
+	}
+	fmt.Fprintf(out, "\nNext steps:\n  cd %s\n", o.Dir)
+	if t.Install != "" && !o.Install {
+		fmt.Fprintf(out, "  %s\n", t.Install)
+	}
+	cfgFlag := ""
+	if o.ConfigFile != config.DefaultFile {
+		cfgFlag = " --config " + o.ConfigFile
+	}
+	fmt.Fprintf(out, "  ssokit up%s\n  open %s\n", cfgFlag, d.AppURL)
+}
+
+func install(ctx context.Context, o *Options, t scaffold.Template) error {
+	if t.Install == "" {
+		fmt.Fprintf(o.IO.ErrOut, "template %s has nothing to install\n", t.Name)
+		return nil
+	}
+	var log strings.Builder
+	stop := spinner(o.IO, fmt.Sprintf("%s in %s", t.Install, o.Dir))
+	start := time.Now()
+	err := o.RunInstall(ctx, o.Dir, t.Install, &log)
+	stop()
+	if err != nil {
+		fmt.Fprint(o.IO.ErrOut, log.String())
+		return fmt.Errorf("%s in %s failed: %w", t.Install, o.Dir, err)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "✓ %s in %s (%s)\n", t.Install, o.Dir, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// spinner shows progress on stderr: animated on a terminal, one line otherwise.
+func spinner(io *iostreams.IOStreams, what string) (stop func()) {
+	if !io.IsStderrTTY() {
+		fmt.Fprintf(io.ErrOut, "running %s…\n", what)
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		frames := []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+		start := time.Now()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(io.ErrOut, "\r%s %s (%ds)", frames[i%len(frames)], what, int(time.Since(start).Seconds()))
+			select {
+			case <-done:
+				fmt.Fprint(io.ErrOut, "\r\033[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// npmInstall runs command (e.g. "npm install") in dir.
+func npmInstall(ctx context.Context, dir, command string, log io.Writer) error {
+	args := strings.Fields(command)
+	if len(args) == 0 {
+		return errors.New("empty install command")
+	}
+	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+	cmd.Dir = dir
+	cmd.Stdout = log
+	cmd.Stderr = log
+	cmd.Env = append(os.Environ(), "npm_config_fund=false", "npm_config_audit=false")
+	return cmd.Run()
+}
