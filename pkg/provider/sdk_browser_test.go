@@ -135,3 +135,77 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestOIDCClientTS drives the unmodified oidc-client-ts: signinRedirect in
+// app A, signinSilent in app B (hidden iframe to B's silent_redirect_uri,
+// prompt=none, a plain redirect), A's refresh-token renewal, and
+// monitorSession in B (the provider's check_session iframe) noticing the
+// sign-out done in A through RP-initiated logout.
+func TestOIDCClientTS(t *testing.T) {
+	browser := browserCtx(t, false)
+	e := newSDKEnv(t, "", appSpec{"app-a", "localhost"}, appSpec{"app-b", "localhost"})
+	a, b := e.apps["app-a"], e.apps["app-b"]
+
+	tabA := newProfile(t, browser)
+	tabB := newTab(t, tabA)
+
+	signInByRedirect(t, tabA, a, "/oidc/?offline=1", "bob")
+
+	do(t, tabB, "open app B", chromedp.Navigate(b.origin+"/oidc/"))
+	eval[bool](t, tabB, `window.marker = "still here"; true`)
+	got := eval[sdkResult](t, tabB, `app.silent()`)
+	if !got.OK {
+		t.Fatalf("B signinSilent: %s", got)
+	}
+	if m := eval[string](t, tabB, `window.marker || ""`); m != "still here" {
+		t.Fatalf("app B navigated during signinSilent (marker %q)", m)
+	}
+	if got.Sub != "bob" || got.SessionState == "" {
+		t.Fatalf("B's user: sub %q session_state %q", got.Sub, got.SessionState)
+	}
+	if n := len(e.eventsFor("login", "app-b")); n != 0 {
+		t.Fatalf("app B saw the login form (%d login events)", n)
+	}
+	if ev := e.eventsFor("silent", "app-b"); len(ev) != 1 || !strings.Contains(ev[0].Detail, "succeeded (query)") {
+		t.Fatalf("silent events for app-b: %+v", ev)
+	}
+
+	// A holds a refresh token (offline_access): signinSilent uses it.
+	ra := eval[sdkResult](t, tabA, `app.silent()`)
+	if !ra.OK || ra.RefreshToken == "" {
+		t.Fatalf("A signinSilent with a refresh token: %s (refresh token %q)", ra, ra.RefreshToken)
+	}
+	if n := len(e.eventsFor("refresh", "app-a")); n != 1 {
+		t.Fatalf("refresh events for app-a = %d, want 1", n)
+	}
+
+	// B's session monitor is running against the check_session iframe and
+	// sees an unchanged session.
+	waitFor(t, "B's check_session iframe", func() bool {
+		return eval[bool](t, tabB, `!!document.querySelector('iframe[src^="`+e.issuer+`check_session"]')`)
+	})
+	time.Sleep(1500 * time.Millisecond) // at least one check at the 1 s interval
+	if ev := eval[[]string](t, tabB, `window.events`); strings.Contains(strings.Join(ev, " "), "userSignedOut") {
+		t.Fatalf("B's session monitor reported a sign-out before anyone signed out: %v", ev)
+	}
+
+	// A signs out (end_session_endpoint with id_token_hint).
+	navigateAndWait(t, tabA, "signoutRedirect in A", chromedp.Evaluate[chromedp.Void](`app.logout(); undefined`))
+	waitFor(t, "A back at its post_logout_redirect_uri", func() bool {
+		return strings.HasPrefix(eval[string](t, tabA, `location.href`), a.origin+"/oidc/")
+	})
+
+	// B's monitor observes it: "changed", then a prompt=none check, then userSignedOut.
+	waitFor(t, "userSignedOut in B", func() bool {
+		return strings.Contains(strings.Join(eval[[]string](t, tabB, `window.events`), " "), "userSignedOut")
+	})
+	after := eval[sdkResult](t, tabB, `app.silent()`)
+	if after.OK || after.Error != "login_required" {
+		t.Fatalf("B signinSilent after A's sign-out: %s, want login_required", after)
+	}
+	for _, app := range []*testApp{a, b} {
+		app := app
+		waitFor(t, "front-channel logout at "+app.clientID, func() bool { return len(app.frontchannelHits()) == 1 })
+	}
+	waitFor(t, "back-channel logout tokens", func() bool { return len(e.bc.received()) == 2 })
+}
