@@ -150,9 +150,27 @@ func (p *Proxy) Routes() []Route {
 	t := p.table.Load()
 	out := make([]Route, len(t.routes))
 	for i, rt := range t.routes {
-		out[i] = rt.Route
+		out[i] = rt.Route.clone()
 	}
 	return out
+}
+
+// clone copies r deeply enough that changing the copy's headers or auth
+// settings cannot reach a table in use.
+func (r Route) clone() Route {
+	if r.Headers != nil {
+		h := make(map[string]string, len(r.Headers))
+		for k, v := range r.Headers {
+			h[k] = v
+		}
+		r.Headers = h
+	}
+	if r.Auth != nil {
+		a := *r.Auth
+		a.Scopes = append([]string(nil), a.Scopes...)
+		r.Auth = &a
+	}
+	return r
 }
 
 // match returns the route with the longest prefix that p lies under.

@@ -547,3 +547,52 @@ func TestSetRoutesSwapsAtomically(t *testing.T) {
 		t.Errorf("Routes() = %+v", got)
 	}
 }
+
+func TestRedirectsStayOnTheProxy(t *testing.T) {
+	mk := func(prefix, upstream string, strip bool) *route {
+		rts, err := normalize([]Route{{Prefix: prefix, Upstream: upstream, StripPrefix: strip}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt := &route{Route: rts[0]}
+		rt.upstream = mustParse(t, upstream)
+		return rt
+	}
+	tests := []struct {
+		rt        *route
+		loc, want string
+	}{
+		{mk("/account", "http://localhost:5102", false), "http://localhost:5102/account/login?x=1", "/account/login?x=1"},
+		{mk("/account", "http://localhost:5102", false), "/account/login", "/account/login"},
+		{mk("/account", "http://localhost:5102", false), "http://localhost:9400/authorize?a=b", "http://localhost:9400/authorize?a=b"},
+		{mk("/account", "http://localhost:5102", false), "login", "login"},
+		{mk("/api", "http://localhost:8080", true), "/login", "/api/login"},
+		{mk("/api", "http://localhost:8080", true), "http://localhost:8080/", "/api/"},
+		{mk("/api", "http://localhost:8080", true), "http://localhost:8080", "/api"},
+		{mk("/api", "http://localhost:8080/v2", true), "http://localhost:8080/v2/users", "/api/users"},
+		{mk("/", "http://localhost:5101", false), "http://LOCALHOST:5101", "/"},
+		{mk("/", "http://localhost:5101", false), "https://localhost:5101/x", "https://localhost:5101/x"},
+	}
+	for _, tt := range tests {
+		got := tt.loc
+		if fixed, ok := tt.rt.rewriteLocation(tt.loc); ok {
+			got = fixed
+		}
+		if got != tt.want {
+			t.Errorf("route %s → %s (strip %v): Location %q became %q, want %q", tt.rt.Prefix, tt.rt.Upstream, tt.rt.StripPrefix, tt.loc, got, tt.want)
+		}
+	}
+
+	// End to end: an upstream that redirects to its own origin.
+	var upURL string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, upURL+"/login", http.StatusFound)
+	}))
+	t.Cleanup(up.Close)
+	upURL = up.URL
+	_, px := startProxy(t, Options{Routes: []Route{{Prefix: "/api", Upstream: up.URL, StripPrefix: true}}})
+	resp, _ := get(t, px.URL+"/api/private")
+	if loc := resp.Header.Get("Location"); loc != "/api/login" {
+		t.Errorf("Location through the proxy = %q, want /api/login", loc)
+	}
+}

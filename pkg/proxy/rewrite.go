@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync"
 )
@@ -15,9 +16,10 @@ func (p *Proxy) reverseProxy(rt *route) *httputil.ReverseProxy {
 		Transport: p.transport,
 		// Flush every write at once: Server-Sent Events, chunked progress
 		// and long polling reach the browser as the upstream writes them.
-		FlushInterval: -1,
-		BufferPool:    bufferPool{},
-		ErrorLog:      p.errorLog(),
+		FlushInterval:  -1,
+		BufferPool:     bufferPool{},
+		ErrorLog:       p.errorLog(),
+		ModifyResponse: rt.modifyResponse,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			p.badGateway(w, r, rt, err)
 		},
@@ -73,6 +75,54 @@ func (rt *route) rewrite(pr *httputil.ProxyRequest) {
 			out.Header.Set("X-Forwarded-Email", id.email)
 		}
 	}
+}
+
+// modifyResponse points redirects from the upstream back through the proxy,
+// as nginx's proxy_redirect default does: a Location on the upstream's own
+// origin (a dev server that sees Host: localhost:5102 builds those) becomes
+// a path on the proxy, and with StripPrefix a path the upstream sees as /x
+// becomes /prefix/x again, so the browser stays on the route.
+func (rt *route) modifyResponse(res *http.Response) error {
+	loc := res.Header.Get("Location")
+	if loc == "" {
+		return nil
+	}
+	if fixed, ok := rt.rewriteLocation(loc); ok {
+		res.Header.Set("Location", fixed)
+	}
+	return nil
+}
+
+func (rt *route) rewriteLocation(loc string) (string, bool) {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return "", false
+	}
+	if u.IsAbs() || u.Host != "" {
+		if !strings.EqualFold(u.Host, rt.upstream.Host) || u.Scheme != "" && u.Scheme != rt.upstream.Scheme {
+			return "", false // another site, such as the OpenID provider
+		}
+		u.Scheme, u.Host, u.User = "", "", nil
+	} else if !strings.HasPrefix(u.Path, "/") {
+		return "", false // relative: resolves against the proxied URL already
+	}
+	// Undo what the request rewrite did: the upstream's base path, then
+	// the stripped prefix.
+	if base := strings.TrimSuffix(rt.upstream.Path, "/"); base != "" {
+		if !underPrefix(u.Path, base) {
+			return u.String(), true
+		}
+		u.Path = stripPrefix(u.Path, base)
+		u.RawPath = ""
+	}
+	if rt.StripPrefix && rt.Prefix != "/" {
+		u.Path = rt.Prefix + u.Path
+		u.RawPath = ""
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u.String(), true
 }
 
 // spoofable reports whether a client-sent header claims something only the

@@ -100,6 +100,7 @@ func normalize(routes []Route) ([]Route, error) {
 
 	out := make([]Route, 0, len(routes))
 	for _, r := range routes {
+		r = r.clone() // the caller keeps its slice; the table keeps its own
 		ok := true
 		if msg := checkPrefix(r.Prefix); msg != "" {
 			fail(r, "prefix %q %s", r.Prefix, msg)
