@@ -146,9 +146,7 @@ export class Auth {
     // Coming back to the tab is a good moment to notice a session that
     // ended elsewhere (or to renew a token a sleeping laptop let expire).
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible' && this.state.status === 'signed-in' && Date.now() >= this.expiresAt - this.cfg.renewBeforeExpiryMs) {
-        void this.renew(false)
-      }
+      if (document.visibilityState === 'visible' && this.state.status === 'signed-in') void this.checkSession()
     })
   }
 
@@ -239,6 +237,30 @@ export class Auth {
     return this.discovery
   }
 
+  /**
+   * Is the provider session still there? Where the iframe works (same-site),
+   * ask the provider with prompt=none: login_required means the user signed
+   * out in another app. Elsewhere a refresh token says nothing about the
+   * provider session, so only renew a token that is about to expire.
+   */
+  async checkSession(): Promise<void> {
+    if (this.iframeAllowed()) {
+      try {
+        await this.iframeSignIn()
+      } catch (e) {
+        if (e instanceof AuthError && e.code !== 'timeout') {
+          this.forget()
+          this.signedOutOrLogin('signed out elsewhere')
+        }
+      }
+      return
+    }
+    if (Date.now() >= this.expiresAt - this.cfg.renewBeforeExpiryMs && !(await this.renew(false))) {
+      this.forget()
+      this.signedOutOrLogin('session expired')
+    }
+  }
+
   // ---- renewal ---------------------------------------------------------
 
   /**
@@ -285,12 +307,12 @@ export class Auth {
   }
 
   /** d. Nothing silent worked: show the button, or go and sign in. */
-  private signedOutOrLogin(): void {
+  private signedOutOrLogin(reason?: string): void {
     if (this.cfg.fallback === 'login') {
       void this.login()
       return
     }
-    this.set({ status: 'signed-out' })
+    this.set({ status: 'signed-out', error: reason })
   }
 
   private silentRedirectDue(): boolean {
@@ -487,8 +509,8 @@ export class Auth {
     const delay = Math.max(1000, Math.min(lifetime - this.cfg.renewBeforeExpiryMs, lifetime * 0.75))
     this.renewTimer = window.setTimeout(async () => {
       if (!(await this.renew(false))) {
-        this.forget('session expired')
-        this.signedOutOrLogin()
+        this.forget()
+        this.signedOutOrLogin('session expired')
       }
     }, delay)
   }
