@@ -54,7 +54,7 @@ var claimDocs = map[string]string{
 var headerDocs = map[string]string{
 	"alg":  "signature/key algorithm",
 	"enc":  "content encryption",
-	"kid":  "key id: which key signed",
+	"kid":  "key id: which key signed or encrypts",
 	"typ":  "token type",
 	"cty":  "content type (JWT = nested)",
 	"jku":  "JWK set URL (never trusted)",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
+	inspectcmd "github.com/ssokit/ssokit/pkg/cmd/inspect"
 	newcmd "github.com/ssokit/ssokit/pkg/cmd/new"
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
 	proxycmd "github.com/ssokit/ssokit/pkg/cmd/proxy"
@@ -40,6 +41,7 @@ on your laptop and in CI.`,
 		provider.NewCmdProvider(f, nil),
 		proxycmd.NewCmdProxy(f, nil),
 		tokencmd.NewCmdToken(f),
+		inspectcmd.NewCmdInspect(f, nil),
 		flowcmd.NewCmdFlow(f),
 		newcmd.NewCmdNew(f, nil),
 		version.NewCmdVersion(f),

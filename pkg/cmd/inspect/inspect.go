@@ -1,0 +1,202 @@
+// Package inspect implements `ssokit inspect`, the TUI token debugger.
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/spf13/cobra"
+
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/token"
+	tui "github.com/ssokit/ssokit/pkg/tui/inspect"
+)
+
+// InspectOptions are the inputs of `ssokit inspect`.
+type InspectOptions struct {
+	IO   *iostreams.IOStreams
+	Now  func() time.Time
+	HTTP *http.Client
+
+	Args    []string
+	Follow  string
+	Issuer  string
+	JWKS    string
+	KeyFile string
+	Secret  string
+	Leeway  time.Duration
+}
+
+// NewCmdInspect returns `ssokit inspect`.
+func NewCmdInspect(f *cmdutil.Factory, runF func(*InspectOptions) error) *cobra.Command {
+	opts := &InspectOptions{IO: f.IOStreams, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "inspect [JWT|FILE]... [--follow URL]",
+		Short: "Browse and verify tokens in a live two-pane TUI",
+		Long: `A terminal token debugger. The left pane lists tokens (client, user, type,
+issue time, a live expiry countdown, verification status), grouped by SSO
+session (sid); the right pane shows the selected token's header, claims with
+explanations, every verification check with its reason, and the raw token.
+
+Tokens come from arguments (a token, or a file of tokens separated by
+whitespace), stdin, pastes (p, or a bracketed paste anywhere), and --follow:
+the running provider's live event stream (URL/_ssokit/events), so tokens
+appear as each micro-frontend gets them.
+
+Verification uses --issuer, --jwks, --key or --secret; with --follow and none
+of them, the followed provider's own keys. Without keys tokens are shown as
+unverified.
+
+Keys: ↑/↓ or j/k move, / filter, tab switches pane, c copies the raw token
+(OSC 52), v re-verifies (refetching keys), V re-verifies all, p pastes,
+? help, q quits.
+
+The TUI draws on stderr and needs a terminal; without one, use
+"ssokit token decode". NO_COLOR is honoured.`,
+		Example: `  # watch the local provider hand out tokens, grouped by session
+  ssokit inspect --follow http://localhost:9400/
+
+  # browse tokens from a file and verify them against an issuer
+  ssokit inspect tokens.txt --issuer http://localhost:9400/
+
+  pbpaste | ssokit inspect`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			n := 0
+			for _, s := range []string{opts.Issuer, opts.JWKS, opts.KeyFile, opts.Secret} {
+				if s != "" {
+					n++
+				}
+			}
+			if n > 1 {
+				return cmdutil.FlagErrorf("give at most one key source: --issuer, --jwks, --key or --secret")
+			}
+			if !opts.IO.IsStderrTTY() {
+				return cmdutil.FlagErrorf("inspect is interactive and needs a terminal on stderr; use \"ssokit token decode\" (or --json) in scripts")
+			}
+			if opts.HTTP == nil {
+				opts.HTTP = &http.Client{Timeout: token.DefaultFetchTimeout}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return inspectRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Follow, "follow", "", "follow a running provider's live events at `URL`/_ssokit/events")
+	fl.StringVar(&opts.Issuer, "issuer", "", "verify with this issuer's keys (discovery → jwks_uri)")
+	fl.StringVar(&opts.JWKS, "jwks", "", "verify with this JWK set `URL or FILE`")
+	fl.StringVar(&opts.KeyFile, "key", "", "verify with this public key or JWK `FILE`")
+	fl.StringVar(&opts.Secret, "secret", "", "verify with this HMAC `secret`")
+	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
+	return cmd
+}
+
+// Inputs gathers the initial tokens: each argument is a file of tokens if
+// such a file exists, else a token; stdin is read when it is not a terminal.
+func Inputs(opts *InspectOptions) ([]tui.Input, error) {
+	var ins []tui.Input
+	addText := func(text, source string) {
+		for _, f := range strings.Fields(text) {
+			if strings.EqualFold(f, "bearer") {
+				continue
+			}
+			ins = append(ins, tui.Input{Raw: f, Meta: tui.Meta{Source: source}})
+		}
+	}
+	for _, a := range opts.Args {
+		if a == "-" {
+			continue
+		}
+		if st, err := os.Stat(a); err == nil && !st.IsDir() {
+			if st.Size() > token.MaxInputSize {
+				return nil, cmdutil.FlagErrorf("%s: %v: more than 8 MiB", a, token.ErrTooLarge)
+			}
+			b, err := os.ReadFile(a)
+			if err != nil {
+				return nil, &cmdutil.FlagError{Err: err}
+			}
+			addText(string(b), "file:"+a)
+			continue
+		}
+		addText(a, "arg")
+	}
+	if !opts.IO.IsStdinTTY() && opts.IO.In != nil {
+		b, err := io.ReadAll(io.LimitReader(opts.IO.In, token.MaxInputSize+1))
+		if err != nil {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		if len(b) > token.MaxInputSize {
+			return nil, cmdutil.FlagErrorf("stdin: %v: more than 8 MiB", token.ErrTooLarge)
+		}
+		addText(string(b), "stdin")
+	}
+	return ins, nil
+}
+
+// Verifier builds the verifier from the key flags (nil when there are none).
+func Verifier(opts *InspectOptions) (tui.Verifier, error) {
+	v := &tui.KeyVerifier{HTTP: opts.HTTP, Now: opts.Now, Leeway: opts.Leeway}
+	switch {
+	case opts.Secret != "":
+		v.Keys = []jose.JSONWebKey{{Key: []byte(opts.Secret)}}
+	case opts.KeyFile != "" || (opts.JWKS != "" && !strings.HasPrefix(opts.JWKS, "http")):
+		path := opts.KeyFile + opts.JWKS
+		keys, err := token.LoadKeys(path)
+		if err != nil {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		v.Keys = keys
+	case opts.JWKS != "":
+		keys, err := token.FetchJWKS(context.Background(), opts.HTTP, opts.JWKS)
+		if err != nil {
+			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		}
+		v.Keys = keys
+	case opts.Issuer != "":
+		v.Issuer = opts.Issuer
+	case opts.Follow != "":
+		v.Issuer = opts.Follow
+	default:
+		return nil, nil
+	}
+	return v, nil
+}
+
+func inspectRun(ctx context.Context, opts *InspectOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ins, err := Inputs(opts)
+	if err != nil {
+		return err
+	}
+	v, err := Verifier(opts)
+	if err != nil {
+		return err
+	}
+	to := tui.Options{Now: opts.Now, Verifier: v, Color: opts.IO.ColorEnabledErr(), Context: ctx}
+	if opts.Follow != "" {
+		to.FollowURL = opts.Follow
+		streamClient := &http.Client{} // no timeout: the stream is long-lived
+		to.Events, to.Status = tui.Follow(ctx, streamClient, tui.EventsURL(opts.Follow))
+	}
+	m := tui.New(to, ins)
+	p := tea.NewProgram(m, tea.WithOutput(opts.IO.ErrOut), tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
