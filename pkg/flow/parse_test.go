@@ -35,7 +35,7 @@ func TestParseExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Apps) != 4 || f.Apps[0].Name != "shell" || f.App("legacy").Origin != "http://127.0.0.1:5104" {
+	if len(f.Apps) != 6 || f.Apps[0].Name != "shell" || f.App("legacy").Origin != "http://127.0.0.1:5104" {
 		t.Errorf("apps: %+v", f.Apps)
 	}
 	if f.Timeout != 10*time.Second || f.Browser != "chrome" || f.Provider != "embedded" {

@@ -262,9 +262,40 @@ func (fr *flowRun) finishAuth(ctx context.Context, o outcome, app *App, v url.Va
 		o.err = fmt.Errorf("the ID token's iss %q is not the issuer %q", iss, fr.disc.Issuer)
 		return o
 	}
+	// What a client library checks next: the token's times against this
+	// machine's clock (a clock_skew fault shows up here).
+	if e := fr.checkTimes(ts.IDClaims); e != nil {
+		o.authErr = e
+		return o
+	}
 	fr.tokens[app.Name] = ts
 	o.tokens, o.claims = ts, ts.IDClaims
 	return o
+}
+
+// clockLeeway is the skew client libraries tolerate (oidc-client-ts and
+// auth0-spa-js default to 60 s or less).
+const clockLeeway = 60 * time.Second
+
+// checkTimes rejects an ID token that is expired or issued in the future
+// by the runner's clock, as a client library would, with the error code
+// invalid_id_token.
+func (fr *flowRun) checkTimes(c map[string]any) *oauthError {
+	now := time.Now()
+	if fr.r.Now != nil {
+		now = fr.r.Now()
+	}
+	if exp, ok := num(c["exp"]); ok {
+		if t := time.Unix(exp, 0); now.After(t.Add(clockLeeway)) {
+			return &oauthError{Code: "invalid_id_token", Description: fmt.Sprintf("the ID token expired %s ago by this machine's clock (a client would reject it)", now.Sub(t).Round(time.Second))}
+		}
+	}
+	if iat, ok := num(c["iat"]); ok {
+		if t := time.Unix(iat, 0); t.After(now.Add(clockLeeway)) {
+			return &oauthError{Code: "invalid_id_token", Description: fmt.Sprintf("the ID token was issued %s in the future by this machine's clock (a client would reject it)", t.Sub(now).Round(time.Second))}
+		}
+	}
+	return nil
 }
 
 func formError(p *browser.Page) string {
