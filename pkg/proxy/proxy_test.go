@@ -596,3 +596,18 @@ func TestRedirectsStayOnTheProxy(t *testing.T) {
 		t.Errorf("Location through the proxy = %q, want /api/login", loc)
 	}
 }
+
+func TestForwardedHeader(t *testing.T) {
+	for _, tc := range []struct{ remote, host, want string }{
+		{"127.0.0.1:5555", "localhost:9000", `for=127.0.0.1;host="localhost:9000";proto=http`},
+		{"[::1]:5555", "example.test", `for="[::1]";host=example.test;proto=http`},
+		{"127.0.0.1:5555", `we"ird\`, `for=127.0.0.1;host="we\"ird\\";proto=http`},
+		{"pipe", "", `host="";proto=http`},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr, r.Host = tc.remote, tc.host
+		if got := forwarded(r); got != tc.want {
+			t.Errorf("forwarded(%s, %s) = %s, want %s", tc.remote, tc.host, got, tc.want)
+		}
+	}
+}

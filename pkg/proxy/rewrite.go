@@ -149,30 +149,43 @@ func forwarded(r *http.Request) string {
 		proto = "https"
 	}
 	var b strings.Builder
+	b.Grow(len(r.RemoteAddr) + len(r.Host) + 32)
 	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		if strings.Contains(ip, ":") {
-			b.WriteString(`for="[` + ip + `]";`)
+			b.WriteString(`for="[`)
+			b.WriteString(ip)
+			b.WriteString(`]";`)
 		} else {
-			b.WriteString("for=" + ip + ";")
+			b.WriteString("for=")
+			b.WriteString(ip)
+			b.WriteString(";")
 		}
 	}
-	b.WriteString("host=" + quoteIfNeeded(r.Host) + ";proto=" + proto)
+	b.WriteString("host=")
+	writeTokenOrQuoted(&b, r.Host)
+	b.WriteString(";proto=")
+	b.WriteString(proto)
 	return b.String()
 }
 
 var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
-// quoteIfNeeded returns v as an RFC 7230 token, or quoted if it is not one.
-func quoteIfNeeded(v string) string {
-	for i := 0; i < len(v); i++ {
-		if !isTokenChar(v[i]) {
-			return `"` + quoteEscaper.Replace(v) + `"`
-		}
+// writeTokenOrQuoted writes v as an RFC 7230 token, or quoted if it is not one.
+func writeTokenOrQuoted(b *strings.Builder, v string) {
+	token := v != ""
+	for i := 0; i < len(v) && token; i++ {
+		token = isTokenChar(v[i])
 	}
-	if v == "" {
-		return `""`
+	if token {
+		b.WriteString(v)
+		return
 	}
-	return v
+	b.WriteByte('"')
+	if strings.ContainsAny(v, `\"`) {
+		v = quoteEscaper.Replace(v)
+	}
+	b.WriteString(v)
+	b.WriteByte('"')
 }
 
 // bufferPool recycles the 32 KiB copy buffers of every response body;
