@@ -17,7 +17,9 @@
 //   - an optional auth gate per route: the backend-for-frontend pattern,
 //     where the proxy signs the user in as a confidential OpenID Connect
 //     client, keeps the tokens server-side behind an HttpOnly cookie and
-//     forwards Authorization: Bearer and X-Forwarded-User/-Email upstream.
+//     forwards Authorization: Bearer and X-Forwarded-User/-Email upstream;
+//     <prefix>/_ssokit/logout signs out, and <prefix>/_ssokit/backchannel-logout
+//     takes the provider's Logout Tokens, so signing out anywhere signs out here.
 //
 // A *Proxy is an http.Handler. Its routes can be replaced at run time with
 // SetRoutes, which keeps the sessions of auth gates whose settings did not

@@ -42,6 +42,7 @@ func newRealStack(t *testing.T) *realStack {
 			{ClientID: "checkout-bff", Secret: "checkout-secret",
 				RedirectURIs:           []string{proxyURL + "/checkout/_ssokit/callback"},
 				PostLogoutRedirectURIs: []string{proxyURL + "/checkout/"},
+				BackchannelLogoutURI:   proxyURL + "/checkout/_ssokit/backchannel-logout",
 				Tokens:                 config.Lifetimes{AccessToken: time.Minute}},
 			{ClientID: "orders-bff", Secret: "orders-secret",
 				RedirectURIs: []string{proxyURL + "/orders/_ssokit/callback"}},
@@ -224,5 +225,40 @@ func TestGatePublicClientZeroConfig(t *testing.T) {
 	e := decodeEcho(t, resp, body)
 	if e.Header.Get("X-Forwarded-User") != "bob" || !strings.HasPrefix(e.Header.Get("Authorization"), "Bearer ey") {
 		t.Errorf("upstream saw user %q auth %q", e.Header.Get("X-Forwarded-User"), e.Header.Get("Authorization"))
+	}
+}
+
+// TestGateBackchannelLogout: signing out at the provider (from any app)
+// ends the gate's session through back-channel logout.
+func TestGateBackchannelLogout(t *testing.T) {
+	s := newRealStack(t)
+	c := browser(t)
+	resp, page := navigate(t, c, s.proxyURL+"/checkout/")
+	resp, body := submitLogin(t, c, resp.Request.URL, page, "alice")
+	decodeEcho(t, resp, body)
+
+	// The user signs out at the provider directly, not through the gate.
+	resp, _ = navigate(t, c, s.issuer+"logout")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("provider logout: %d", resp.StatusCode)
+	}
+	// The provider delivers the logout token in the background; wait for
+	// the gate to act on it (the deadline only guards against a hang).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, s.proxyURL+"/checkout/api", nil)
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusUnauthorized {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the gate's session outlived the provider's: still %d", resp.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

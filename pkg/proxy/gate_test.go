@@ -393,3 +393,66 @@ func mustParse(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+func TestGateBackchannelLogoutTokens(t *testing.T) {
+	s := newGateSetup(t)
+	c := browser(t)
+	signIn(t, s, c)
+	endpoint := s.url + "/checkout/_ssokit/backchannel-logout"
+	now := s.clock.Now()
+	base := func() map[string]any {
+		return map[string]any{"iss": s.op.issuer(), "aud": s.op.clientID, "sub": "user-1", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "jti": "j1",
+			"events": map[string]any{backchannelEvent: map[string]any{}}}
+	}
+	post := func(token string) int {
+		resp, err := http.PostForm(endpoint, url.Values{"logout_token": {token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	signedIn := func() bool {
+		req, _ := http.NewRequest(http.MethodGet, s.url+"/checkout/x", nil)
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
+
+	noEvent := base()
+	delete(noEvent, "events")
+	withNonce := base()
+	withNonce["nonce"] = "n"
+	otherAud := base()
+	otherAud["aud"] = "someone-else"
+	for _, tc := range []struct {
+		name  string
+		token string
+	}{
+		{"an ID token is not a logout token", s.op.sign(noEvent)},
+		{"a logout token has no nonce", s.op.sign(withNonce)},
+		{"for another client", s.op.sign(otherAud)},
+		{"garbage", "not.a.jwt"},
+		{"missing", ""},
+	} {
+		if code := post(tc.token); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", tc.name, code)
+		}
+	}
+	if resp, _ := get(t, endpoint); resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d, want 405", resp.StatusCode)
+	}
+	if !signedIn() {
+		t.Fatal("a refused logout token ended the session")
+	}
+	if code := post(s.op.sign(base())); code != http.StatusOK {
+		t.Fatalf("valid logout token: %d", code)
+	}
+	if signedIn() {
+		t.Error("the session outlived a valid logout token for its sub")
+	}
+}

@@ -67,7 +67,8 @@ as a client of its own (authorization code + PKCE; confidential with
 cookie, refreshes them, and forwards Authorization: Bearer, X-Forwarded-User
 and X-Forwarded-Email to the upstream, dropping any the browser sent. Its
 callback is PREFIX/_ssokit/callback; PREFIX/_ssokit/logout signs out here
-and at the provider.
+and at the provider; register PREFIX/_ssokit/backchannel-logout as the
+client's backchannel_logout_uri and a sign-out anywhere ends the session here.
 
 With --config, the apps of ssokit.yaml become routes (path, upstream,
 strip_prefix, keep_host, headers, auth: required with client_id), and the
