@@ -154,15 +154,15 @@ func normalize(routes []Route) ([]Route, error) {
 		if checkPrefix(r.Prefix) != "" {
 			continue
 		}
-		if prev, dup := byName[r.Name]; dup && r.Name != "" {
-			fail(r, "name %q is already used by the route for %s; give each route its own name", r.Name, prev.Prefix)
-		}
-		byName[r.Name] = r
 		if prev, dup := byPrefix[r.Prefix]; dup {
 			fail(r, "prefix %s is already routed to %s (route %q); each prefix can have one upstream", r.Prefix, prev.Upstream, prev.Name)
 			continue
 		}
 		byPrefix[r.Prefix] = r
+		if prev, dup := byName[r.Name]; dup && r.Name != "" {
+			fail(r, "name %q is already used by the route for %s; give each route its own name", r.Name, prev.Prefix)
+		}
+		byName[r.Name] = r
 		folded := strings.ToLower(r.Prefix)
 		if prev, dup := byFolded[folded]; dup {
 			fail(r, "prefix %s overlaps %s (route %q): they differ only in case, which browsers and dev servers treat inconsistently", r.Prefix, prev.Prefix, prev.Name)
