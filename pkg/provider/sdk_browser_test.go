@@ -1,10 +1,12 @@
 package provider_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -208,4 +210,81 @@ func TestOIDCClientTS(t *testing.T) {
 		waitFor(t, "front-channel logout at "+app.clientID, func() bool { return len(app.frontchannelHits()) == 1 })
 	}
 	waitFor(t, "back-channel logout tokens", func() bool { return len(e.bc.received()) == 2 })
+}
+
+// TestPopupSignIn signs in through the login form in a popup
+// (auth0-spa-js loginWithPopup: response_mode=web_message to
+// window.opener), then a cross-site app (127.0.0.1, third-party cookies
+// blocked) signs in by oidc-client-ts signinPopup with no form: popups
+// are top-level windows, so the provider's cookies are first-party there.
+func TestPopupSignIn(t *testing.T) {
+	browser := browserCtx(t, false)
+	e := newSDKEnv(t, "", appSpec{"app-a", "localhost"}, appSpec{"app-x", "127.0.0.1"})
+	a, x := e.apps["app-a"], e.apps["app-x"]
+	tab := newProfile(t, browser)
+
+	do(t, tab, "open app A", chromedp.Navigate(a.origin+"/auth0/"))
+	res := evalAsync(tab, `app.popup()`)
+	popup := findPopup(t, tab, e.issuer+"authorize")
+	do(t, popup, "fill the login form in the popup",
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "alice"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "x"),
+		chromedp.Click(chromedp.CSS(`#submit`)),
+	)
+	got := <-res
+	if !got.OK || parseClaims(t, got.IDToken)["sub"] != "alice" {
+		t.Fatalf("auth0-spa-js loginWithPopup: %s", got)
+	}
+	if ev := e.eventsFor("code", "app-a"); len(ev) != 1 || !strings.Contains(ev[0].Detail, "web_message") {
+		t.Fatalf("code events for app-a: %+v", ev)
+	}
+
+	tabX := newTab(t, tab)
+	do(t, tabX, "open app X", chromedp.Navigate(x.origin+"/oidc/"))
+	got = eval[sdkResult](t, tabX, `app.popup()`, withUserGesture)
+	if !got.OK || got.Sub != "alice" {
+		t.Fatalf("oidc-client-ts signinPopup from a cross-site app: %s", got)
+	}
+	if n := len(e.eventsFor("login", "")); n != 1 {
+		t.Fatalf("%d logins, want 1 (the second popup must not show the form)", n)
+	}
+}
+
+// evalAsync evaluates a promise-returning expression with a user gesture
+// in the background, for SDK calls that wait on a popup the test drives.
+func evalAsync(ctx context.Context, expr string) <-chan sdkResult {
+	ch := make(chan sdkResult, 1)
+	go func() {
+		tctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		defer cancel()
+		r, err := chromedp.Run(tctx, chromedp.Evaluate[sdkResult](expr, withUserGesture, chromedp.EvalAwaitPromise))
+		if err != nil {
+			r = sdkResult{Error: "evaluate: " + err.Error()}
+		}
+		ch <- r
+	}()
+	return ch
+}
+
+// findPopup waits for a window whose URL starts with prefix and attaches to it.
+func findPopup(t *testing.T, ctx context.Context, prefix string) context.Context {
+	t.Helper()
+	var id target.ID
+	waitFor(t, "a popup at "+prefix, func() bool {
+		infos, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range infos {
+			if in.Type == "page" && strings.HasPrefix(in.URL, prefix) {
+				id = in.TargetID
+				return true
+			}
+		}
+		return false
+	})
+	pctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	return pctx
 }

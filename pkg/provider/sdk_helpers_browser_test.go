@@ -44,6 +44,7 @@ var appPages = map[string]string{
 	"/auth0-rt/":        "auth0.html",
 	"/oidc/":            "oidc.html",
 	"/oidc/silent.html": "oidc-silent.html",
+	"/oidc/popup.html":  "oidc-popup.html",
 }
 
 var rsaKeys = sync.OnceValues(func() (*keys.Set, error) {
@@ -121,7 +122,7 @@ func (a *testApp) frontchannelHits() []url.Values {
 func (a *testApp) client(backchannel string) config.Client {
 	return config.Client{
 		ClientID:               a.clientID,
-		RedirectURIs:           []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/", a.origin + "/oidc/silent.html"},
+		RedirectURIs:           []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/", a.origin + "/oidc/silent.html", a.origin + "/oidc/popup.html"},
 		PostLogoutRedirectURIs: []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/"},
 		WebOrigins:             []string{a.origin},
 		FrontchannelLogoutURI:  a.origin + "/frontchannel-logout",
