@@ -30,6 +30,9 @@ type Options struct {
 	ClientID     string
 	ClientSecret string
 	Quiet        bool
+	// WatchInterval is how often --config is checked for changes; 0 means
+	// every second.
+	WatchInterval time.Duration
 
 	// Ready, when set, is called with the listening address once the proxy
 	// answers; tests use it.
@@ -72,7 +75,9 @@ client's backchannel_logout_uri and a sign-out anywhere ends the session here.
 
 With --config, the apps of ssokit.yaml become routes (path, upstream,
 strip_prefix, keep_host, headers, auth: required with client_id), and the
-address defaults to proxy.addr. --route flags add to them.`,
+address defaults to proxy.addr. --route flags add to them. Edits to the file
+are picked up within a second without a restart (signed-in users stay signed
+in); an edit that does not validate is reported and the old routes stay.`,
 		Example: `  # a shell at / and an account app at /account, on http://localhost:9000
   ssokit proxy --route /=http://localhost:5101 --route /account=http://localhost:5102
 
@@ -167,6 +172,16 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		// stay open as long as the page does.
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(slog.NewTextHandler(errOut, nil).WithAttrs([]slog.Attr{slog.String("component", "proxy")}), slog.LevelWarn),
+	}
+	if opts.ConfigFile != "" {
+		interval := opts.WatchInterval
+		if interval == 0 {
+			interval = time.Second
+		}
+		flagRoutes := routes[len(routes)-len(opts.Routes):]
+		go watchConfig(ctx, opts.ConfigFile, interval, errOut, func(cfg *config.Config) error {
+			return p.SetRoutes(append(proxy.RoutesFromConfig(cfg), flagRoutes...))
+		})
 	}
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())

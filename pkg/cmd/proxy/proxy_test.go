@@ -154,6 +154,10 @@ func (l *lockedBuffer) String() string {
 // start runs the command with args until the test ends and returns the
 // listening address and its output streams.
 func start(t *testing.T, args ...string) (addr string, out, errOut *lockedBuffer) {
+	return startWith(t, nil, args...)
+}
+
+func startWith(t *testing.T, tweak func(*proxycmd.Options), args ...string) (addr string, out, errOut *lockedBuffer) {
 	t.Helper()
 	ios, _, _, _ := iostreams.Test()
 	out, errOut = &lockedBuffer{}, &lockedBuffer{}
@@ -163,6 +167,9 @@ func start(t *testing.T, args ...string) (addr string, out, errOut *lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := proxycmd.NewCmdProxy(f, func(ctx context.Context, o *proxycmd.Options) error {
 		o.Ready = func(a string) { ready <- a }
+		if tweak != nil {
+			tweak(o)
+		}
 		return proxycmd.Run(ctx, f, o)
 	})
 	cmd.SetArgs(args)
@@ -310,5 +317,58 @@ func TestDisplayURL(t *testing.T) {
 		if got := proxycmd.DisplayURL(addr); got != want {
 			t.Errorf("DisplayURL(%q) = %q, want %q", addr, got, want)
 		}
+	}
+}
+
+func TestRunReloadsConfig(t *testing.T) {
+	app := func(name string) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, name) }))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	a, b := app("a"), app("b")
+	file := filepath.Join(t.TempDir(), "ssokit.yaml")
+	write := func(s string) { // atomically, as most editors save
+		tmp := file + ".tmp"
+		if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, file); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("apps:\n  - {name: a, path: /a, upstream: " + a.URL + "}\n")
+	addr, _, errOut := startWith(t, func(o *proxycmd.Options) { o.WatchInterval = 5 * time.Millisecond }, "--config", file, "--addr", "127.0.0.1:0", "-q")
+	body := func(path string) string {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s; stderr:\n%s", what, errOut.String())
+			}
+		}
+	}
+	if got := body("/a/"); got != "a" {
+		t.Fatalf("/a/ = %q", got)
+	}
+
+	write("apps:\n  - {name: a, path: /a, upstream: " + a.URL + "}\n  - {name: b, path: /b, upstream: " + b.URL + "}\n")
+	waitFor("/b to be routed", func() bool { return body("/b/") == "b" })
+
+	write("apps:\n  - {name: a, path: a, upstream: " + a.URL + "}\n")
+	waitFor("the bad edit to be reported", func() bool { return strings.Contains(errOut.String(), "cannot be used") })
+	if !strings.Contains(errOut.String(), file+":2:") {
+		t.Errorf("the report does not name file:line:\n%s", errOut.String())
+	}
+	if body("/b/") != "b" || body("/a/") != "a" {
+		t.Error("a bad edit changed the routes in force")
 	}
 }
