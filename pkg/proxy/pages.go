@@ -70,6 +70,20 @@ func upstreamHint(rt *route, err error) string {
 	}
 }
 
+// loop answers a request that came back to the proxy that sent it.
+func (p *Proxy) loop(w http.ResponseWriter, r *http.Request, rt *route) {
+	errorPage{
+		Status:   http.StatusLoopDetected,
+		Error:    "loop_detected",
+		Title:    "This route forwards to the proxy itself",
+		Route:    rt.Name,
+		Prefix:   rt.Prefix,
+		Upstream: rt.Upstream,
+		Detail:   "the request already passed through this proxy (Via: " + p.via + ")",
+		Hint:     fmt.Sprintf("Point route %q at the app's own dev server port, not at the proxy's.", rt.Name),
+	}.write(w, r)
+}
+
 // notFound answers a path no route claims, listing the routes that exist.
 func (p *Proxy) notFound(w http.ResponseWriter, r *http.Request, t *table) {
 	page := errorPage{

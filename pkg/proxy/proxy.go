@@ -46,6 +46,7 @@ type Proxy struct {
 	color     bool
 	now       func() time.Time
 	transport http.RoundTripper
+	via       string // this proxy's Via entry, unique per Proxy, to detect loops
 
 	table atomic.Pointer[table]
 
@@ -76,6 +77,7 @@ func New(opts Options) (*Proxy, error) {
 		now:       opts.Now,
 		transport: opts.Transport,
 		gates:     map[string]*gate{},
+		via:       "1.1 ssokit-" + randomString()[:8],
 	}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
@@ -214,6 +216,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		lw.Header().Set("Connection", "close")
 	}
 	rt = t.match(r.URL.Path)
+	if rt != nil && len(r.Header["Via"]) > 0 && p.looped(r) {
+		p.loop(lw, r, rt)
+		return
+	}
 	if rt == nil {
 		p.notFound(lw, r, t)
 		return
@@ -243,4 +249,15 @@ func cleanPath(p string) string {
 // errorLog adapts the reverse proxy's *log.Logger to slog.
 func (p *Proxy) errorLog() *log.Logger {
 	return slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn)
+}
+
+// looped reports whether r already passed through this proxy: a route
+// whose upstream is the proxy itself would otherwise forward forever.
+func (p *Proxy) looped(r *http.Request) bool {
+	for _, v := range r.Header["Via"] {
+		if strings.Contains(v, p.via) {
+			return true
+		}
+	}
+	return false
 }

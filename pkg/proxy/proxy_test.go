@@ -611,3 +611,23 @@ func TestForwardedHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestLoopDetected(t *testing.T) {
+	p, px := startProxy(t, Options{})
+	if err := p.SetRoutes([]Route{{Name: "self", Prefix: "/", Upstream: px.URL}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := get(t, px.URL+"/x", "Accept", "application/json", "Via", "1.1 corporate-proxy")
+	var page errorPage
+	_ = json.Unmarshal(body, &page)
+	if resp.StatusCode != http.StatusLoopDetected || page.Route != "self" || !strings.Contains(page.Hint, "not at the proxy's") {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+	// The upstream sees the client's Via and the proxy's.
+	up := echoUpstream(t, "app")
+	_ = p.SetRoutes([]Route{{Prefix: "/", Upstream: up.URL}})
+	e := getEcho(t, px.URL+"/", "Via", "1.1 corporate-proxy")
+	if via := e.Header.Values("Via"); len(via) != 2 || via[0] != "1.1 corporate-proxy" || !strings.HasPrefix(via[1], "1.1 ssokit-") {
+		t.Errorf("Via = %q", via)
+	}
+}

@@ -12,7 +12,12 @@ import (
 // reverseProxy builds the httputil.ReverseProxy for one route.
 func (p *Proxy) reverseProxy(rt *route) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
-		Rewrite:   rt.rewrite,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			rt.rewrite(pr)
+			// RFC 9110 §7.6.3: a proxy adds itself to Via; the unique
+			// pseudonym also lets the proxy recognise a request it sent.
+			pr.Out.Header.Add("Via", p.via)
+		},
 		Transport: p.transport,
 		// Flush every write at once: Server-Sent Events, chunked progress
 		// and long polling reach the browser as the upstream writes them.
