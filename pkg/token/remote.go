@@ -27,6 +27,14 @@ type NetworkError struct {
 func (e *NetworkError) Error() string { return fmt.Sprintf("fetching %s: %v", e.URL, e.Err) }
 func (e *NetworkError) Unwrap() error { return e.Err }
 
+// IssuerMismatchError means the discovery document names another issuer
+// than the one asked for: OpenID Connect Discovery §4.3 forbids using it.
+type IssuerMismatchError struct{ URL, Want, Got string }
+
+func (e *IssuerMismatchError) Error() string {
+	return fmt.Sprintf("%s names issuer %q, not %q; tokens from it carry that iss, so use --issuer %s", e.URL, e.Got, e.Want, e.Got)
+}
+
 // Discovery is the part of an OpenID provider's discovery document ssokit uses.
 type Discovery struct {
 	Issuer                string `json:"issuer"`
@@ -45,7 +53,7 @@ func Discover(ctx context.Context, client *http.Client, issuer string) (*Discove
 		return nil, err
 	}
 	if strings.TrimSuffix(d.Issuer, "/") != strings.TrimSuffix(issuer, "/") {
-		return nil, &NetworkError{URL: u, Err: fmt.Errorf("discovery document names issuer %q, not %q", d.Issuer, issuer)}
+		return nil, &IssuerMismatchError{URL: u, Want: issuer, Got: d.Issuer}
 	}
 	if d.JWKSURI == "" {
 		return nil, &NetworkError{URL: u, Err: errors.New("discovery document has no jwks_uri")}

@@ -139,7 +139,11 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 		ctx = context.Background()
 	}
 	d, err := token.Discover(ctx, opts.HTTP, opts.Issuer)
-	if err != nil {
+	var me *token.IssuerMismatchError
+	switch {
+	case errors.As(err, &me):
+		return &cmdutil.FlagError{Err: err}
+	case err != nil:
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTP)

@@ -166,8 +166,12 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	keys, issuer, err := loadKeys(ctx, opts)
 	if err != nil {
 		var ne *token.NetworkError
-		if errors.As(err, &ne) {
+		var me *token.IssuerMismatchError
+		switch {
+		case errors.As(err, &ne):
 			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		case errors.As(err, &me):
+			return &cmdutil.FlagError{Err: err}
 		}
 		return err
 	}

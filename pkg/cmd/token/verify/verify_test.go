@@ -214,3 +214,14 @@ func TestVerifyLargeInput(t *testing.T) {
 		t.Errorf("9 MiB: exit %d %q", code, errOut)
 	}
 }
+
+func TestVerifyIssuerMismatch(t *testing.T) {
+	srv := fakeIssuer(t, tokentest.PublicJWK(t, jose.ES256, "ec-1"))
+	// The discovery document says srv.URL+"/"; ask with localhost instead.
+	other := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	_, errOut, code := run(t, tokentest.Sign(t, jose.ES256, "ec-1", claims("x", nil), nil), "--issuer", other)
+	want := `names issuer "` + srv.URL + `/", not "` + other + `"; tokens from it carry that iss, so use --issuer ` + srv.URL + "/\n"
+	if code != 2 || !strings.HasSuffix(errOut, want) {
+		t.Errorf("exit %d\n got %q\nwant …%q", code, errOut, want)
+	}
+}
