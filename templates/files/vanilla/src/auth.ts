@@ -287,9 +287,13 @@ export class Auth {
             await this.iframeSignIn()
             return true
           } catch (e) {
-            // login_required: no session at the provider; a timeout: the
-            // browser blocked something. Either way, fall through.
-            if (!(e instanceof AuthError)) console.warn('silent iframe sign-in failed:', e)
+            // The provider answered (login_required and the like): it saw
+            // its own cookie, so the user is simply not signed in, and a
+            // top-level redirect would only say the same thing again.
+            if (e instanceof AuthError && e.code !== 'timeout') return false
+            // No answer in time, or a network error: the browser may have
+            // blocked something; fall through.
+            console.warn('silent iframe sign-in failed:', e)
           }
         }
         // c. Top-level prompt=none redirect, rate-limited against loops.
