@@ -29,8 +29,11 @@ func crossCheckServers(t *testing.T) (providerPort, appPort string) {
 	prov := http.NewServeMux()
 	prov.HandleFunc("/login", func(w http.ResponseWriter, r *http.Request) {
 		c := "sess=1; Path=/; HttpOnly; SameSite=Lax"
-		if r.URL.Query().Get("ss") == "none" {
+		switch r.URL.Query().Get("ss") {
+		case "none":
 			c = "sess=1; Path=/; HttpOnly; SameSite=None; Secure"
+		case "strict":
+			c = "sess=1; Path=/; HttpOnly; SameSite=Strict"
 		}
 		w.Header().Add("Set-Cookie", c)
 		fmt.Fprint(w, "<title>signed in</title>signed in")
@@ -51,8 +54,14 @@ func crossCheckServers(t *testing.T) (providerPort, appPort string) {
 window.addEventListener("message", function (e) { if (e.origin === location.origin) window.result = e.data; });
 </script><iframe hidden src="%s"></iframe>`, html.EscapeString(r.URL.Query().Get("auth")))
 	})
+	app.HandleFunc("/top", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>app</title><script>location.href = %q;</script>`, r.URL.Query().Get("auth"))
+	})
 	app.HandleFunc("/callback", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `<!doctype html><script>parent.postMessage(location.search, location.origin);</script>`)
+		fmt.Fprint(w, `<!doctype html><script>
+if (window.parent !== window) parent.postMessage(location.search, location.origin);
+else document.title = "result" + location.search;
+</script>`)
 	})
 	ps, as := httptest.NewServer(prov), httptest.NewServer(app)
 	t.Cleanup(ps.Close)
@@ -64,6 +73,9 @@ window.addEventListener("message", function (e) { if (e.origin === location.orig
 
 type scenario struct {
 	layout, appHost, provHost, sameSite string
+	// topLevel: the app's page navigates the tab to the provider instead
+	// of embedding it in an iframe.
+	topLevel bool
 }
 
 func scenarios() []scenario {
@@ -74,8 +86,13 @@ func scenarios() []scenario {
 		{"subdomains (app.localhost, auth.localhost)", "app.localhost", "auth.localhost"},
 	} {
 		for _, ss := range []string{"lax", "none"} {
-			out = append(out, scenario{l.name, l.app, l.prov, ss})
+			out = append(out, scenario{l.name, l.app, l.prov, ss, false})
 		}
+	}
+	// A cross-site top-level redirect (what a "redirect" step does): Lax and
+	// None travel, Strict does not, whatever the third-party policy.
+	for _, ss := range []string{"lax", "none", "strict"} {
+		out = append(out, scenario{"top-level redirect from 127.0.0.1 to localhost", "127.0.0.1", "localhost", ss, true})
 	}
 	return out
 }
@@ -84,7 +101,11 @@ func (s scenario) urls(pp, ap string) (login, page, authorize *url.URL) {
 	prov := "http://" + net.JoinHostPort(s.provHost, pp)
 	app := "http://" + net.JoinHostPort(s.appHost, ap)
 	authorize, _ = url.Parse(prov + "/authorize?" + url.Values{"redirect_uri": {app + "/callback"}, "state": {"s"}, "prompt": {"none"}}.Encode())
-	page, _ = url.Parse(app + "/page?" + url.Values{"auth": {authorize.String()}}.Encode())
+	kind := "/page?"
+	if s.topLevel {
+		kind = "/top?"
+	}
+	page, _ = url.Parse(app + kind + url.Values{"auth": {authorize.String()}}.Encode())
 	login, _ = url.Parse(prov + "/login?ss=" + s.sameSite)
 	return login, page, authorize
 }
@@ -102,7 +123,11 @@ func simulate(t *testing.T, profile string, s scenario, pp, ap string) string {
 	if _, err := b.Navigate(ctx, browser.Navigation{URL: login}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := b.Navigate(ctx, browser.Navigation{Context: browser.IFrame, Top: page, Initiator: page, URL: authorize})
+	nav := browser.Navigation{Context: browser.IFrame, Top: page, Initiator: page, URL: authorize}
+	if s.topLevel {
+		nav = browser.Navigation{Context: browser.TopLevel, Initiator: page, URL: authorize}
+	}
+	res, err := b.Navigate(ctx, nav)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +151,11 @@ func chromium(t *testing.T, ctx context.Context, s scenario, pp, ap string) stri
 	if err := chromedp.Do(ctx, chromedp.Navigate(login.String()), chromedp.Navigate(page.String())); err != nil {
 		t.Fatal(err)
 	}
-	got, err := chromedp.Run(ctx, chromedp.Poll[string](`window.result`, chromedp.WithPollingTimeout(15*time.Second)))
+	expr := `window.result`
+	if s.topLevel {
+		expr = `document.title.indexOf("result") === 0 && document.title.slice(6)`
+	}
+	got, err := chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(15*time.Second)))
 	if err != nil {
 		t.Fatalf("%s: no result from the iframe: %v", s.layout, err)
 	}
@@ -138,7 +167,8 @@ func chromium(t *testing.T, ctx context.Context, s scenario, pp, ap string) stri
 // app's page — in real Chromium and in the simulator, for three layouts
 // (same-site ports, 127.0.0.1 vs localhost, app.localhost vs
 // auth.localhost), two session cookies (SameSite=Lax, SameSite=None;
-// Secure), with third-party cookies allowed and blocked, and asserts the
+// Secure), plus a cross-site top-level redirect with Lax, None and Strict
+// cookies, with third-party cookies allowed and blocked, and asserts the
 // simulator predicts what Chromium did.
 func TestSimulatorMatchesChromium(t *testing.T) {
 	pp, ap := crossCheckServers(t)
@@ -150,7 +180,7 @@ func TestSimulatorMatchesChromium(t *testing.T) {
 		for _, s := range scenarios() {
 			real := chromium(t, ctx, s, pp, ap)
 			sim := simulate(t, mode.profile, s, pp, ap)
-			t.Logf("%-20s %-48s SameSite=%-4s chromium=%-14s simulator=%s", mode.profile, s.layout, s.sameSite, real, sim)
+			t.Logf("%-20s %-48s SameSite=%-6s chromium=%-14s simulator=%s", mode.profile, s.layout, s.sameSite, real, sim)
 			if real != sim {
 				t.Errorf("%s, %s, SameSite=%s: Chromium got %q, the simulator predicts %q", mode.profile, s.layout, s.sameSite, real, sim)
 			}
