@@ -34,6 +34,7 @@ func Main() int {
 		Browser:   browser.System{Stderr: ios.ErrOut},
 		Now:       time.Now,
 		Templates: templates.FS(),
+		Demo:      templates.Demo(),
 		Version:   fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -16,6 +16,8 @@ type Factory struct {
 	Now func() time.Time
 	// Templates is the embedded template tree (templates.FS()).
 	Templates fs.FS
+	// Demo is the built-in demo `ssokit up` serves without a config (templates.Demo()).
+	Demo fs.FS
 	// Version is the build's version string.
 	Version string
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
 	proxycmd "github.com/ssokit/ssokit/pkg/cmd/proxy"
 	tokencmd "github.com/ssokit/ssokit/pkg/cmd/token"
+	"github.com/ssokit/ssokit/pkg/cmd/up"
 	"github.com/ssokit/ssokit/pkg/cmd/version"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 )
@@ -44,6 +45,7 @@ on your laptop and in CI.`,
 		inspectcmd.NewCmdInspect(f, nil),
 		flowcmd.NewCmdFlow(f),
 		newcmd.NewCmdNew(f, nil),
+		up.NewCmdUp(f, nil),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)

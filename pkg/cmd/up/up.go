@@ -1,0 +1,134 @@
+// Package up implements `ssokit up`.
+package up
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssokit/ssokit/pkg/cmd/provider"
+	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/stack"
+)
+
+// Options are the flags of `ssokit up`.
+type Options struct {
+	ConfigFile   string
+	explicit     bool
+	Open         bool
+	NoApps       bool
+	ProviderAddr string
+	ProxyAddr    string
+	LogFormat    string
+	Demo         fs.FS
+
+	// Started, when set, receives the running stack (tests).
+	Started func(*stack.Stack)
+}
+
+// NewCmdUp returns `ssokit up`. runF replaces the run for tests.
+func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{Demo: f.Demo}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Run the whole local SSO stack: provider, proxy and apps",
+		Long: `Start the OpenID provider, the path-routing dev proxy and every app's dev
+server from ssokit.yaml, in one process. Ctrl-C stops everything, children
+included.
+
+With no ssokit.yaml it runs a built-in demo: a shell at / and an account app at
+/account, each a tiny page using silent authentication against the provider,
+so you can see sign-in-once work immediately.
+
+Editing ssokit.yaml while it runs reloads users, clients and routes without
+dropping sessions; an invalid edit is reported with file:line and the previous
+config stays in force. Listen addresses and app commands need a restart.
+
+The provider runs on its own origin (http://localhost:9400/, like a separate
+auth domain) unless provider.mount is set (e.g. /auth), which serves it under
+the proxy and keeps silent authentication first-party when a browser blocks
+third-party cookies.`,
+		Example: `  # the built-in demo (no ssokit.yaml in this directory)
+  ssokit up
+
+  # your stack, opening the shell in the browser
+  ssokit up -c ssokit.yaml --open
+
+  # provider and proxy only; you run the dev servers yourself
+  ssokit up --no-apps`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.explicit = cmd.Flags().Changed("config")
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return Run(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.ConfigFile, "config", "c", config.DefaultFile, "the stack's config; when absent (and not given) the built-in demo runs")
+	fl.BoolVar(&opts.Open, "open", false, "open the first app in the system browser")
+	fl.BoolVar(&opts.NoApps, "no-apps", false, "do not start the apps' commands")
+	fl.StringVar(&opts.ProviderAddr, "provider-addr", "", "override provider.addr (default 127.0.0.1:9400)")
+	fl.StringVar(&opts.ProxyAddr, "proxy-addr", "", "override proxy.addr (default 127.0.0.1:9000)")
+	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider request log on stderr: text, json or none")
+	return cmd
+}
+
+// Run starts the stack and serves until ctx ends.
+func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	var cfg *config.Config
+	if _, err := os.Stat(opts.ConfigFile); err == nil {
+		if cfg, err = config.Load(opts.ConfigFile); err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+	} else if opts.explicit {
+		return cmdutil.FlagErrorf("config %s: %v (omit --config to run the built-in demo)", opts.ConfigFile, err)
+	}
+	ios := f.IOStreams
+	so := stack.Options{
+		Config: cfg, Demo: opts.Demo, ProviderAddr: opts.ProviderAddr, ProxyAddr: opts.ProxyAddr,
+		NoApps: opts.NoApps, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
+	}
+	switch opts.LogFormat {
+	case "none":
+	case "text", "json":
+		so.Logger = provider.NewLogger(ios.ErrOut, opts.LogFormat)
+	default:
+		return cmdutil.FlagErrorf("--log-format %q is not text, json or none", opts.LogFormat)
+	}
+	start := time.Now()
+	s, err := stack.Start(ctx, so)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	s.Banner(ios.ErrOut)
+	fmt.Fprintf(ios.ErrOut, "  ready in %s\n\n", time.Since(start).Round(time.Millisecond))
+	if cfg != nil {
+		s.Watch(ctx, opts.ConfigFile, 500*time.Millisecond)
+	}
+	if opts.Open {
+		apps := s.Config().Apps
+		if len(apps) > 0 {
+			if err := f.Browser.Browse(s.ProxyURL() + apps[0].Path); err != nil {
+				fmt.Fprintf(ios.ErrOut, "could not open the browser: %v\n", err)
+			}
+		}
+	}
+	if opts.Started != nil {
+		opts.Started(s)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(ios.ErrOut, "\nssokit: stopping…")
+	if err := s.Close(); err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}

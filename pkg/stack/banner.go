@@ -1,0 +1,47 @@
+package stack
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ssokit/ssokit/pkg/config"
+)
+
+// Banner prints where everything is.
+func (s *Stack) Banner(w io.Writer) {
+	cfg := s.Config()
+	title := "ssokit up"
+	if s.demo {
+		title += " (built-in demo: no ssokit.yaml here)"
+	}
+	fmt.Fprintf(w, "%s\n\n  apps\n", title)
+	for _, a := range cfg.Apps {
+		gate := ""
+		if a.Auth == "required" {
+			gate = "  [auth gate: " + a.ClientID + "]"
+		}
+		fmt.Fprintf(w, "    %-10s %s%s  → %s%s\n", a.Name, s.proxyURL, a.Path, a.Upstream, gate)
+	}
+	users := cfg.Users
+	if len(users) == 0 {
+		users = config.DefaultUsers()
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Username
+	}
+	fmt.Fprintf(w, "\n  provider   %s  (discovery %s.well-known/openid-configuration)\n", s.issuer, ensureSlash(s.issuer))
+	fmt.Fprintf(w, "  users      %s\n", strings.Join(names, ", "))
+	if s.demo {
+		fmt.Fprintf(w, "\n  Open %s/ and sign in; then open %s/account/: signed in silently, no form.\n", s.proxyURL, s.proxyURL)
+	}
+	fmt.Fprintf(w, "\n  Watch tokens live: ssokit inspect --follow %s\n  Ctrl-C stops everything.\n\n", strings.TrimSuffix(s.issuer, "/"))
+}
+
+func ensureSlash(s string) string {
+	if strings.HasSuffix(s, "/") {
+		return s
+	}
+	return s + "/"
+}

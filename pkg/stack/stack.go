@@ -1,0 +1,300 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/provider"
+	"github.com/ssokit/ssokit/pkg/proxy"
+)
+
+// Options configure a stack.
+type Options struct {
+	// Config is the loaded ssokit.yaml; nil runs the built-in demo.
+	Config *config.Config
+	// Demo is the demo's file tree (templates.Demo()); needed when Config is nil.
+	Demo fs.FS
+	// ProviderAddr and ProxyAddr override the config's listen addresses
+	// (tests pass 127.0.0.1:0).
+	ProviderAddr, ProxyAddr string
+	// NoApps skips starting the apps' commands.
+	NoApps bool
+	// Keys signs tokens; nil loads the persisted keys of the config's alg.
+	Keys *keys.Set
+	// Out receives app output and status lines; ErrOut warnings.
+	Out, ErrOut io.Writer
+	// Color enables ANSI colour in app prefixes and the access log.
+	Color bool
+	// Logger receives the provider's request log; discarded when nil.
+	Logger *slog.Logger
+	// ReadyTimeout bounds the wait for each app's upstream port.
+	ReadyTimeout time.Duration
+	Now          func() time.Time
+}
+
+// Stack is a running provider + proxy + apps.
+type Stack struct {
+	opts     Options
+	cfg      *config.Config
+	Provider *provider.Provider
+	Proxy    *proxy.Proxy
+
+	providerLn, proxyLn net.Listener
+	servers             []*http.Server
+	apps                []*app
+
+	issuer   string
+	proxyURL string
+	demo     bool
+
+	mu     sync.Mutex
+	closed bool
+	done   chan struct{} // closed by Close
+	wg     sync.WaitGroup
+	cancel context.CancelFunc
+}
+
+// Start binds every listener first, so a port in use is an error before
+// anything runs, then starts the provider, the proxy and the apps.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	if opts.ErrOut == nil {
+		opts.ErrOut = io.Discard
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ReadyTimeout == 0 {
+		opts.ReadyTimeout = 60 * time.Second
+	}
+	s := &Stack{opts: opts, cfg: opts.Config, demo: opts.Config == nil, done: make(chan struct{})}
+	if s.demo {
+		s.cfg = &config.Config{}
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			s.closeListeners()
+		}
+	}()
+	if err := s.validateApps(); err != nil {
+		return nil, err
+	}
+	var err error
+	proxyAddr := first(opts.ProxyAddr, s.cfg.Proxy.Addr, config.DefaultProxyAddr)
+	if s.proxyLn, err = listen(proxyAddr, "proxy", "proxy.addr in ssokit.yaml"); err != nil {
+		return nil, err
+	}
+	s.proxyURL = "http://" + hostPort(s.proxyLn.Addr())
+	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
+	if s.cfg.Provider.Mount != "" && opts.ProviderAddr == "" && s.cfg.Provider.Addr == "" {
+		providerAddr = "127.0.0.1:0" // behind the proxy: any free port
+	}
+	if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
+		return nil, err
+	}
+	switch {
+	case s.cfg.Issuer != "":
+		s.issuer = s.cfg.Issuer
+	case s.cfg.Provider.Mount != "":
+		s.issuer = s.proxyURL + s.cfg.Provider.Mount + "/"
+	default:
+		s.issuer = "http://" + hostPort(s.providerLn.Addr()) + "/"
+	}
+	if s.demo {
+		if err := s.startDemoServers(); err != nil {
+			return nil, err
+		}
+	}
+	ks := opts.Keys
+	if ks == nil {
+		if ks, err = keys.Load(keys.Options{Dir: s.cfg.Provider.KeysDir, Alg: s.cfg.Provider.SigningAlg, Ephemeral: s.cfg.Provider.EphemeralKeys, Now: opts.Now}); err != nil {
+			return nil, err
+		}
+	}
+	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger}); err != nil {
+		return nil, err
+	}
+	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now}); err != nil {
+		s.Provider.Close()
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	s.cancel = cancel
+	s.serve(s.providerLn, s.Provider)
+	s.serve(s.proxyLn, s.Proxy)
+	if !opts.NoApps {
+		for _, a := range s.cfg.Apps {
+			if a.Command == "" {
+				continue
+			}
+			ap := newApp(a, opts.Out, opts.ErrOut, opts.Color, len(s.apps))
+			s.apps = append(s.apps, ap)
+			s.wg.Add(1)
+			go func() { defer s.wg.Done(); ap.run(runCtx, opts.ReadyTimeout, s.proxyURL) }()
+		}
+	}
+	ok = true
+	return s, nil
+}
+
+// routes turns the config's apps into proxy routes, plus the provider's
+// mount when it is served under the proxy.
+func (s *Stack) routes(cfg *config.Config) []proxy.Route {
+	rs := proxy.RoutesFromConfig(cfg)
+	for i := range rs {
+		if rs[i].Auth != nil {
+			rs[i].Auth.Issuer = s.issuer
+		}
+	}
+	if cfg.Provider.Mount != "" {
+		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount,
+			Upstream: "http://" + s.providerLn.Addr().String(), StripPrefix: true})
+	}
+	return rs
+}
+
+func (s *Stack) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(s.opts.ErrOut, "server on %s stopped: %v\n", ln.Addr(), err)
+		}
+	}()
+}
+
+// Issuer is the provider's issuer.
+func (s *Stack) Issuer() string { return s.issuer }
+
+// ProxyURL is the proxy's base URL, e.g. http://localhost:9000.
+func (s *Stack) ProxyURL() string { return s.proxyURL }
+
+// Config is the config in force.
+func (s *Stack) Config() *config.Config { return s.cfg }
+
+// Reload applies a new config: users, clients and routes change without
+// dropping sessions. Listen addresses and app commands need a restart.
+func (s *Stack) Reload(cfg *config.Config) error {
+	if err := s.Provider.Reload(cfg); err != nil {
+		return err
+	}
+	if err := s.Proxy.SetRoutes(s.routes(cfg)); err != nil {
+		_ = s.Provider.Reload(s.cfg) // keep the previous config in force
+		return err
+	}
+	s.mu.Lock()
+	s.cfg = cfg
+	s.mu.Unlock()
+	return nil
+}
+
+// Close stops the apps (their whole process groups), the servers and the
+// provider, waiting at most five seconds in all.
+func (s *Stack) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	s.mu.Unlock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			_ = srv.Close()
+		}
+	}
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	if s.Provider != nil {
+		s.Provider.Close()
+	}
+	return nil
+}
+
+func (s *Stack) closeListeners() {
+	for _, ln := range []net.Listener{s.proxyLn, s.providerLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+	for _, srv := range s.servers {
+		srv.Close()
+	}
+}
+
+// validateApps reports app problems before anything starts.
+func (s *Stack) validateApps() error {
+	if s.opts.NoApps {
+		return nil
+	}
+	var errs []string
+	for _, a := range s.cfg.Apps {
+		if a.Command == "" {
+			continue
+		}
+		if err := checkCommand(a); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "\n"))
+	}
+	return nil
+}
+
+func listen(addr, what, field string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	_, port, _ := net.SplitHostPort(addr)
+	if isAddrInUse(err) {
+		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or change %s", what, addr, port, field)
+	}
+	return nil, fmt.Errorf("the %s cannot listen on %s: %w (change %s)", what, addr, err, field)
+}
+
+// hostPort renders a loopback listener address as localhost:port, so the
+// provider and the apps share one site (ports do not make a site).
+func hostPort(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsLoopback() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+func first(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
