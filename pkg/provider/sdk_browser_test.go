@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -287,4 +288,97 @@ func findPopup(t *testing.T, ctx context.Context, prefix string) context.Context
 	pctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
 	t.Cleanup(cancel)
 	return pctx
+}
+
+// TestSDKFaults injects faults through the admin API while the unmodified
+// auth0-spa-js renews tokens silently (iframe + web_message + /oauth/token),
+// and checks what the app sees: the reproducible failure modes a frontend
+// team tests against.
+func TestSDKFaults(t *testing.T) {
+	browser := browserCtx(t, false)
+	e := newSDKEnv(t, "", appSpec{"app-a", "localhost"})
+	a := e.apps["app-a"]
+	tab := newProfile(t, browser)
+	signInByRedirect(t, tab, a, "/auth0/", "alice")
+	renew := func() sdkResult { return eval[sdkResult](t, tab, `app.token({cacheMode: "off"})`) }
+	if r := renew(); !r.OK {
+		t.Fatalf("renewal before any fault: %s", r)
+	}
+	for _, tc := range []struct {
+		name, fault string
+		want        string // "ok" or the error the SDK reports
+	}{
+		{"login_required on authorize", `{"endpoint":"authorize","error":"login_required","count":1}`, "login_required"},
+		{"interaction_required on authorize", `{"endpoint":"authorize","error":"interaction_required","count":1}`, "interaction_required"},
+		{"consent_required on authorize", `{"endpoint":"authorize","error":"consent_required","count":1}`, "consent_required"},
+		{"temporarily_unavailable on token", `{"endpoint":"token","error":"temporarily_unavailable","count":1}`, "temporarily_unavailable"},
+		// a non-JSON answer is retried like a network error (3 tries): one 500 goes unnoticed
+		{"one HTTP 500 on token", `{"endpoint":"token","error":"http_500","count":1}`, "ok"},
+		{"HTTP 500 on token", `{"endpoint":"token","error":"http_500"}`, "request_error"},
+		{"latency on token", `{"endpoint":"token","latency":"300ms","count":1}`, "ok"},
+		{"other client only", `{"endpoint":"authorize","client_id":"someone-else","error":"login_required"}`, "ok"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			adminPost(t, e, "faults", tc.fault)
+			t.Cleanup(func() { adminDo(t, e, http.MethodDelete, "faults", "") })
+			fired := len(e.eventsFor("fault", ""))
+			got := renew()
+			if scoped := strings.Contains(tc.fault, "someone-else"); (len(e.eventsFor("fault", "")) > fired) == scoped {
+				t.Fatalf("the fault %s fired %d times", tc.fault, len(e.eventsFor("fault", ""))-fired)
+			}
+			if outcome(got) != tc.want && !(tc.want == "request_error" && !got.OK) {
+				t.Fatalf("renewal under fault %s: %s, want %s", tc.fault, got, tc.want)
+			}
+			t.Logf("%s → %s", tc.name, got)
+		})
+	}
+	t.Run("short access-token lifetime", func(t *testing.T) {
+		// the SDKs treat a token as expired 60 s early: 20 s tokens are renewed on every call
+		adminPost(t, e, "faults", `{"endpoint":"token","access_token_ttl":"20s"}`)
+		t.Cleanup(func() { adminDo(t, e, http.MethodDelete, "faults", "") })
+		if r := renew(); !r.OK {
+			t.Fatalf("renewal: %s", r)
+		}
+		before := len(e.eventsFor("silent", "app-a"))
+		for range 2 {
+			if r := eval[sdkResult](t, tab, `app.token()`); !r.OK {
+				t.Fatalf("renewal: %s", r)
+			}
+		}
+		if n := len(e.eventsFor("silent", "app-a")) - before; n != 2 {
+			t.Fatalf("%d silent authentications for 2 cached getTokenSilently calls, want 2", n)
+		}
+	})
+	t.Run("rotate keys", func(t *testing.T) {
+		adminPost(t, e, "rotate-keys", "")
+		r := renew()
+		if !r.OK {
+			t.Fatalf("renewal after key rotation: %s", r)
+		}
+	})
+	t.Run("end sessions", func(t *testing.T) {
+		adminPost(t, e, "end-sessions", "")
+		if r := renew(); r.Error != "login_required" {
+			t.Fatalf("renewal after end-sessions: %s, want login_required", r)
+		}
+	})
+}
+
+func adminPost(t *testing.T, e *sdkEnv, path, body string) {
+	t.Helper()
+	if st := adminDo(t, e, http.MethodPost, path, body); st >= 300 {
+		t.Fatalf("POST /_ssokit/%s %s: %d", path, body, st)
+	}
+}
+
+func adminDo(t *testing.T, e *sdkEnv, method, path, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.issuer+"_ssokit/"+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
