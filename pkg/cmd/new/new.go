@@ -52,6 +52,7 @@ type Options struct {
 	ClientSecret string
 
 	flagsSet map[string]bool
+	prompted bool
 }
 
 // NewCmdNew returns `ssokit new`. runF replaces the run for tests.
@@ -154,6 +155,7 @@ func Run(ctx context.Context, o *Options) error {
 		if err := o.Prompt(o, templates, o.flagsSet); err != nil {
 			return err
 		}
+		o.prompted = true
 	}
 	if o.Template == "" {
 		return cmdutil.FlagErrorf("which template? run `ssokit new TEMPLATE [DIR]` with one of: %s (ssokit new --list describes them)", templateNames(templates))
@@ -332,6 +334,10 @@ func report(o *Options, t scaffold.Template, d scaffold.Data, changes []scaffold
 		cfgFlag = " --config " + o.ConfigFile
 	}
 	fmt.Fprintf(out, "  ssokit up%s\n  open %s\n", cfgFlag, d.AppURL)
+	if o.prompted {
+		// The same choices as one command, for scripts and CI (create-vite does this too).
+		fmt.Fprintf(o.IO.ErrOut, "\nWithout prompts: ssokit new %s %s --path %s --port %d%s\n", t.Name, o.Dir, d.Path, d.Port, cfgFlag)
+	}
 }
 
 func install(ctx context.Context, o *Options, t scaffold.Template) error {

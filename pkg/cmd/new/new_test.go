@@ -328,6 +328,9 @@ func TestPromptsOnTTYWhenArgsMissing(t *testing.T) {
 	if !called || r.code != 0 {
 		t.Fatalf("prompt called=%v exit %d %s", called, r.code, r.err)
 	}
+	if !strings.Contains(r.err, "Without prompts: ssokit new vue settings --path /settings --port 5300\n") {
+		t.Errorf("no reproducing command on stderr:\n%s", r.err)
+	}
 	if _, err := os.Stat(filepath.Join("settings", "src", "App.vue")); err != nil || r.opts.Dir != "settings" {
 		t.Errorf("dir = %q: %v", r.opts.Dir, err)
 	}
