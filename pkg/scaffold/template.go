@@ -44,6 +44,10 @@ type Template struct {
 	Command string `yaml:"command"`
 	// Install installs dependencies (`ssokit new --install`); empty: nothing to install.
 	Install string `yaml:"install"`
+	// OriginIssuer: the template's SDK only works when the issuer is the
+	// provider's origin plus "/" (auth0-spa-js derives the expected iss
+	// from its domain).
+	OriginIssuer bool `yaml:"origin_issuer"`
 }
 
 // ErrUnknownTemplate is wrapped by Lookup when no template has the name.

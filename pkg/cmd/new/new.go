@@ -168,6 +168,9 @@ func Run(ctx context.Context, o *Options) error {
 		o.Name = tmpl.Name
 		if o.Dir != "" {
 			o.Name = filepath.Base(filepath.Clean(o.Dir))
+			if abs, err := filepath.Abs(o.Dir); err == nil {
+				o.Name = filepath.Base(abs) // "." names the app after the current directory
+			}
 		}
 	}
 	if err := scaffold.ValidateName(o.Name); err != nil {
@@ -199,6 +202,10 @@ func Run(ctx context.Context, o *Options) error {
 		return &cmdutil.FlagError{Err: err}
 	}
 
+	if tmpl.OriginIssuer && data.Issuer != data.IssuerOrigin+"/" {
+		fmt.Fprintf(o.IO.ErrOut, "warning: template %s needs the issuer to be the provider's origin plus \"/\" (%s/), not %s: its SDK derives the expected iss from the origin\n",
+			tmpl.Name, data.IssuerOrigin, data.Issuer)
+	}
 	files, err := scaffold.Render(o.Templates, tmpl.Name, data)
 	if err != nil {
 		return err

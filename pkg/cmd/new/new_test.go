@@ -434,3 +434,31 @@ func BenchmarkNew(b *testing.B) {
 		}
 	}
 }
+
+func TestNewWarnsAuth0IssuerWithPath(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, false, nil, "auth0", filepath.Join(dir, "p"), "--no-register", "--issuer", "http://localhost:9400/realms/dev")
+	if r.code != 0 || !strings.Contains(r.err, "warning: template auth0 needs the issuer to be the provider's origin plus \"/\" (http://localhost:9400/)") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.err)
+	}
+	r = run(t, false, nil, "auth0", filepath.Join(dir, "q"), "--no-register")
+	if strings.Contains(r.err, "warning") {
+		t.Errorf("default issuer warned:\n%s", r.err)
+	}
+}
+
+func TestNewDotDirNamesAfterDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "billing")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	r := run(t, false, nil, "vanilla", ".")
+	if r.code != 0 || r.opts.Name != "billing" {
+		t.Fatalf("exit %d name %q: %s", r.code, r.opts.Name, r.err)
+	}
+	c, err := config.Load("ssokit.yaml")
+	if err != nil || c.Apps[0].Cwd != "." || c.Apps[0].Path != "/billing" {
+		t.Errorf("config: %+v %v", c, err)
+	}
+}
