@@ -141,9 +141,17 @@ func (p *Proxy) SetRoutes(routes []Route) error {
 		t.routes = append(t.routes, rt)
 	}
 	p.gates = keep
+	p.table.Store(t) // under gateMu, so concurrent reloads store in order
 	p.gateMu.Unlock()
-	p.table.Store(t)
 	return nil
+}
+
+// CloseIdleConnections closes the idle keep-alive connections to upstreams
+// and providers, for a clean shutdown.
+func (p *Proxy) CloseIdleConnections() {
+	if t, ok := p.transport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
 }
 
 // Routes returns the routes in force, longest prefix first, with defaults

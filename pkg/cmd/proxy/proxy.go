@@ -151,6 +151,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("the routes cannot be used:\n%w", err)}
 	}
+	defer p.CloseIdleConnections()
 
 	addr := firstNonEmpty(opts.Addr, cfg.Proxy.Addr, config.DefaultProxyAddr)
 	flag := "--addr"
