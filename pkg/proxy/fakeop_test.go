@@ -39,6 +39,7 @@ type fakeOP struct {
 	grants    []string // grant types seen at the token endpoint
 	logouts   []url.Values
 	badNonce  bool
+	down      bool // the token endpoint answers 503
 }
 
 type authCode struct {
@@ -104,6 +105,10 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 	}
 	op.mu.Lock()
 	defer op.mu.Unlock()
+	if op.down {
+		http.Error(w, "maintenance", http.StatusServiceUnavailable)
+		return
+	}
 	grant := r.PostFormValue("grant_type")
 	op.grants = append(op.grants, grant)
 	nonce := ""

@@ -139,7 +139,14 @@ func (g *gate) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		return
 	}
 	id, err := g.identity(r.Context(), s)
-	if err != nil {
+	var unavailable *providerUnavailable
+	switch {
+	case errors.As(err, &unavailable):
+		// The provider is down or slow: keep the session (its refresh
+		// token still works once the provider is back) and say so.
+		g.providerDown(w, r, unavailable.err)
+		return
+	case err != nil:
 		g.logger.Info("session ended", "route", g.name, "err", err)
 		g.drop(r)
 		g.challenge(w, r)
@@ -412,12 +419,21 @@ func (g *gate) identity(ctx context.Context, s *session) (identity, error) {
 	}
 	d, err := g.discover(ctx)
 	if err != nil {
-		return identity{}, err
+		return identity{}, &providerUnavailable{err}
 	}
+	// The refresh must finish even if this browser request goes away: the
+	// provider rotates the refresh token, and a lost answer would lose the
+	// session.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, g.client)
 	tok, err := d.oauth.TokenSource(ctx, &oauth2.Token{RefreshToken: s.refresh}).Token()
-	if err != nil {
+	var oauthErr *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &oauthErr) && oauthErr.Response != nil && oauthErr.Response.StatusCode < 500:
 		return identity{}, fmt.Errorf("refresh: %s", describeOAuthError(err))
+	case err != nil:
+		return identity{}, &providerUnavailable{err}
 	}
 	s.id.accessToken = tok.AccessToken
 	s.refresh = tok.RefreshToken // the old one when the provider does not rotate
@@ -433,6 +449,13 @@ func (g *gate) identity(ctx context.Context, s *session) (identity, error) {
 	g.logger.Debug("token refreshed", "route", g.name, "user", s.id.user)
 	return s.id, nil
 }
+
+// providerUnavailable is a failure to reach the provider, as opposed to
+// the provider refusing: it does not end the session.
+type providerUnavailable struct{ err error }
+
+func (e *providerUnavailable) Error() string { return "provider unavailable: " + e.err.Error() }
+func (e *providerUnavailable) Unwrap() error { return e.err }
 
 // setClaims takes the forwarded user from a verified ID token.
 func (s *session) setClaims(idt *oidc.IDToken) error {

@@ -456,3 +456,50 @@ func TestGateBackchannelLogoutTokens(t *testing.T) {
 		t.Error("the session outlived a valid logout token for its sub")
 	}
 }
+
+// TestGateKeepsSessionWhileProviderIsDown: a refresh that fails because
+// the provider is unavailable answers 502 and keeps the session; a refresh
+// the provider refuses ends it.
+func TestGateKeepsSessionWhileProviderIsDown(t *testing.T) {
+	s := newGateSetup(t)
+	c := browser(t)
+	signIn(t, s, c)
+	s.clock.Advance(10 * time.Minute)
+	s.op.mu.Lock()
+	s.op.down = true
+	s.op.mu.Unlock()
+	resp, body := navigate(t, c, s.url+"/checkout/x", "Accept", "application/json")
+	var page errorPage
+	_ = json.Unmarshal(body, &page)
+	if resp.StatusCode != http.StatusBadGateway || page.Error != "provider_unavailable" {
+		t.Fatalf("refresh against a down provider: %d %s", resp.StatusCode, body)
+	}
+	s.op.mu.Lock()
+	s.op.down = false
+	s.op.mu.Unlock()
+	if e := signIn(t, s, c); e.Header.Get("Authorization") != "Bearer at-2" {
+		t.Errorf("after the provider came back: %q, want the refreshed at-2 on the same session", e.Header.Get("Authorization"))
+	}
+	if got := strings.Join(s.op.grantTypes(), ","); got != "authorization_code,refresh_token" {
+		t.Errorf("grants %s: the session was not kept", got)
+	}
+
+	// Refused refresh (the provider forgot the token): the session ends.
+	s.clock.Advance(10 * time.Minute)
+	s.op.mu.Lock()
+	s.op.refreshes = map[string]bool{}
+	s.op.mu.Unlock()
+	req, _ := http.NewRequest(http.MethodGet, s.url+"/checkout/x", nil)
+	req.Header.Set("Accept", "application/json")
+	for _, ck := range c.Jar.Cookies(mustParse(t, s.url+"/checkout/")) {
+		req.AddCookie(ck)
+	}
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("after a refused refresh: %d, want 401 (session ended)", resp.StatusCode)
+	}
+}
