@@ -123,3 +123,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse measures parsing and validating the example suite.
+func BenchmarkParse(b *testing.B) {
+	src := Example()
+	for b.Loop() {
+		if _, err := Parse("flows.yaml", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

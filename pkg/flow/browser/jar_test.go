@@ -198,3 +198,18 @@ func FuzzParseSetCookie(f *testing.F) {
 		j.Cookies(top(t, "http://localhost:9400/a/b"))
 	})
 }
+
+// BenchmarkJarCookies measures the cookie decision for one request with a
+// provider-sized jar (session, browser state, CSRF on two hosts).
+func BenchmarkJarCookies(b *testing.B) {
+	p, _ := LookupProfile("chrome-3pc-blocked")
+	j := NewJar(p, func() time.Time { return t0 })
+	for _, h := range []string{"http://localhost:9400/", "http://127.0.0.1:5102/"} {
+		j.SetCookies(top(b, h), []string{"ssokit_session=abc; Path=/; HttpOnly; SameSite=None; Secure", "ssokit_bs=x; Path=/; SameSite=None; Secure", "ssokit_csrf=y; Path=/; HttpOnly; SameSite=Lax"})
+	}
+	r := Request{URL: mustURL(b, "http://localhost:9400/authorize?prompt=none"), Method: "GET", Context: IFrame, Navigation: true,
+		Top: mustURL(b, "http://127.0.0.1:5102/"), Initiator: mustURL(b, "http://127.0.0.1:5102/")}
+	for b.Loop() {
+		j.Cookies(r)
+	}
+}
