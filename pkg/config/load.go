@@ -64,7 +64,14 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse decodes and validates b as the contents of the file name.
-func Parse(name string, b []byte) (*Config, error) {
+func Parse(name string, b []byte) (cfg *Config, err error) {
+	// goccy/go-yaml v1.19.2 panics on some malformed documents (found by
+	// fuzzing); bad input must be an error, never a crash.
+	defer func() {
+		if v := recover(); v != nil {
+			cfg, err = nil, &Error{File: name, Msg: fmt.Sprintf("the YAML cannot be decoded (%v); check the indentation and tags near the end of the file", v)}
+		}
+	}()
 	file, err := parser.ParseBytes(b, 0)
 	if err != nil {
 		return nil, yamlError(name, err)
