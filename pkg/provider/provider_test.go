@@ -121,4 +121,3 @@ func TestBannerUsersAndAutoLogin(t *testing.T) {
 		t.Fatalf("prompt=none with auto-login and no session: %v", q)
 	}
 }
-
