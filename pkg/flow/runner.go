@@ -307,8 +307,8 @@ func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 	out := make([]TraceLine, 0, len(ex))
 	for _, e := range ex {
 		from := fr.party(e.Initiator)
-		if e.Initiator == nil {
-			from = "browser"
+		if e.RedirectedBy != nil {
+			from = fr.party(e.RedirectedBy) // who sent the browser here
 		}
 		tl := TraceLine{From: from, To: fr.party(e.URL), Context: e.Context.String(), Method: e.Method,
 			URL: shortURL(e.URL), Status: e.Status, Note: e.Note}

@@ -55,6 +55,9 @@ type Exchange struct {
 	// Initiator is the origin of the document that caused the request, nil
 	// when the browser itself did (a typed URL).
 	Initiator *url.URL
+	// RedirectedBy is the URL whose redirect led here, nil for the first
+	// request of a navigation.
+	RedirectedBy *url.URL
 	// Top is the top-level document's URL.
 	Top *url.URL
 	// Status is the HTTP status; 0 for an intercepted or failed request.
@@ -212,10 +215,11 @@ func (b *Browser) Navigate(ctx context.Context, nav Navigation) (*Page, error) {
 		if b.intercept(u) {
 			sent, blocked := b.jar.Cookies(rq)
 			b.record(Exchange{Context: nav.Context, Navigation: true, Method: method, URL: u, Initiator: initiator,
-				Top: top, Intercepted: true, Sent: sent, Blocked: blocked, Note: "intercepted"})
+				RedirectedBy: prev, Top: top, Intercepted: true, Sent: sent, Blocked: blocked, Note: "intercepted"})
 			return &Page{Context: nav.Context, Top: top, URL: u, Intercepted: true, Method: method, Form: form}, nil
 		}
 		resp, body, ex, err := b.do(ctx, rq, form, top)
+		ex.RedirectedBy = prev
 		if err != nil {
 			b.record(ex)
 			return nil, err
