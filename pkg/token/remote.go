@@ -77,7 +77,11 @@ func getJSON(ctx context.Context, client *http.Client, url string, v any) error 
 	if client == nil {
 		client = http.DefaultClient
 	}
-	ctx, cancel := context.WithTimeout(ctx, DefaultFetchTimeout)
+	timeout := DefaultFetchTimeout
+	if client.Timeout > 0 {
+		timeout = client.Timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -86,7 +90,7 @@ func getJSON(ctx context.Context, client *http.Client, url string, v any) error 
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return &NetworkError{URL: url, Err: unwrapURLError(err)}
+		return &NetworkError{URL: url, Err: unwrapURLError(err, timeout)}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -94,7 +98,7 @@ func getJSON(ctx context.Context, client *http.Client, url string, v any) error 
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxInputSize))
 	if err != nil {
-		return &NetworkError{URL: url, Err: unwrapURLError(err)}
+		return &NetworkError{URL: url, Err: unwrapURLError(err, timeout)}
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return &NetworkError{URL: url, Err: fmt.Errorf("response is not the expected JSON: %v", err)}
@@ -104,13 +108,14 @@ func getJSON(ctx context.Context, client *http.Client, url string, v any) error 
 
 // unwrapURLError drops *url.Error's "Get "…":" prefix, since NetworkError
 // already names the URL.
-func unwrapURLError(err error) error {
+func unwrapURLError(err error, timeout time.Duration) error {
+	var te interface{ Timeout() bool }
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &te) && te.Timeout()) {
+		return fmt.Errorf("no answer within %s (timeout)", timeout)
+	}
 	var ue interface{ Unwrap() error }
 	if errors.As(err, &ue) && strings.HasPrefix(err.Error(), "Get ") {
 		if inner := ue.Unwrap(); inner != nil {
-			if errors.Is(inner, context.DeadlineExceeded) {
-				return fmt.Errorf("timed out after %s", DefaultFetchTimeout)
-			}
 			return inner
 		}
 	}

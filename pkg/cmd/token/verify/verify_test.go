@@ -225,3 +225,31 @@ func TestVerifyIssuerMismatch(t *testing.T) {
 		t.Errorf("exit %d\n got %q\nwant …%q", code, errOut, want)
 	}
 }
+
+func TestVerifyIssuerTimeout(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	_, errOut, code := run(t, tokentest.Sign(t, jose.ES256, "ec-1", claims("x", nil), nil), "--issuer", srv.URL, "--timeout", "100ms")
+	if code != 2 || !strings.HasPrefix(errOut, "error: network error: fetching "+srv.URL+"/.well-known/openid-configuration: ") || !strings.HasSuffix(errOut, ": no answer within 100ms (timeout)\n") {
+		t.Errorf("exit %d %q", code, errOut)
+	}
+}
+
+func TestVerifyHelpListsEveryCheck(t *testing.T) {
+	out, _, code := run(t, "", "--help")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, c := range []string{"crit", "alg", "key", "signature", "exp, nbf, iat", "iss, aud, nonce", "key-confusion", "Exit status"} {
+		if !strings.Contains(out, c) {
+			t.Errorf("help lacks %q", c)
+		}
+	}
+}
