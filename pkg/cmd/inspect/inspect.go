@@ -81,7 +81,7 @@ The TUI draws on stderr and needs a terminal; without one, use
 				return cmdutil.FlagErrorf("give at most one key source: --issuer, --jwks, --key or --secret")
 			}
 			if !opts.IO.IsStderrTTY() {
-				return cmdutil.FlagErrorf("inspect is interactive and needs a terminal on stderr; use \"ssokit token decode\" (or --json) in scripts")
+				return cmdutil.FlagErrorf("inspect is interactive and needs a terminal on stderr; use \"ssokit token decode\" or \"ssokit token verify\" in scripts")
 			}
 			if opts.HTTP == nil {
 				opts.HTTP = &http.Client{Timeout: token.DefaultFetchTimeout}
