@@ -41,6 +41,14 @@ func WriteText(w io.Writer, results []*Result, o TextOptions) error {
 	var b strings.Builder
 	passed, failed := 0, 0
 	var total time.Duration
+	width := 20 // the label column, as wide as the longest label (up to 48)
+	for _, r := range results {
+		for _, f := range r.Flows {
+			for _, s := range f.Steps {
+				width = max(width, min(len([]rune(s.Label)), 48))
+			}
+		}
+	}
 	for _, r := range results {
 		fmt.Fprintf(&b, "%s · issuer %s\n", r.File, r.Issuer)
 		total += r.Duration
@@ -55,7 +63,7 @@ func WriteText(w io.Writer, results []*Result, o TextOptions) error {
 			fmt.Fprintf(&b, "  %s %s [%s] %s\n", verdict, f.Name, f.Browser, fmtDur(f.Duration))
 			for _, s := range f.Steps {
 				mark := map[string]string{StatusPass: paint(o.Color, "32", "✓"), StatusFail: paint(o.Color, "31", "✗"), StatusSkip: "-"}[s.Status]
-				line := fmt.Sprintf("    %s %-28s", mark, s.Label)
+				line := fmt.Sprintf("    %s %-*s", mark, width, s.Label)
 				switch s.Status {
 				case StatusSkip:
 					line += " skipped"
