@@ -33,6 +33,9 @@ func (s *Stack) Banner(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n  provider   %s  (discovery %s.well-known/openid-configuration)\n", s.issuer, ensureSlash(s.issuer))
 	fmt.Fprintf(w, "  users      %s\n", strings.Join(names, ", "))
+	if s.CA != nil {
+		fmt.Fprintf(w, "  tls        certificates from the local CA %s\n             trust it once: see \"HTTPS\" in the README (Linux: sudo cp it to /usr/local/share/ca-certificates/ssokit-ca.crt && sudo update-ca-certificates)\n", s.CA.Path)
+	}
 	if s.demo {
 		fmt.Fprintf(w, "\n  Open %s/ and sign in; then open %s/account/: signed in silently, no form.\n", s.proxyURL, s.proxyURL)
 	}

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,10 @@ type Options struct {
 	Color bool
 	// Logger receives the provider's request log; discarded when nil.
 	Logger *slog.Logger
+	// TLS serves the proxy and the provider over HTTPS with certificates
+	// from the local CA (LoadOrCreateCA in CADir).
+	TLS   bool
+	CADir string
 	// ReadyTimeout bounds the wait for each app's upstream port.
 	ReadyTimeout time.Duration
 	Now          func() time.Time
@@ -57,6 +62,9 @@ type Stack struct {
 	issuer   string
 	proxyURL string
 	demo     bool
+	scheme   string
+	// CA is the local certificate authority when TLS is on.
+	CA *LocalCA
 
 	mu     sync.Mutex
 	closed bool
@@ -94,11 +102,31 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	var err error
+	s.scheme = "http"
+	var tlsCfg *tls.Config
+	transport := proxy.NewTransport()
+	if opts.TLS {
+		dir := opts.CADir
+		if dir == "" {
+			if dir, err = DefaultCADir(); err != nil {
+				return nil, err
+			}
+		}
+		if s.CA, err = LoadOrCreateCA(dir, opts.Now()); err != nil {
+			return nil, err
+		}
+		if tlsCfg, err = s.CA.ServerConfig(opts.Now()); err != nil {
+			return nil, err
+		}
+		s.scheme = "https"
+		// the auth gate talks to the provider over HTTPS: trust the local CA
+		transport.TLSClientConfig = &tls.Config{RootCAs: s.CA.Pool(), MinVersion: tls.VersionTLS12}
+	}
 	proxyAddr := first(opts.ProxyAddr, s.cfg.Proxy.Addr, config.DefaultProxyAddr)
 	if s.proxyLn, err = listen(proxyAddr, "proxy", "proxy.addr in ssokit.yaml"); err != nil {
 		return nil, err
 	}
-	s.proxyURL = "http://" + hostPort(s.proxyLn.Addr())
+	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
 	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
 	if s.cfg.Provider.Mount != "" && opts.ProviderAddr == "" && s.cfg.Provider.Addr == "" {
 		providerAddr = "127.0.0.1:0" // behind the proxy: any free port
@@ -112,7 +140,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	case s.cfg.Provider.Mount != "":
 		s.issuer = s.proxyURL + s.cfg.Provider.Mount + "/"
 	default:
-		s.issuer = "http://" + hostPort(s.providerLn.Addr()) + "/"
+		s.issuer = s.scheme + "://" + hostPort(s.providerLn.Addr()) + "/"
+	}
+	if tlsCfg != nil {
+		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
+		if s.cfg.Provider.Mount == "" {
+			s.providerLn = tls.NewListener(s.providerLn, tlsCfg)
+		}
 	}
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
@@ -128,7 +162,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger}); err != nil {
 		return nil, err
 	}
-	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now}); err != nil {
+	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport}); err != nil {
 		s.Provider.Close()
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package stack
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -231,5 +232,41 @@ func BenchmarkUpDemoReady(b *testing.B) {
 		}
 		resp.Body.Close()
 		s.Close()
+	}
+}
+
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Start(context.Background(), Options{Demo: templates.Demo(), ProviderAddr: "127.0.0.1:0", ProxyAddr: "127.0.0.1:0", Keys: testKeys(), TLS: true, CADir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !strings.HasPrefix(s.ProxyURL(), "https://localhost:") || !strings.HasPrefix(s.Issuer(), "https://localhost:") {
+		t.Fatalf("proxy %s issuer %s", s.ProxyURL(), s.Issuer())
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CA.Pool()}}}
+	for _, u := range []string{s.ProxyURL() + "/", s.Issuer() + ".well-known/openid-configuration"} {
+		resp, err := client.Get(u)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d", u, resp.StatusCode)
+		}
+		if strings.Contains(u, "openid") && !strings.Contains(string(b), `"issuer": "`+s.Issuer()+`"`) {
+			t.Errorf("discovery issuer: %s", b)
+		}
+	}
+	// the CA persists: a second start reuses it
+	ca2, err := LoadOrCreateCA(dir, time.Now())
+	if err != nil || !ca2.Cert.Equal(s.CA.Cert) {
+		t.Fatalf("CA not reused: %v", err)
+	}
+	// and it is name-constrained to localhost: it cannot vouch for real sites
+	if len(ca2.Cert.PermittedDNSDomains) != 1 || ca2.Cert.PermittedDNSDomains[0] != "localhost" {
+		t.Errorf("CA constraints %v", ca2.Cert.PermittedDNSDomains)
 	}
 }

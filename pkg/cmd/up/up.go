@@ -26,6 +26,7 @@ type Options struct {
 	ProviderAddr string
 	ProxyAddr    string
 	LogFormat    string
+	TLS          bool
 	Demo         fs.FS
 
 	// Started, when set, receives the running stack (tests).
@@ -61,7 +62,10 @@ third-party cookies.`,
   ssokit up -c ssokit.yaml --open
 
   # provider and proxy only; you run the dev servers yourself
-  ssokit up --no-apps`,
+  ssokit up --no-apps
+
+  # HTTPS, for SameSite=None; Secure setups (trust the printed CA once)
+  ssokit up --tls`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.explicit = cmd.Flags().Changed("config")
@@ -78,6 +82,7 @@ third-party cookies.`,
 	fl.StringVar(&opts.ProviderAddr, "provider-addr", "", "override provider.addr (default 127.0.0.1:9400)")
 	fl.StringVar(&opts.ProxyAddr, "proxy-addr", "", "override proxy.addr (default 127.0.0.1:9000)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider request log on stderr: text, json or none")
+	fl.BoolVar(&opts.TLS, "tls", false, "serve the proxy and provider over HTTPS with a local CA (created once in the user config dir; trust it to avoid warnings)")
 	return cmd
 }
 
@@ -94,7 +99,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	ios := f.IOStreams
 	so := stack.Options{
 		Config: cfg, Demo: opts.Demo, ProviderAddr: opts.ProviderAddr, ProxyAddr: opts.ProxyAddr,
-		NoApps: opts.NoApps, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
+		NoApps: opts.NoApps, TLS: opts.TLS, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
 	}
 	switch opts.LogFormat {
 	case "none":
