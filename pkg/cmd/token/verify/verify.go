@@ -188,7 +188,12 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		out := struct {
+			*token.Result
+			Header map[string]any `json:"header"`
+			Claims map[string]any `json:"claims"`
+		}{res, res.Token.Header, res.Token.Claims}
+		if err := enc.Encode(out); err != nil {
 			return err
 		}
 	} else {

@@ -180,12 +180,13 @@ func TestVerifyJSONAndVerbose(t *testing.T) {
 	out, _, code := run(t, raw, "--jwks", jwks, "--json", "--aud", "api")
 	var res struct {
 		Valid  bool
+		Claims map[string]any
 		Checks []struct {
 			Name string
 			OK   bool
 		}
 	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.Valid {
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || !res.Valid || res.Claims["sub"] != "alice" {
 		t.Fatalf("exit %d %v: %s", code, err, out)
 	}
 	var names []string
