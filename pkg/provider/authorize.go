@@ -287,6 +287,13 @@ func appendQuery(uri string, params url.Values) string {
 // frameAncestors lets the client's own origins frame authorization
 // responses (hidden-iframe silent auth) and nobody else.
 func (p *Provider) frameAncestors(w http.ResponseWriter, c *client) {
+	w.Header().Set("Content-Security-Policy", "frame-ancestors "+p.frameSources(c))
+}
+
+// frameSources is the CSP source list of the origins that may frame
+// responses for client c: its own origins, or in zero-config mode any
+// loopback origin; 'none' without a client.
+func (p *Provider) frameSources(c *client) string {
 	src := "'none'"
 	if c != nil {
 		if len(c.origins) > 0 {
@@ -295,5 +302,5 @@ func (p *Provider) frameAncestors(w http.ResponseWriter, c *client) {
 			src = "http://localhost:* http://127.0.0.1:* http://*.localhost:* https://localhost:* https://127.0.0.1:* https://*.localhost:* http://[::1]:*"
 		}
 	}
-	w.Header().Set("Content-Security-Policy", "frame-ancestors "+src)
+	return src
 }

@@ -84,7 +84,13 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 	}
 	p.clearSessionCookies(w)
 	info(r).outcome = "signed out"
-	p.render(w, http.StatusOK, "logout.html", "'none'", "'none'", map[string]any{
+	// the client's own origins may frame the logout page: oidc-client-ts
+	// signoutSilent loads it in a hidden iframe (with 'none' it times out)
+	fa := "'none'"
+	if c, ok := reg.lookup(clientID); ok && clientID != "" {
+		fa = p.frameSources(c)
+	}
+	p.render(w, http.StatusOK, "logout.html", fa, "'none'", map[string]any{
 		"Title": "Signed out", "Frames": frames, "FrameCount": len(frames), "Next": next,
 	})
 }

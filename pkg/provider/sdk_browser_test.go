@@ -250,6 +250,23 @@ func TestPopupSignIn(t *testing.T) {
 	if n := len(e.eventsFor("login", "")); n != 1 {
 		t.Fatalf("%d logins, want 1 (the second popup must not show the form)", n)
 	}
+
+	// oidc-client-ts signoutSilent: the logout page in a hidden iframe of a
+	// same-site app ends the SSO session.
+	tabA := newTab(t, tab)
+	do(t, tabA, "open app A", chromedp.Navigate(a.origin+"/oidc/"))
+	if r := eval[sdkResult](t, tabA, `app.silent()`); !r.OK {
+		t.Fatalf("signinSilent in A: %s", r)
+	}
+	if r := eval[sdkResult](t, tabA, `app.silentLogout()`); !r.OK {
+		t.Fatalf("signoutSilent in A: %s", r)
+	}
+	if n := len(e.eventsFor("logout", "")); n != 1 {
+		t.Fatalf("%d logout events after signoutSilent, want 1", n)
+	}
+	if r := eval[sdkResult](t, tabA, `app.silent()`); r.Error != "login_required" {
+		t.Fatalf("signinSilent after signoutSilent: %s, want login_required", r)
+	}
 }
 
 // evalAsync evaluates a promise-returning expression with a user gesture

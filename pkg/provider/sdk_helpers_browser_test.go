@@ -40,11 +40,12 @@ var sdkBundles = map[string]string{
 
 // appPages maps app paths to test pages under testdata/sdk/.
 var appPages = map[string]string{
-	"/auth0/":           "auth0.html",
-	"/auth0-rt/":        "auth0.html",
-	"/oidc/":            "oidc.html",
-	"/oidc/silent.html": "oidc-silent.html",
-	"/oidc/popup.html":  "oidc-popup.html",
+	"/auth0/":                   "auth0.html",
+	"/auth0-rt/":                "auth0.html",
+	"/oidc/":                    "oidc.html",
+	"/oidc/silent.html":         "oidc-silent.html",
+	"/oidc/popup.html":          "oidc-popup.html",
+	"/oidc/signout-silent.html": "oidc-signout-silent.html",
 }
 
 var rsaKeys = sync.OnceValues(func() (*keys.Set, error) {
@@ -123,7 +124,7 @@ func (a *testApp) client(backchannel string) config.Client {
 	return config.Client{
 		ClientID:               a.clientID,
 		RedirectURIs:           []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/", a.origin + "/oidc/silent.html", a.origin + "/oidc/popup.html"},
-		PostLogoutRedirectURIs: []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/"},
+		PostLogoutRedirectURIs: []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/", a.origin + "/oidc/signout-silent.html"},
 		WebOrigins:             []string{a.origin},
 		FrontchannelLogoutURI:  a.origin + "/frontchannel-logout",
 		BackchannelLogoutURI:   backchannel,

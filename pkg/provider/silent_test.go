@@ -679,3 +679,22 @@ func TestEventStream(t *testing.T) {
 		}
 	}
 }
+
+// TestLogoutPageFraming: the logout page may be framed by the requesting
+// client's own origins (oidc-client-ts signoutSilent loads it in a hidden
+// iframe) and by nobody when no client is named.
+func TestLogoutPageFraming(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	for _, tc := range []struct {
+		query, frameAncestors, xfo string
+	}{
+		{"", "frame-ancestors 'none'", "DENY"},
+		{"?client_id=shell&post_logout_redirect_uri=" + url.QueryEscape("http://localhost:9000/shell/"), "frame-ancestors http://localhost:9000", ""},
+	} {
+		b, _ := signedInBrowser(t, op)
+		p := b.get(op.issuer + "logout" + tc.query)
+		if p.status != http.StatusOK || !strings.HasSuffix(p.header.Get("Content-Security-Policy"), tc.frameAncestors) || p.header.Get("X-Frame-Options") != tc.xfo {
+			t.Errorf("logout%s: %d CSP %q XFO %q; want %q, XFO %q", tc.query, p.status, p.header.Get("Content-Security-Policy"), p.header.Get("X-Frame-Options"), tc.frameAncestors, tc.xfo)
+		}
+	}
+}
