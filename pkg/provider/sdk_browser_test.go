@@ -58,6 +58,15 @@ func TestAuth0SPAJS(t *testing.T) {
 		t.Fatalf("silent events for app-b: %+v", ev)
 	}
 
+	// audience reaches the access token; max_age makes the SDK check auth_time.
+	api := eval[sdkResult](t, tabB, `app.token({authorizationParams: {audience: "https://api.example/", max_age: 3600}})`)
+	if !api.OK {
+		t.Fatalf("B getTokenSilently with audience and max_age: %s", api)
+	}
+	if c := parseClaims(t, api.AccessToken); c["aud"] != "https://api.example/" || c["client_id"] != "app-b" {
+		t.Fatalf("access token for an audience: %v", c)
+	}
+
 	// A: useRefreshTokens — a forced refresh goes through /oauth/token.
 	before := len(e.eventsFor("refresh", "app-a"))
 	rt := eval[sdkResult](t, tabA, `app.token({cacheMode: "off"})`)
