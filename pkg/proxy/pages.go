@@ -27,6 +27,18 @@ func (p *Proxy) badGateway(w http.ResponseWriter, r *http.Request, rt *route, er
 		}
 		return
 	}
+	if body, ok := r.Context().Value(bodyKey{}).(*bodyReader); ok && body.err != nil {
+		errorPage{
+			Status: http.StatusBadRequest,
+			Error:  "bad_request",
+			Title:  "The request body could not be read",
+			Route:  rt.Name,
+			Prefix: rt.Prefix,
+			Detail: body.err.Error(),
+			Hint:   "The client sent a malformed or truncated body; nothing is wrong with the upstream.",
+		}.write(w, r)
+		return
+	}
 	p.logger.Warn("upstream unavailable", "route", rt.Name, "upstream", rt.Upstream, "path", r.URL.Path, "err", err)
 	page := errorPage{
 		Status:   http.StatusBadGateway,

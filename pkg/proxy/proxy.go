@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"io"
 	"log"
 	"log/slog"
@@ -223,6 +224,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(r.TransferEncoding) > 0 && r.ProtoMajor == 1 {
 		lw.Header().Set("Connection", "close")
 	}
+	if r.Body != nil && r.Body != http.NoBody {
+		br := &bodyReader{ReadCloser: r.Body}
+		r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, br))
+		r.Body = br
+	}
 	rt = t.match(r.URL.Path)
 	if rt != nil && len(r.Header["Via"]) > 0 && p.looped(r) {
 		p.loop(lw, r, rt)
@@ -268,4 +274,21 @@ func (p *Proxy) looped(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// bodyReader remembers why reading the client's request body failed, so a
+// malformed body is answered 400 rather than blamed on the upstream.
+type bodyReader struct {
+	io.ReadCloser
+	err error
+}
+
+type bodyKey struct{}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
