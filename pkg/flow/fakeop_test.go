@@ -38,6 +38,7 @@ type fakeOP struct {
 	badIss          bool   // ID token with another iss
 	otherKey        bool   // signs with a key it does not publish
 	sameSite        string // session cookie SameSite (default Lax)
+	frameDeny       bool   // X-Frame-Options: DENY on its pages
 
 	mu       sync.Mutex
 	key      *rsa.PrivateKey
@@ -92,6 +93,9 @@ func (op *fakeOP) user(r *http.Request) string {
 }
 
 func (op *fakeOP) loginForm(w http.ResponseWriter, q url.Values, msg string) {
+	if op.frameDeny {
+		w.Header().Set("X-Frame-Options", "DENY")
+	}
 	fmt.Fprintf(w, `<html><title>Sign in</title><p class="err" role="alert">%s</p>
 <form method="post" action="/login"><input type="hidden" name="q" value="%s">
 <input name="username"><input type="password" name="password"><button>Sign in</button></form></html>`, msg, html.EscapeString(q.Encode()))
@@ -266,6 +270,8 @@ func TestRunnerAgainstMisbehavingProviders(t *testing.T) {
 			"the provider showed its login form again after signing in as alice: Wrong password."},
 		{"login form for prompt=none", func(o *fakeOP) { o.formOnNone = true }, "", "      - silent: account\n", false,
 			"the provider showed a login form to prompt=none"},
+		{"login form for prompt=none, not frameable", func(o *fakeOP) { o.formOnNone, o.frameDeny = true, true }, "", "      - silent: account\n", false,
+			"the browser refuses to show the provider's page /authorize?client_id=account&prompt=none&… in an iframe on http://localhost:5102: it sends X-Frame-Options: DENY"},
 		{"forged state", func(o *fakeOP) { o.badState = true }, "", "      - login: {app: shell, user: alice}\n", false,
 			`the authorization response's state "forged" is not the one sent`},
 		{"wrong nonce", func(o *fakeOP) { o.badNonce = true }, "", "      - login: {app: shell, user: alice}\n", false,

@@ -147,6 +147,10 @@ func (fr *flowRun) authorize(ctx context.Context, app *App, st *Step, prompt str
 		if p.Intercepted {
 			break
 		}
+		if p.FrameBlocked != "" {
+			o.err = fmt.Errorf("the browser refuses to show the provider's page %s in an iframe on %s: %s; the app never hears back (it would time out)", shortURL(p.URL), app.Origin, p.FrameBlocked)
+			return o
+		}
 		if i > 6 {
 			o.err = fmt.Errorf("gave up after %d pages without reaching %s", i, app.RedirectURI)
 			return o

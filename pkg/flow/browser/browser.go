@@ -165,7 +165,11 @@ type Page struct {
 	Intercepted bool
 	Method      string
 	Form        url.Values
-	doc         *Document
+	// FrameBlocked is set when the page arrived in an iframe that the
+	// response forbids (CSP frame-ancestors, X-Frame-Options): a browser
+	// shows an error page instead, and no script of the page runs.
+	FrameBlocked string
+	doc          *Document
 }
 
 // Document parses the page's HTML (once).
@@ -241,6 +245,14 @@ func (b *Browser) Navigate(ctx context.Context, nav Navigation) (*Page, error) {
 			}
 			prev, u = u, next
 			continue
+		}
+		if nav.Context == IFrame {
+			if why := FramingBlocked(resp.Header, u, []*url.URL{nav.Top}); why != "" {
+				page.FrameBlocked = why
+				ex.Note = "refused in a frame: " + why
+				b.record(ex)
+				return page, nil
+			}
 		}
 		if page.IsHTML() {
 			doc := page.Document()
