@@ -191,6 +191,25 @@ func TestOIDCClientTS(t *testing.T) {
 		t.Fatalf("refresh events for app-a = %d, want 1", n)
 	}
 
+	// automatic silent renew: with 62 s access tokens (a fault scoped to
+	// app-b) the SDK renews 60 s before expiry, i.e. after 2 s, by itself.
+	adminPost(t, e, "faults", `{"endpoint":"token","client_id":"app-b","access_token_ttl":"62s"}`)
+	tabR := newTab(t, tabA)
+	do(t, tabR, "open app B with automaticSilentRenew", chromedp.Navigate(b.origin+"/oidc/?renew=1"))
+	if r := eval[sdkResult](t, tabR, `app.silent()`); !r.OK {
+		t.Fatalf("signinSilent: %s", r)
+	}
+	waitFor(t, "an automatic silent renewal", func() bool {
+		n := 0
+		for _, ev := range eval[[]string](t, tabR, `window.events`) {
+			if ev == "userLoaded" {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	adminDo(t, e, http.MethodDelete, "faults", "")
+
 	// B's session monitor is running against the check_session iframe and
 	// sees an unchanged session.
 	waitFor(t, "B's check_session iframe", func() bool {
