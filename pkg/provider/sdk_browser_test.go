@@ -135,11 +135,11 @@ func parseClaims(t *testing.T, raw string) map[string]any {
 	return m
 }
 
-// waitFor polls cond every 50 ms for up to 10 s: for effects the browser
+// waitFor polls cond every 50 ms for up to 20 s: for effects the browser
 // produces asynchronously (iframes loading, background POSTs).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
