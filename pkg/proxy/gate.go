@@ -150,7 +150,7 @@ func (g *gate) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		g.challenge(w, r)
 		return
 	}
-	rt.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, &id)))
+	rt.forward(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, &id)))
 }
 
 // challenge answers a request without a session: browsers navigating to a

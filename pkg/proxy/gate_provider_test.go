@@ -262,3 +262,45 @@ func TestGateBackchannelLogout(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestProviderMountedUnderProxy: a Handler route serves ssokit's provider
+// under /auth of the proxy, as `ssokit up` does with provider.mount, and a
+// gated route signs in against it over the proxy's own origin.
+func TestProviderMountedUnderProxy(t *testing.T) {
+	pxLn := listen(t)
+	proxyURL := "http://" + pxLn.Addr().String()
+	issuer := proxyURL + "/auth/"
+	op, err := provider.New(provider.Options{Issuer: issuer, AutoLogin: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { op.Close() })
+	up := echoUpstream(t, "app")
+	log := &syncBuffer{}
+	p, err := New(Options{AccessLog: log, Routes: []Route{
+		{Name: "provider", Prefix: "/auth", StripPrefix: true, Handler: op},
+		{Name: "app", Prefix: "/app", Upstream: up.URL, Auth: &Auth{Issuer: issuer, ClientID: "app"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, pxLn, p)
+
+	resp, body := get(t, proxyURL+"/auth/.well-known/openid-configuration")
+	var disc struct {
+		Issuer string `json:"issuer"`
+	}
+	if err := json.Unmarshal(body, &disc); err != nil || resp.StatusCode != 200 || disc.Issuer != issuer {
+		t.Fatalf("discovery through the mount: %d %s", resp.StatusCode, body)
+	}
+	resp, body = navigate(t, browser(t), proxyURL+"/app/")
+	if e := decodeEcho(t, resp, body); e.Header.Get("X-Forwarded-User") != "alice" {
+		t.Errorf("gated app behind a mounted provider saw user %q", e.Header.Get("X-Forwarded-User"))
+	}
+	if !strings.Contains(log.String(), " provider ") {
+		t.Errorf("the mounted provider's requests are not in the access log:\n%s", log.String())
+	}
+	if err := ValidateRoutes([]Route{{Prefix: "/auth", Handler: op, Auth: &Auth{Issuer: issuer, ClientID: "x"}}}); err == nil || !strings.Contains(err.Error(), "in-process handler cannot sit behind the auth gate") {
+		t.Errorf("gated handler route: %v", err)
+	}
+}

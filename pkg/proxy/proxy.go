@@ -129,6 +129,9 @@ func (p *Proxy) SetRoutes(routes []Route) error {
 	for _, r := range norm {
 		rt := &route{Route: r}
 		rt.upstream, _ = url.Parse(r.Upstream) // validated
+		if rt.upstream == nil {
+			rt.upstream = &url.URL{}
+		}
 		if r.Auth != nil {
 			key := gateKey(r)
 			g := p.gates[key]
@@ -242,7 +245,28 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.gate.serve(lw, r, rt)
 		return
 	}
-	rt.rp.ServeHTTP(lw, r)
+	rt.forward(lw, r)
+}
+
+// forward hands r to the route's upstream, or to its in-process handler.
+func (rt *route) forward(w http.ResponseWriter, r *http.Request) {
+	if rt.Handler == nil {
+		rt.rp.ServeHTTP(w, r)
+		return
+	}
+	if rt.StripPrefix && rt.Prefix != "/" {
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = stripPrefix(r.URL.Path, rt.Prefix)
+		u.RawPath = ""
+		if r.URL.RawPath != "" && strings.HasPrefix(r.URL.RawPath, rt.Prefix) {
+			u.RawPath = stripPrefix(r.URL.RawPath, rt.Prefix)
+		}
+		r2.URL = &u
+		r = r2
+	}
+	rt.Handler.ServeHTTP(w, r)
 }
 
 // cleanPath is path.Clean that keeps a trailing slash.

@@ -23,6 +23,11 @@ type Route struct {
 	// Upstream is the absolute http or https URL of the dev server. A path
 	// in it is prepended to the forwarded path.
 	Upstream string
+	// Handler, when set, serves the route in process instead of an
+	// Upstream: `ssokit up` mounts the provider under the proxy (/auth) this
+	// way. StripPrefix applies; PreserveHost and Headers do not (the request
+	// is not forwarded). Upstream may then be empty or a label for pages.
+	Handler http.Handler
 	// StripPrefix removes Prefix from the path before forwarding:
 	// /account/settings reaches the upstream as /settings. Leave it off for
 	// dev servers configured with the prefix as their base path (Vite's
@@ -114,13 +119,18 @@ func normalize(routes []Route) ([]Route, error) {
 		if r.Name != "" && !validName(r.Name) {
 			fail(r, "name %q may hold only letters, digits, '-' and '_'", r.Name)
 		}
-		if msg := checkUpstream(r.Upstream); msg != "" {
+		if r.Handler != nil && r.Upstream == "" {
+			r.Upstream = "(in process)"
+		} else if msg := checkUpstream(r.Upstream); msg != "" && r.Handler == nil {
 			fail(r, "upstream %q %s", r.Upstream, msg)
 		}
 		for name, value := range r.Headers {
 			if msg := checkHeader(name, value); msg != "" {
 				fail(r, "header %q %s", name, msg)
 			}
+		}
+		if r.Auth != nil && r.Handler != nil {
+			fail(r, "an in-process handler cannot sit behind the auth gate; gate its upstream instead")
 		}
 		if r.Auth != nil {
 			a := *r.Auth
