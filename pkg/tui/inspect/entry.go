@@ -63,6 +63,9 @@ func newEntry(id int, raw string, meta Meta) *Entry {
 		e.DecodeErr = err
 		e.Status = StatusMalformed
 	}
+	if u != nil && u.Kind == token.KindJWE && e.TokenType == "" {
+		e.TokenType = "encrypted"
+	}
 	if u != nil && u.Claims != nil {
 		if e.ClientID == "" {
 			e.ClientID = firstString(u.Claims, "azp", "client_id")

@@ -3,13 +3,17 @@ package get_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cli"
@@ -17,6 +21,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/token"
+	"github.com/ssokit/ssokit/pkg/token/tokentest"
 )
 
 func run(t *testing.T, b browser.Browser, args ...string) (stdout, stderr string, code int) {
@@ -186,5 +191,76 @@ func TestGetErrors(t *testing.T) {
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v: exit %d %q", tt.args, code, errOut)
 		}
+	}
+}
+
+// fakeOP is a provider whose /authorize answers the redirect with what the
+// test asks for, and whose token endpoint hands out an ID token with nonce.
+func fakeOP(t *testing.T, redirect func(q url.Values) url.Values, nonce func(q url.Values) string) string {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	var lastNonce string
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":%q,"token_endpoint":%q,"jwks_uri":%q}`, srv.URL, srv.URL+"/authorize", srv.URL+"/token", srv.URL+"/jwks")
+	})
+	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		lastNonce = nonce(q)
+		http.Redirect(w, r, q.Get("redirect_uri")+"?"+redirect(q).Encode(), http.StatusFound)
+	})
+	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		if r.Form.Get("code_verifier") == "" {
+			http.Error(w, `{"error":"invalid_grant"}`, 400)
+			return
+		}
+		idt := tokentest.Sign(t, jose.HS256, "", map[string]any{"sub": "alice", "nonce": lastNonce}, nil)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"access_token":"at","token_type":"Bearer","expires_in":300,"id_token":%q}`, idt)
+	})
+	return srv.URL
+}
+
+func TestGetCodeFlowRefusals(t *testing.T) {
+	echoNonce := func(q url.Values) string { return q.Get("nonce") }
+	tests := []struct {
+		name     string
+		redirect func(q url.Values) url.Values
+		nonce    func(q url.Values) string
+		code     int
+		want     string
+	}{
+		{"ok", func(q url.Values) url.Values { return url.Values{"code": {"c"}, "state": {q.Get("state")}} }, echoNonce, 0, ""},
+		{"state mismatch", func(q url.Values) url.Values { return url.Values{"code": {"c"}, "state": {"forged"}} }, echoNonce, 1,
+			"error: the redirect's state does not match: refusing the code (possible CSRF)\n"},
+		{"access denied", func(q url.Values) url.Values {
+			return url.Values{"error": {"access_denied"}, "error_description": {"user said no"}, "state": {q.Get("state")}}
+		}, echoNonce, 1, "error: the provider refused the sign-in: access_denied user said no\n"},
+		{"no code", func(q url.Values) url.Values { return url.Values{"state": {q.Get("state")}} }, echoNonce, 1, "error: the redirect carried no code\n"},
+		{"nonce mismatch", func(q url.Values) url.Values { return url.Values{"code": {"c"}, "state": {q.Get("state")}} },
+			func(url.Values) string { return "replayed" }, 1, "error: the ID token's nonce \"replayed\" does not match the one sent\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			issuer := fakeOP(t, tt.redirect, tt.nonce)
+			b := &followBrowser{}
+			out, errOut, code := run(t, b, "--issuer", issuer, "--client-id", "cli", "--timeout", "10s")
+			b.wg.Wait()
+			if code != tt.code || (tt.want != "" && !strings.HasSuffix(errOut, tt.want)) {
+				t.Errorf("exit %d stderr %q", code, errOut)
+			}
+			if code == 0 && !strings.Contains(out, `"access_token": "at"`) {
+				t.Errorf("out %s", out)
+			}
+		})
+	}
+}
+
+func TestGetNoRedirectTimesOut(t *testing.T) {
+	issuer := fakeOP(t, func(q url.Values) url.Values { return nil }, func(url.Values) string { return "" })
+	_, errOut, code := run(t, &browser.Stub{}, "--issuer", issuer, "--client-id", "cli", "--timeout", "50ms")
+	if code != 1 || !strings.HasSuffix(errOut, "error: no redirect within 50ms\n") {
+		t.Errorf("exit %d %q", code, errOut)
 	}
 }
