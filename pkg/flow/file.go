@@ -18,9 +18,12 @@ type File struct {
 	// SessionSameSite is the embedded provider's session cookie SameSite
 	// (lax, strict, none); "" keeps the provider's default (lax).
 	SessionSameSite string
-	Apps            []*App // in file order
-	Users           []*User
-	Flows           []*Flow
+	// SigningAlg is the embedded provider's signing algorithm, RS256
+	// (default) or ES256 (much cheaper to generate and sign with).
+	SigningAlg string
+	Apps       []*App // in file order
+	Users      []*User
+	Flows      []*Flow
 }
 
 // DefaultStepTimeout cuts a step that hangs.

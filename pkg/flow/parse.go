@@ -356,7 +356,7 @@ func (p *fileParser) unknownKey(pr pair, where string, allowed ...string) {
 	p.errAt(pr.keyN, "unknown key %q in %s (want one of %s)%s", pr.key, where, strings.Join(allowed, ", "), hint)
 }
 
-var topKeys = []string{"provider", "browser", "timeout", "session_cookie", "apps", "users", "flows"}
+var topKeys = []string{"provider", "browser", "timeout", "session_cookie", "signing_alg", "apps", "users", "flows"}
 
 func (p *fileParser) file(n ast.Node) *File {
 	f := &File{Provider: "embedded", Browser: "chrome", Timeout: DefaultStepTimeout}
@@ -382,6 +382,11 @@ func (p *fileParser) file(n ast.Node) *File {
 			f.Timeout = p.duration(pr.value, "timeout")
 			if f.Timeout == 0 {
 				f.Timeout = DefaultStepTimeout
+			}
+		case "signing_alg":
+			f.SigningAlg = strings.ToUpper(p.str(pr.value, "signing_alg"))
+			if f.SigningAlg != "RS256" && f.SigningAlg != "ES256" {
+				p.errAt(pr.value, "signing_alg must be RS256 or ES256, got %q", f.SigningAlg)
 			}
 		case "session_cookie":
 			fields, _ := p.mapping(pr.value, "session_cookie")

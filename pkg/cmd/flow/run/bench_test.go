@@ -10,8 +10,9 @@ import (
 
 // twentyFlows writes the benchmark suite: 20 flows of login, two silent
 // authentications, a refresh and a logout.
-func twentyFlows(tb testing.TB) string {
+func twentyFlows(tb testing.TB, alg string) string {
 	var b strings.Builder
+	b.WriteString("signing_alg: " + alg + "\n")
 	b.WriteString(`apps:
   shell: {origin: http://localhost:5101, frontchannel_logout_uri: http://localhost:5101/logout}
   account: {origin: http://localhost:5102, frontchannel_logout_uri: http://localhost:5102/logout}
@@ -39,7 +40,7 @@ flows:
 }
 
 func TestTwentyFlowsSuite(t *testing.T) {
-	code, out, errOut := ssokit(t, "flow", "run", twentyFlows(t), "--parallel", "2")
+	code, out, errOut := ssokit(t, "flow", "run", twentyFlows(t, "RS256"), "--parallel", "2")
 	if code != 0 || !strings.Contains(out, "20 passed, 0 failed") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -49,14 +50,16 @@ func TestTwentyFlowsSuite(t *testing.T) {
 // silent + refresh + logout each) against the embedded provider, including
 // the provider's start (ephemeral RS256 key generation) and shutdown.
 func BenchmarkTwentyFlows(b *testing.B) {
-	path := twentyFlows(b)
-	for _, par := range []int{1, 2, 4} {
-		b.Run(fmt.Sprintf("parallel=%d", par), func(b *testing.B) {
-			for b.Loop() {
-				if code, out, errOut := ssokit(b, "flow", "run", path, "--parallel", fmt.Sprint(par)); code != 0 {
-					b.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	for _, alg := range []string{"RS256", "ES256"} {
+		path := twentyFlows(b, alg)
+		for _, par := range []int{1, 2, 4} {
+			b.Run(fmt.Sprintf("%s/parallel=%d", alg, par), func(b *testing.B) {
+				for b.Loop() {
+					if code, out, errOut := ssokit(b, "flow", "run", path, "--parallel", fmt.Sprint(par)); code != 0 {
+						b.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }

@@ -21,6 +21,7 @@ func EmbeddedConfig(f *flow.File) *config.Config {
 	cfg := &config.Config{}
 	cfg.Provider.EphemeralKeys = true
 	cfg.Provider.SessionCookie.SameSite = f.SessionSameSite
+	cfg.Provider.SigningAlg = f.SigningAlg
 	for _, u := range f.Users {
 		cfg.Users = append(cfg.Users, config.User{Username: u.Name, Password: u.Password, Claims: u.Claims})
 	}
@@ -69,7 +70,11 @@ func StartEmbedded(ctx context.Context, f *flow.File, now func() time.Time) (str
 		return "", nil, fmt.Errorf("embedded provider: %v", err)
 	}
 	issuer := fmt.Sprintf("http://localhost:%d/", ln.Addr().(*net.TCPAddr).Port)
-	ks, err := keys.Load(keys.Options{Ephemeral: true, Alg: "RS256", Now: now})
+	alg := f.SigningAlg
+	if alg == "" {
+		alg = "RS256"
+	}
+	ks, err := keys.Load(keys.Options{Ephemeral: true, Alg: alg, Now: now})
 	if err != nil {
 		ln.Close()
 		return "", nil, err
