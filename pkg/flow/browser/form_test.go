@@ -3,6 +3,7 @@ package browser
 import (
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -126,4 +127,15 @@ func FuzzParseDocument(f *testing.F) {
 			_, _ = FillLogin(f, "u", "p")
 		}
 	})
+}
+
+// A hostile page of a hundred thousand unclosed buttons must parse in
+// linear time (the browser reads up to 4 MiB of a response); a quadratic
+// scan would not finish before the test binary's timeout.
+func TestParseDocumentLinear(t *testing.T) {
+	page := []byte("<form method=post>" + strings.Repeat("<button name=a value=b>x", 100000))
+	d := ParseDocument(page, nil)
+	if len(d.Forms) != 1 || len(d.Forms[0].Buttons) != 100000 {
+		t.Fatalf("forms %d", len(d.Forms))
+	}
 }

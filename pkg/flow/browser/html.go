@@ -21,6 +21,9 @@ func (t tag) attr(name string) (string, bool) {
 	return v, ok
 }
 
+// maxButtonText bounds the markup read for one button's label.
+const maxButtonText = 4096
+
 // rawTextElements hold text that is not markup.
 var rawTextElements = map[string]bool{"script": true, "style": true, "textarea": true, "title": true, "xmp": true}
 
@@ -30,6 +33,7 @@ var rawTextElements = map[string]bool{"script": true, "style": true, "textarea":
 func scanTags(s string) []tag {
 	var out []tag
 	lower := strings.ToLower(s)
+	closeAt := strings.Index(lower, "</button") // next </button at or after the cursor
 	i := 0
 	for i < len(s) {
 		j := strings.IndexByte(s[i:], '<')
@@ -68,8 +72,17 @@ func scanTags(s string) []tag {
 			i += k
 		}
 		if !t.end && t.name == "button" {
-			if k := strings.Index(lower[i:], "</button"); k >= 0 {
-				t.text = visibleText(s[i : i+k])
+			// The next closing tag, found by a cursor that only moves
+			// forward: a page of unclosed buttons stays linear.
+			for closeAt >= 0 && closeAt < i {
+				if k := strings.Index(lower[closeAt+1:], "</button"); k >= 0 {
+					closeAt += 1 + k
+				} else {
+					closeAt = -1
+				}
+			}
+			if closeAt >= i && closeAt-i <= maxButtonText {
+				t.text = visibleText(s[i:closeAt])
 			}
 		}
 		out = append(out, t)
