@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,6 +51,13 @@ func serveBenchProxy(upstream string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// SSOKIT_BENCH_CPUPROFILE=file profiles the proxy process itself.
+	if path := os.Getenv("SSOKIT_BENCH_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	fmt.Println(ln.Addr().String())
 	go func() { io.Copy(io.Discard, os.Stdin); ln.Close() }()
 	_ = http.Serve(ln, p)
@@ -56,27 +65,27 @@ func serveBenchProxy(upstream string) int {
 }
 
 // startSsokit runs the proxy in a child process (see TestMain).
-func startSsokit(b *testing.B, upstream string) (string, error) {
+func startSsokit(b *testing.B, upstream string) (string, int, error) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "SSOKIT_BENCH_UPSTREAM="+upstream)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	b.Cleanup(func() { stdin.Close(); cmd.Wait() })
 	var addr string
 	if _, err := fmt.Fscanln(stdout, &addr); err != nil {
-		return "", fmt.Errorf("proxy process: %v", err)
+		return "", 0, fmt.Errorf("proxy process: %v", err)
 	}
-	return "http://" + addr, nil
+	return "http://" + addr, cmd.Process.Pid, nil
 }
 
 // smallBody is a small response, the size of a module or JSON answer.
@@ -85,6 +94,7 @@ var smallBody = []byte(strings.Repeat("ssokit!\n", 16)) // 128 bytes
 type benchTarget struct {
 	name   string
 	url    string
+	pid    int // the proxy's own process (nginx: its master), for CPU time
 	client *http.Client
 }
 
@@ -101,16 +111,16 @@ func benchTargets(b *testing.B) []benchTarget {
 	}
 	inproc := httptest.NewServer(p)
 	b.Cleanup(inproc.Close)
-	px, err := startSsokit(b, up.URL)
+	px, pxPid, err := startSsokit(b, up.URL)
 	if err != nil {
 		b.Fatal(err)
 	}
-	targets := []benchTarget{{name: "direct", url: up.URL}, {name: "ssokit", url: px}, {name: "ssokit-inprocess", url: inproc.URL}}
-	if ng, err := startNginx(b, up.Listener.Addr().String()); err != nil {
+	targets := []benchTarget{{name: "direct", url: up.URL}, {name: "ssokit", url: px, pid: pxPid}, {name: "ssokit-inprocess", url: inproc.URL}}
+	if ng, ngPid, err := startNginx(b, up.Listener.Addr().String()); err != nil {
 		b.Logf("nginx: %v", err)
 		targets = append(targets, benchTarget{name: "nginx"})
 	} else {
-		targets = append(targets, benchTarget{name: "nginx", url: ng})
+		targets = append(targets, benchTarget{name: "nginx", url: ng, pid: ngPid})
 	}
 	for i := range targets {
 		targets[i].client = &http.Client{Transport: &http.Transport{
@@ -145,13 +155,18 @@ func BenchmarkThroughput(b *testing.B) {
 			b.SetParallelism(16)
 			b.ReportAllocs()
 			b.ResetTimer()
-			start := time.Now()
+			start, cpu0 := time.Now(), processTreeCPU(tg.pid)
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					fetch(b, tg.client, tg.url+"/module.js")
 				}
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+			// CPU the proxy process(es) spent per request: unlike req/s, it
+			// hardly depends on what else the machine is running.
+			if tg.pid != 0 {
+				b.ReportMetric(float64((processTreeCPU(tg.pid)-cpu0).Microseconds())/float64(b.N), "proxy-cpu-µs/req")
+			}
 		})
 	}
 }
@@ -206,18 +221,18 @@ func BenchmarkLatency(b *testing.B) {
 
 // startNginx runs nginx as a keep-alive reverse proxy to upstream on a free
 // loopback port, with a throwaway prefix, and returns its URL.
-func startNginx(b *testing.B, upstream string) (string, error) {
+func startNginx(b *testing.B, upstream string) (string, int, error) {
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
 		if _, serr := os.Stat("/usr/sbin/nginx"); serr != nil {
-			return "", fmt.Errorf("not installed (apt-get install -y nginx)")
+			return "", 0, fmt.Errorf("not installed (apt-get install -y nginx)")
 		}
 		bin = "/usr/sbin/nginx"
 	}
 	dir := b.TempDir()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	addr := l.Addr().String()
 	l.Close()
@@ -251,13 +266,13 @@ http {
 `, dir, upstream, addr)
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	cmd := exec.Command(bin, "-p", dir, "-c", path, "-e", filepath.Join(dir, "error.log"))
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	b.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGQUIT)
@@ -273,9 +288,40 @@ http {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("tcp", addr); err == nil {
 			c.Close()
-			return "http://" + addr, nil
+			return "http://" + addr, cmd.Process.Pid, nil
 		}
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-	return "", fmt.Errorf("nginx did not listen on %s within 5 s: %s", addr, log)
+	return "", 0, fmt.Errorf("nginx did not listen on %s within 5 s: %s", addr, log)
+}
+
+// processTreeCPU returns the user+system CPU time of pid and its direct
+// children (nginx's workers), from /proc; 0 where /proc is unavailable.
+func processTreeCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	var total time.Duration
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// Fields after the parenthesised command: state ppid … utime(14) stime(15).
+		rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
+		f := strings.Fields(rest)
+		if len(f) < 13 {
+			continue
+		}
+		self := e.Name() == strconv.Itoa(pid)
+		if !self && f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(utime+stime) * tick
+	}
+	return total
 }

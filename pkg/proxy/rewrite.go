@@ -19,9 +19,15 @@ func (p *Proxy) reverseProxy(rt *route) *httputil.ReverseProxy {
 			pr.Out.Header.Add("Via", p.via)
 		},
 		Transport: p.transport,
-		// Flush every write at once: Server-Sent Events, chunked progress
-		// and long polling reach the browser as the upstream writes them.
-		FlushInterval:  -1,
+		// FlushInterval stays 0 on purpose. httputil.ReverseProxy already
+		// flushes every write at once (as with FlushInterval -1) for
+		// text/event-stream and for every response of unknown length
+		// (chunked, or delimited by close), so Server-Sent Events, chunked
+		// progress and long polling stream unbuffered. A global -1 would
+		// add a header flush, a timer goroutine and a write syscall to every
+		// small response of known length for no streaming gain.
+		// TestStreamsUnbuffered holds this.
+		FlushInterval:  0,
 		BufferPool:     bufferPool{},
 		ErrorLog:       p.errorLog(),
 		ModifyResponse: rt.modifyResponse,
