@@ -42,6 +42,7 @@ var sdkBundles = map[string]string{
 var appPages = map[string]string{
 	"/auth0/":                   "auth0.html",
 	"/auth0-rt/":                "auth0.html",
+	"/auth0-rt-ls/":             "auth0.html",
 	"/oidc/":                    "oidc.html",
 	"/oidc/silent.html":         "oidc-silent.html",
 	"/oidc/popup.html":          "oidc-popup.html",
@@ -60,6 +61,10 @@ type testApp struct {
 	srv      *httptest.Server
 	issuer   string // set once the provider exists
 
+	// mounted, when set, serves the provider under /auth on this origin,
+	// as `ssokit up` mounts it under the proxy.
+	mounted http.Handler
+
 	mu           sync.Mutex
 	frontchannel []url.Values
 }
@@ -77,6 +82,10 @@ func newTestApp(t *testing.T, clientID, host, nodeModules string) *testApp {
 }
 
 func (a *testApp) serve(w http.ResponseWriter, r *http.Request, nodeModules string) {
+	if a.mounted != nil && strings.HasPrefix(r.URL.Path, "/auth/") {
+		http.StripPrefix("/auth", a.mounted).ServeHTTP(w, r)
+		return
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	if b, ok := sdkBundles[r.URL.Path]; ok {
 		w.Header().Set("Content-Type", "text/javascript")
@@ -123,7 +132,7 @@ func (a *testApp) frontchannelHits() []url.Values {
 func (a *testApp) client(backchannel string) config.Client {
 	return config.Client{
 		ClientID:               a.clientID,
-		RedirectURIs:           []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/", a.origin + "/oidc/silent.html", a.origin + "/oidc/popup.html"},
+		RedirectURIs:           []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/auth0-rt-ls/", a.origin + "/oidc/", a.origin + "/oidc/silent.html", a.origin + "/oidc/popup.html"},
 		PostLogoutRedirectURIs: []string{a.origin + "/auth0/", a.origin + "/auth0-rt/", a.origin + "/oidc/", a.origin + "/oidc/signout-silent.html"},
 		WebOrigins:             []string{a.origin},
 		FrontchannelLogoutURI:  a.origin + "/frontchannel-logout",
@@ -201,6 +210,30 @@ func newSDKEnv(t *testing.T, sameSite string, specs ...appSpec) *sdkEnv {
 		a.issuer = e.issuer
 		a.srv.Start()
 	}
+	return e
+}
+
+// newMountedEnv is one app on host whose origin also serves the provider
+// under /auth (issuer http://host:P/auth/): the same-origin layout.
+func newMountedEnv(t *testing.T, clientID, host string) *sdkEnv {
+	t.Helper()
+	nm := testutil.NodeModules(t, "sdk")
+	ks, err := rsaKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &sdkEnv{t: t, apps: map[string]*testApp{}, bc: newBackchannelServer(t)}
+	a := newTestApp(t, clientID, host, nm)
+	e.apps[clientID] = a
+	e.issuer = a.origin + "/auth/"
+	cfg := &config.Config{Clients: []config.Client{a.client(e.bc.srv.URL + "/backchannel-logout/" + clientID)}}
+	e.op, err = provider.New(provider.Options{Issuer: e.issuer, Config: cfg, Keys: ks, BackchannelTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.op.Close() })
+	a.mounted, a.issuer = e.op, e.issuer
+	a.srv.Start()
 	return e
 }
 

@@ -46,14 +46,24 @@ func probeSilentModes(t *testing.T, browser context.Context, e *sdkEnv, a *testA
 	out = append(out, silent)
 	if silent != "ok" {
 		// a user from a top-level redirect (first-party cookies) for the monitor
-		redirectLogin(t, tab, e, a, "/oidc/")
+		if r := redirectLogin(t, tab, e, a, "/oidc/"); !r.OK {
+			t.Fatalf("redirect sign-in at %s/oidc/: %s", a.origin, r)
+		}
 	}
 	out = append(out, checkSessionOutcome(t, tab, e))
 
-	tab = newTab(t, browser)
-	redirectLogin(t, tab, e, a, "/auth0-rt/")
-	out = append(out, outcome(eval[sdkResult](t, tab, `app.token({cacheMode: "off"})`)))
+	out = append(out, refreshOutcome(t, browser, e, a, "/auth0-rt/"))
 	return out
+}
+
+// refreshOutcome signs in on page (an auth0-spa-js page with
+// useRefreshTokens) and forces a refresh through /oauth/token.
+func refreshOutcome(t *testing.T, browser context.Context, e *sdkEnv, a *testApp, page string) string {
+	tab := newTab(t, browser)
+	if r := redirectLogin(t, tab, e, a, page); !r.OK {
+		return outcome(r) // the code exchange itself failed
+	}
+	return outcome(eval[sdkResult](t, tab, `app.token({cacheMode: "off"})`))
 }
 
 // checkSessionOutcome reads the first answer of the provider's
@@ -90,7 +100,7 @@ func withUserGesture(p *runtime.EvaluateParams) { p.UserGesture = new(true) }
 // redirectLogin opens page on app and signs in by top-level redirect. The
 // provider's cookies are first-party at the top level, so an existing SSO
 // session signs in without the form; the form is filled if it appears.
-func redirectLogin(t *testing.T, tab context.Context, e *sdkEnv, a *testApp, page string) {
+func redirectLogin(t *testing.T, tab context.Context, e *sdkEnv, a *testApp, page string) sdkResult {
 	t.Helper()
 	do(t, tab, "open "+page, chromedp.Navigate(a.origin+page))
 	resp := navigateAndWait(t, tab, "start redirect login", chromedp.Evaluate[chromedp.Void](`app.login(); undefined`))
@@ -101,9 +111,11 @@ func redirectLogin(t *testing.T, tab context.Context, e *sdkEnv, a *testApp, pag
 		)
 		navigateAndWait(t, tab, "submit the login form", chromedp.Click(chromedp.CSS(`#submit`)))
 	}
-	if r := eval[*sdkResult](t, tab, `app.ready`); r == nil || !r.OK {
-		t.Fatalf("redirect callback at %s%s: %+v", a.origin, page, r)
+	r := eval[*sdkResult](t, tab, `app.ready`)
+	if r == nil {
+		t.Fatalf("no redirect callback at %s%s", a.origin, page)
 	}
+	return *r
 }
 
 // thirdPartyCell is one measured setup.
@@ -115,6 +127,8 @@ type thirdPartyCell struct {
 // wantThirdParty is what Chromium does, one string per silentModes entry.
 // The README's table is this, measured.
 var wantThirdParty = map[thirdPartyCell][]string{
+	{"same-origin", "lax", false}: {"ok", "ok", "ok", "ok", "invalid_fetch_url"},
+	{"same-origin", "lax", true}:  {"ok", "ok", "ok", "ok", "invalid_fetch_url"},
 	{"same-site", "lax", false}:   {"ok", "ok", "ok", "ok", "ok"},
 	{"same-site", "none", false}:  {"ok", "ok", "ok", "ok", "ok"},
 	{"cross-site", "lax", false}:  {"login_required", "ok", "login_required", "false sign-out", "ok"},
@@ -158,6 +172,17 @@ func measureThirdParty(t *testing.T, allow bool) map[thirdPartyCell][]string {
 	}
 	got := map[thirdPartyCell][]string{}
 	browser := browserCtx(t, allow)
+	// same-origin: the provider mounted under /auth on the app's origin
+	clearCookies(t, browser)
+	m := newMountedEnv(t, "app-mounted", "127.0.0.1")
+	signInByRedirect(t, newTab(t, browser), m.apps["app-mounted"], "/auth0/", "alice")
+	got[thirdPartyCell{"same-origin", "lax", allow}] = probeSilentModes(t, browser, m, m.apps["app-mounted"])
+	// the SDK's worker accepts only /oauth/token at the root of the domain;
+	// without the worker (cacheLocation localstorage) the mounted path works
+	if r := refreshOutcome(t, browser, m, m.apps["app-mounted"], "/auth0-rt-ls/"); r != "ok" {
+		t.Errorf("mounted provider, useRefreshTokens with cacheLocation localstorage: %s", r)
+	}
+
 	for _, cookie := range []string{"lax", "none"} {
 		if err := e.op.Reload(cfg(cookie)); err != nil {
 			t.Fatal(err)
@@ -186,10 +211,13 @@ func thirdPartyTable(got map[thirdPartyCell][]string) string {
 	}
 	b.WriteString("\n|---|---|---|" + strings.Repeat("---|", len(silentModes)) + "\n")
 	for _, allow := range []bool{false, true} {
-		for _, site := range []string{"same-site", "cross-site"} {
+		for _, site := range []string{"same-origin", "same-site", "cross-site"} {
 			for _, cookie := range []string{"lax", "none"} {
 				c := thirdPartyCell{site, cookie, allow}
-				label := map[string]string{"same-site": "same-site (localhost ports)", "cross-site": "cross-site (127.0.0.1 vs localhost)"}[site]
+				if got[c] == nil {
+					continue
+				}
+				label := map[string]string{"same-origin": "same-origin (provider mounted at /auth)", "same-site": "same-site (localhost ports)", "cross-site": "cross-site (127.0.0.1 vs localhost)"}[site]
 				ck := map[string]string{"lax": "`SameSite=Lax`", "none": "`SameSite=None; Secure`"}[cookie]
 				tp := map[bool]string{false: "blocked (default)", true: "allowed"}[allow]
 				fmt.Fprintf(&b, "| %s | %s | %s |", label, ck, tp)
