@@ -407,6 +407,26 @@ func TestSDKFaults(t *testing.T) {
 			t.Fatalf("renewal after end-sessions: %s, want login_required", r)
 		}
 	})
+
+	// zero config (no ssokit.yaml): any client_id, loopback redirect URIs;
+	// the iframe modes and the session monitor work unregistered.
+	t.Run("zero config", func(t *testing.T) {
+		z := newSDKEnv(t, zeroConfig, appSpec{"any-app", "localhost"}, appSpec{"other-app", "localhost"})
+		zt := newProfile(t, browser)
+		signInByRedirect(t, zt, z.apps["any-app"], "/auth0/", "bob")
+		other := newTab(t, zt)
+		do(t, other, "open the other app", chromedp.Navigate(z.apps["other-app"].origin+"/auth0/"))
+		if r := eval[sdkResult](t, other, `app.token()`); !r.OK {
+			t.Fatalf("web_message iframe, zero config: %s", r)
+		}
+		do(t, other, "open the other app", chromedp.Navigate(z.apps["other-app"].origin+"/oidc/"))
+		if r := eval[sdkResult](t, other, `app.silent()`); !r.OK {
+			t.Fatalf("signinSilent, zero config: %s", r)
+		}
+		if got := checkSessionOutcome(t, other, z); got != "ok" {
+			t.Fatalf("check_session, zero config: %s", got)
+		}
+	})
 }
 
 func adminPost(t *testing.T, e *sdkEnv, path, body string) {

@@ -179,6 +179,10 @@ type sdkEnv struct {
 
 type appSpec struct{ clientID, host string }
 
+// zeroConfig as newSDKEnv's sameSite registers no clients: the provider's
+// first-run mode, where any client_id is a public client on loopback URIs.
+const zeroConfig = "zero-config"
+
 // newSDKEnv starts the apps (host "localhost" or "127.0.0.1"), a
 // back-channel recorder and a provider whose session cookie uses sameSite.
 func newSDKEnv(t *testing.T, sameSite string, specs ...appSpec) *sdkEnv {
@@ -194,7 +198,12 @@ func newSDKEnv(t *testing.T, sameSite string, specs ...appSpec) *sdkEnv {
 	for _, s := range specs {
 		a := newTestApp(t, s.clientID, s.host, nm)
 		e.apps[s.clientID] = a
-		cfg.Clients = append(cfg.Clients, a.client(e.bc.srv.URL+"/backchannel-logout/"+s.clientID))
+		if sameSite != zeroConfig {
+			cfg.Clients = append(cfg.Clients, a.client(e.bc.srv.URL+"/backchannel-logout/"+s.clientID))
+		}
+	}
+	if sameSite == zeroConfig {
+		cfg.Provider.SessionCookie.SameSite = ""
 	}
 	e.srv = httptest.NewUnstartedServer(nil)
 	_, port, _ := net.SplitHostPort(e.srv.Listener.Addr().String())
