@@ -155,7 +155,17 @@ func chromium(t *testing.T, ctx context.Context, s scenario, pp, ap string) stri
 	if s.topLevel {
 		expr = `document.title.indexOf("result") === 0 && document.title.slice(6)`
 	}
-	got, err := chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(15*time.Second)))
+	var got string
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		got, err = chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(15*time.Second)))
+		// A navigation still settling replaces the page's JavaScript
+		// context under the poll: poll the new one.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatalf("%s: no result from the iframe: %v", s.layout, err)
 	}
