@@ -188,6 +188,13 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		reason = "no SSO session cookie reached the provider"
 		if r.Header.Get("Cookie") != "" {
 			reason = "the SSO session is missing or expired"
+		} else if r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.Header.Get("Sec-Fetch-Dest") == "iframe" {
+			// what a withheld cookie looks like from here (measured in Chromium)
+			why := "the session cookie is SameSite=Lax, which browsers never send to a cross-site iframe"
+			if p.reg.Load().sameSite == http.SameSiteNoneMode {
+				why = "the browser probably blocks third-party cookies"
+			}
+			reason += " (a cross-site iframe: " + why + "; use refresh tokens or a popup, or serve the provider same-site with the app)"
 		}
 	case slices.Contains(req.Prompt, "login") || slices.Contains(req.Prompt, "select_account"):
 		reason = "prompt=" + strings.Join(req.Prompt, " ") + " asks for the login form"

@@ -698,3 +698,38 @@ func TestLogoutPageFraming(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossSiteIframeHint: a prompt=none request from a cross-site iframe
+// that carries no cookie says why, so the developer learns about
+// third-party-cookie blocking from the error itself.
+func TestCrossSiteIframeHint(t *testing.T) {
+	lax := newTestOP(t, registeredConfig())
+	noneCfg := registeredConfig()
+	noneCfg.Provider.SessionCookie.SameSite = "none"
+	none := newTestOP(t, noneCfg)
+	for _, tc := range []struct {
+		op         *testOP
+		site, dest string
+		hint       string
+	}{
+		{lax, "cross-site", "iframe", "SameSite=Lax, which browsers never send to a cross-site iframe"},
+		{none, "cross-site", "iframe", "the browser probably blocks third-party cookies"},
+		{lax, "same-site", "iframe", ""},
+		{none, "cross-site", "document", ""},
+	} {
+		op := tc.op
+		req, _ := http.NewRequest(http.MethodGet, op.authURL("shell", shellCB, newPKCE(), url.Values{"prompt": {"none"}, "response_mode": {"web_message"}}), nil)
+		req.Header.Set("Sec-Fetch-Site", tc.site)
+		req.Header.Set("Sec-Fetch-Dest", tc.dest)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := readPage(t, resp)
+		m, _ := webMessageOf(t, p)
+		hinted := strings.Contains(m["error_description"], "cross-site iframe")
+		if m["error"] != "login_required" || hinted != (tc.hint != "") || !strings.Contains(m["error_description"], tc.hint) {
+			t.Errorf("%s %s: %v, want hint %q", tc.site, tc.dest, m, tc.hint)
+		}
+	}
+}

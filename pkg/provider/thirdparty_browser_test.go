@@ -33,8 +33,12 @@ func probeSilentModes(t *testing.T, browser context.Context, e *sdkEnv, a *testA
 	do(t, tab, "open app", chromedp.Navigate(a.origin+"/auth0/"))
 	r := eval[sdkResult](t, tab, `app.token()`)
 	if !r.OK {
-		// a failure is the provider's login_required, never the SDK's timeout
+		// a failure is the provider's login_required, never the SDK's
+		// timeout, and it names the likely cause
 		t.Logf("%s getTokenSilently: %s", a.origin, r)
+		if !strings.Contains(r.Description, "cross-site iframe") {
+			t.Errorf("login_required without the cross-site hint: %s", r)
+		}
 	}
 	out = append(out, outcome(r))
 	// window.open needs a user gesture, as a click would give
