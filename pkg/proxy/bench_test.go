@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -41,6 +42,9 @@ func TestMain(m *testing.M) {
 }
 
 func serveBenchProxy(upstream string) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as `ssokit proxy` does
+	}
 	p, err := New(Options{Routes: []Route{{Prefix: "/", Upstream: upstream}}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -134,6 +135,14 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	if len(routes) == 0 {
 		return cmdutil.FlagErrorf("no routes: add --route PREFIX=URL (e.g. --route /=http://localhost:5101) or --config ssokit.yaml with apps")
+	}
+
+	// A proxy's heap is a few megabytes of short-lived request garbage;
+	// collecting it four times less often saves about a sixth of the CPU
+	// per request (measured: BenchmarkThroughput) for a few MB of memory.
+	// GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
 	}
 
 	errOut := f.IOStreams.ErrOut
