@@ -59,6 +59,16 @@ func (w *logWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // an app keeps its colour across reloads and restarts.
 var palette = []string{"36", "35", "33", "32", "34", "96", "95", "93", "92", "94"}
 
+// AppColor returns the ANSI SGR colour parameter ("36" for cyan …) the
+// access log uses for an app, picked by a hash of its name. `ssokit up`
+// colours each app's own output the same way, so one app reads in one
+// colour everywhere.
+func AppColor(name string) string {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return palette[h.Sum32()%uint32(len(palette))]
+}
+
 // logAccess writes one access-log line:
 //
 //	15:04:05.000 account   GET  /account/settings 200 1.2kB 3.1ms
@@ -75,9 +85,7 @@ func (p *Proxy) logAccess(start time.Time, rt *route, r *http.Request, lw *logWr
 	nameCol := fmt.Sprintf("%-10s", name)
 	statusCol := strconv.Itoa(status)
 	if p.color {
-		h := fnv.New32a()
-		h.Write([]byte(name))
-		nameCol = "\x1b[" + palette[h.Sum32()%uint32(len(palette))] + "m" + nameCol + "\x1b[0m"
+		nameCol = "\x1b[" + AppColor(name) + "m" + nameCol + "\x1b[0m"
 		if rt == nil {
 			nameCol = "\x1b[2m" + fmt.Sprintf("%-10s", name) + "\x1b[0m"
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -629,5 +630,19 @@ func TestLoopDetected(t *testing.T) {
 	e := getEcho(t, px.URL+"/", "Via", "1.1 corporate-proxy")
 	if via := e.Header.Values("Via"); len(via) != 2 || via[0] != "1.1 corporate-proxy" || !strings.HasPrefix(via[1], "1.1 ssokit-") {
 		t.Errorf("Via = %q", via)
+	}
+}
+
+func TestAppColorStable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, name := range []string{"shell", "account", "checkout", "orders", "admin", "root"} {
+		c := AppColor(name)
+		if c != AppColor(name) || !slices.Contains(palette, c) {
+			t.Errorf("AppColor(%q) = %q", name, c)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 3 {
+		t.Errorf("six apps share %d colours", len(seen))
 	}
 }
