@@ -39,10 +39,10 @@ func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 			if e.Tokens != nil && !*e.Tokens {
 				return nil // "no tokens" was the expectation
 			}
-			return []string{fmt.Sprintf("expected %s, got error %s", expectedWhat(st), o.authErr.Error())}
+			return []string{fmt.Sprintf("expected %s, got error %s", expectedWhat(st), o.authErr.Code)}
 		}
 		if o.authErr.Code != e.Error {
-			failf("expected error %s, got error %s", e.Error, o.authErr.Error())
+			failf("expected error %s, got error %s", e.Error, o.authErr.Code)
 		}
 		return fails
 	}

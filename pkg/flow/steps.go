@@ -32,7 +32,7 @@ type outcome struct {
 func (o outcome) describe() string {
 	switch {
 	case o.err != nil:
-		return "error: " + o.err.Error()
+		return "failed" // the failure line says why
 	case o.authErr != nil:
 		return "error " + o.authErr.Error()
 	}
