@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -264,8 +263,8 @@ func browserCtx(t *testing.T, allow3PC bool) context.Context {
 
 // newProfile opens a tab in a fresh, isolated browser context (its own
 // cookie jar and storage); tabs opened from it with newTab share that jar.
-// Fresh browser contexts are off-the-record: Chromium blocks third-party
-// cookies in them whatever the profile preference says.
+// The third-party-cookie measurements use the default context instead,
+// where the profile preference of testutil.ChromeOptions applies.
 func newProfile(t *testing.T, browser context.Context) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
@@ -276,15 +275,25 @@ func newProfile(t *testing.T, browser context.Context) context.Context {
 	return ctx
 }
 
-// newTab opens another tab in the browser context of parent.
+// newTab opens another tab in the browser context of parent, closed at
+// the end of the test.
 func newTab(t *testing.T, parent context.Context) context.Context {
 	t.Helper()
+	ctx, closeTab := openTab(t, parent)
+	t.Cleanup(closeTab)
+	return ctx
+}
+
+// openTab opens a tab that the caller closes: SDK pages keep timers and
+// iframes running, so long tests close what they are done with.
+func openTab(t *testing.T, parent context.Context) (context.Context, func()) {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(parent)
-	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
+		cancel()
 		t.Fatalf("open tab: %v", err)
 	}
-	return ctx
+	return ctx, cancel
 }
 
 // clearCookies empties the cookie jar of ctx's browser context.
@@ -371,18 +380,4 @@ func signInByRedirect(t *testing.T, ctx context.Context, a *testApp, page, user 
 		t.Fatalf("redirect callback in %s%s: %+v", a.origin, page, r)
 	}
 	return *r
-}
-
-// httpGetJSON is a small helper for reading the provider from Go.
-func httpGetJSON(t *testing.T, u string, v any) {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(b, v); err != nil {
-		t.Fatalf("GET %s: %v\n%s", u, err, b)
-	}
 }

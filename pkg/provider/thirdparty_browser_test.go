@@ -29,7 +29,8 @@ var silentModes = []string{
 func probeSilentModes(t *testing.T, browser context.Context, e *sdkEnv, a *testApp) []string {
 	var out []string
 
-	tab := newTab(t, browser)
+	tab, closeTab := openTab(t, browser)
+	defer func() { closeTab() }()
 	do(t, tab, "open app", chromedp.Navigate(a.origin+"/auth0/"))
 	r := eval[sdkResult](t, tab, `app.token()`)
 	if !r.OK {
@@ -44,7 +45,8 @@ func probeSilentModes(t *testing.T, browser context.Context, e *sdkEnv, a *testA
 	// window.open needs a user gesture, as a click would give
 	out = append(out, outcome(eval[sdkResult](t, tab, `app.popup()`, withUserGesture)))
 
-	tab = newTab(t, browser)
+	closeTab()
+	tab, closeTab = openTab(t, browser)
 	do(t, tab, "open app", chromedp.Navigate(a.origin+"/oidc/"))
 	silent := outcome(eval[sdkResult](t, tab, `app.silent()`))
 	out = append(out, silent)
@@ -63,7 +65,8 @@ func probeSilentModes(t *testing.T, browser context.Context, e *sdkEnv, a *testA
 // refreshOutcome signs in on page (an auth0-spa-js page with
 // useRefreshTokens) and forces a refresh through /oauth/token.
 func refreshOutcome(t *testing.T, browser context.Context, e *sdkEnv, a *testApp, page string) string {
-	tab := newTab(t, browser)
+	tab, closeTab := openTab(t, browser)
+	defer closeTab()
 	if r := redirectLogin(t, tab, e, a, page); !r.OK {
 		return outcome(r) // the code exchange itself failed
 	}
@@ -179,7 +182,9 @@ func measureThirdParty(t *testing.T, allow bool) map[thirdPartyCell][]string {
 	// same-origin: the provider mounted under /auth on the app's origin
 	clearCookies(t, browser)
 	m := newMountedEnv(t, "app-mounted", "127.0.0.1")
-	signInByRedirect(t, newTab(t, browser), m.apps["app-mounted"], "/auth0/", "alice")
+	login, closeLogin := openTab(t, browser)
+	signInByRedirect(t, login, m.apps["app-mounted"], "/auth0/", "alice")
+	closeLogin()
 	got[thirdPartyCell{"same-origin", "lax", allow}] = probeSilentModes(t, browser, m, m.apps["app-mounted"])
 	// the SDK's worker accepts only /oauth/token at the root of the domain;
 	// without the worker (cacheLocation localstorage) the mounted path works
@@ -193,7 +198,9 @@ func measureThirdParty(t *testing.T, allow bool) map[thirdPartyCell][]string {
 		}
 		clearCookies(t, browser)
 		// the user signs in once, at the top level, in a localhost app
-		signInByRedirect(t, newTab(t, browser), e.apps["app-login"], "/auth0/", "alice")
+		login, closeLogin := openTab(t, browser)
+		signInByRedirect(t, login, e.apps["app-login"], "/auth0/", "alice")
+		closeLogin()
 		for _, site := range []string{"same-site", "cross-site"} {
 			a := e.apps["app-same"]
 			if site == "cross-site" {
