@@ -161,7 +161,7 @@ func chromium(t *testing.T, ctx context.Context, s scenario, pp, ap string) stri
 		got, err = chromedp.Run(ctx, chromedp.Poll[string](expr, chromedp.WithPollingTimeout(15*time.Second)))
 		// A navigation still settling replaces the page's JavaScript
 		// context under the poll: poll the new one.
-		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+		if err == nil || !strings.Contains(err.Error(), "(-32000)") {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
