@@ -133,9 +133,9 @@ func TestWebMessageUnregisteredOrigin(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			op := newTestOP(t, tc.cfg)
-			b, _ := newBrowser(t), 0
+			b := newBrowser(t)
 			if tc.cfg != nil {
-				b, _ = signedInBrowser(t, op)
+				b, _ = signedInBrowser(t, op) // a session must not change the answer
 			}
 			p := b.get(op.authURL("shell", tc.uri, newPKCE(), url.Values{"response_mode": {"web_message"}, "prompt": {"none"}}))
 			if p.status != http.StatusBadRequest || p.location != "" {
