@@ -41,11 +41,11 @@ func WriteText(w io.Writer, results []*Result, o TextOptions) error {
 	var b strings.Builder
 	passed, failed := 0, 0
 	var total time.Duration
-	width := 20 // the label column, as wide as the longest label (up to 48)
+	width := 20 // the label column, as wide as the longest label (up to 36)
 	for _, r := range results {
 		for _, f := range r.Flows {
 			for _, s := range f.Steps {
-				width = max(width, min(len([]rune(s.Label)), 48))
+				width = max(width, min(len([]rune(s.Label)), 36))
 			}
 		}
 	}

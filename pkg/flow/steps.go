@@ -565,14 +565,22 @@ func faultLabel(f map[string]any) string {
 			return strings.ReplaceAll(k, "_", " ")
 		}
 	}
+	parts := []string{"*"}
+	if e, ok := f["endpoint"]; ok {
+		parts[0] = fmt.Sprint(e)
+	}
 	keys := make([]string, 0, len(f))
 	for k := range f {
-		keys = append(keys, k)
+		if k != "endpoint" && k != "count" {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
-	var parts []string
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, f[k]))
+	}
+	if n, ok := f["count"]; ok {
+		parts = append(parts, fmt.Sprintf("×%v", n))
 	}
 	return strings.Join(parts, " ")
 }
