@@ -100,8 +100,9 @@ func loopbackDo(b *testing.B) func(*http.Request) (int, http.Header) {
 //	loopback      the same over HTTP on 127.0.0.1 (keep-alive)
 //
 // The in-process and loopback sub-benchmarks alternate a round trip with a
-// pair of signatures and report x-signatures, the ratio of their times, so
-// a busy machine slows both sides alike. The target is ≤ 1.5.
+// pair of signatures and report x-signatures, the ratio of their total
+// times, so a busy machine slows both sides alike, and x-signatures-best,
+// the ratio of the fastest of each. The target is ≤ 1.5.
 func BenchmarkSilentAuth(b *testing.B) {
 	s := newSilentBench(b)
 	b.Run("signatures", func(b *testing.B) {
@@ -118,17 +119,21 @@ func BenchmarkSilentAuth(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			var trip, sign time.Duration
+			minTrip, minSign := time.Duration(1<<62), time.Duration(1<<62)
 			for b.Loop() {
 				t0 := time.Now()
 				s.roundTrip(b, tc.do)
 				t1 := time.Now()
 				s.signatures(b)
-				trip += t1.Sub(t0)
-				sign += time.Since(t1)
+				dt, ds := t1.Sub(t0), time.Since(t1)
+				trip, sign = trip+dt, sign+ds
+				minTrip, minSign = min(minTrip, dt), min(minSign, ds)
 			}
 			b.ReportMetric(float64(trip.Nanoseconds())/float64(b.N), "trip-ns/op")
 			b.ReportMetric(float64(sign.Nanoseconds())/float64(b.N), "sign-ns/op")
 			b.ReportMetric(float64(trip)/float64(sign), "x-signatures")
+			// the fastest of each: what they cost when nothing else competes for the CPU
+			b.ReportMetric(float64(minTrip)/float64(minSign), "x-signatures-best")
 		})
 	}
 }
