@@ -3,7 +3,9 @@ package scaffold
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -274,4 +276,54 @@ func silentAttempts(st *stack.Stack, since time.Time) int {
 		}
 	}
 	return n
+}
+
+// TestDevServerURLIsRegistered: the URL a template's dev server prints (its
+// host in vite.config.ts) must be the dev origin that registration writes
+// into ssokit.yaml. With Vite on 127.0.0.1 and localhost registered, the URL
+// developers click led to the provider's "redirect_uri is not registered"
+// page on the first silent attempt, and it is cross-site with the provider
+// anyway (the case TestScaffoldedAppsInChromium's cross-site run needs extra
+// registration for).
+func TestDevServerURLIsRegistered(t *testing.T) {
+	tmpls, err := List(templatesFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostRE := regexp.MustCompile(`(?m)^\s*(server|preview): \{ host: '([^']*)'`)
+	for _, tm := range tmpls {
+		if tm.Kind != KindSPA {
+			continue
+		}
+		t.Run(tm.Name, func(t *testing.T) {
+			data, err := goldenParams(tm.Name).Data()
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, err := Render(templatesFS(), tm.Name, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := url.Parse(NewRegistration(tm, data, "./account", "").App.Upstream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if f.Path != "vite.config.ts" {
+					continue
+				}
+				m := hostRE.FindAllStringSubmatch(string(f.Data), -1)
+				if len(m) != 2 {
+					t.Fatalf("vite.config.ts: want a host for server and preview, found %q", m)
+				}
+				for _, h := range m {
+					if h[2] != u.Hostname() {
+						t.Errorf("vite.config.ts: %s.host is %q, but ssokit new registers the dev origin %s", h[1], h[2], u)
+					}
+				}
+				return
+			}
+			t.Fatal("no vite.config.ts")
+		})
+	}
 }

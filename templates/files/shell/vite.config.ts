@@ -8,7 +8,10 @@ export default defineConfig(({ mode }) => {
   const port = Number(env.SSOKIT_PORT || 5173)
   return {
     base: env.VITE_SSOKIT_BASE || '/',
-    server: { host: '127.0.0.1', port, strictPort: true },
-    preview: { host: '127.0.0.1', port, strictPort: true },
+    // localhost, not 127.0.0.1: the URL Vite prints is then the dev origin
+    // `ssokit new` registered, on the same site as the provider (localhost);
+    // to a browser 127.0.0.1 is another site, and not a registered origin.
+    server: { host: 'localhost', port, strictPort: true },
+    preview: { host: 'localhost', port, strictPort: true },
   }
 })
