@@ -31,7 +31,8 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 	info(r).outcome = "login form"
 	// Chromium enforces form-action on the redirects that follow a form
 	// submission too, so the redirect to the client after sign-in must be
-	// allowed here, or the browser stops at ERR_BLOCKED_BY_CSP.
+	// allowed here; with 'self' alone headless Chromium 156 aborted the
+	// navigation (net::ERR_ABORTED) and the user never reached the app.
 	formAction := "'self'"
 	if o := originOf(in.Req.RedirectURI); o != "" && in.Req.ResponseMode != "web_message" {
 		formAction += " " + o
