@@ -127,24 +127,25 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
-	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
-	if s.cfg.Provider.Mount != "" && opts.ProviderAddr == "" && s.cfg.Provider.Addr == "" {
-		providerAddr = "127.0.0.1:0" // behind the proxy: any free port
-	}
-	if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
-		return nil, err
+	mounted := s.cfg.Provider.Mount != ""
+	if !mounted {
+		providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
+		if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case s.cfg.Issuer != "":
 		s.issuer = s.cfg.Issuer
-	case s.cfg.Provider.Mount != "":
+	case mounted:
+		// served in process under the proxy: same origin as the apps
 		s.issuer = s.proxyURL + s.cfg.Provider.Mount + "/"
 	default:
 		s.issuer = s.scheme + "://" + hostPort(s.providerLn.Addr()) + "/"
 	}
 	if tlsCfg != nil {
 		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
-		if s.cfg.Provider.Mount == "" {
+		if !mounted {
 			s.providerLn = tls.NewListener(s.providerLn, tlsCfg)
 		}
 	}
@@ -168,7 +169,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
-	s.serve(s.providerLn, s.Provider)
+	if s.providerLn != nil {
+		s.serve(s.providerLn, s.Provider)
+	}
 	s.serve(s.proxyLn, s.Proxy)
 	if !opts.NoApps {
 		for _, a := range s.cfg.Apps {
@@ -195,8 +198,7 @@ func (s *Stack) routes(cfg *config.Config) []proxy.Route {
 		}
 	}
 	if cfg.Provider.Mount != "" {
-		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount,
-			Upstream: "http://" + s.providerLn.Addr().String(), StripPrefix: true})
+		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider})
 	}
 	return rs
 }
