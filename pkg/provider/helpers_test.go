@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"html"
 	"io"
 	"net/http"
@@ -18,19 +19,11 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
-	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
-// testKeys is one RSA key set shared by the tests: generating 2048-bit keys
-// per test would dominate the suite's run time.
-var testKeys = sync.OnceValue(func() *keys.Set {
-	ks, err := keys.Load(keys.Options{Ephemeral: true})
-	if err != nil {
-		panic(err)
-	}
-	return ks
-})
+// testKeys is the suite-wide shared RSA key set.
+var testKeys = testutil.Keys
 
 // fakeClock is a settable clock.
 type fakeClock struct {

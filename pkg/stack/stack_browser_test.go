@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
-	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/templates"
 )
 
@@ -18,8 +17,7 @@ import (
 // and it is signed in silently, with no form; sign out everywhere, and
 // the account app notices on its next silent attempt.
 func TestUpDemoInChromium(t *testing.T) {
-	ks, _ := keys.Load(keys.Options{Ephemeral: true})
-	s, err := Start(context.Background(), Options{Demo: templates.Demo(), ProviderAddr: "127.0.0.1:0", ProxyAddr: "127.0.0.1:0", Keys: ks})
+	s, err := Start(context.Background(), Options{Demo: templates.Demo(), ProviderAddr: "127.0.0.1:0", ProxyAddr: "127.0.0.1:0", Keys: testKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -19,13 +20,8 @@ import (
 	"github.com/ssokit/ssokit/templates"
 )
 
-var testKeys = sync.OnceValue(func() *keys.Set {
-	ks, err := keys.Load(keys.Options{Ephemeral: true})
-	if err != nil {
-		panic(err)
-	}
-	return ks
-})
+// testKeys is the suite-wide shared RSA key set.
+var testKeys = testutil.Keys
 
 // syncBuffer is a goroutine-safe output sink.
 type syncBuffer struct {
