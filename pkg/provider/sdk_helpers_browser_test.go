@@ -30,6 +30,11 @@ import (
 // test apps under testdata/sdk/ from Go httptest servers, one per app
 // origin, and drive them in headless Chromium against a provider on its own
 // loopback port: the layout of micro-frontends and a separate auth domain.
+//
+// Run them locally with:
+//
+//	bash .ci/setup.d/10-sdk.sh   # npm ci of the pinned SDKs
+//	go test ./pkg/provider/ -run 'Auth0SPAJS|OIDCClientTS|PopupSignIn|SDKFaults|ThirdPartyCookieTable' -v
 
 // sdkBundles maps the URL path an app serves to the bundle in node_modules.
 var sdkBundles = map[string]string{
