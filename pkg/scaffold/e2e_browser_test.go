@@ -103,34 +103,44 @@ func ssoStory(t *testing.T, browser context.Context, vanillaURL, reactURL string
 	b := a.newTab("react")
 
 	a.front()
-	a.open(vanillaURL)
-	s, d := a.waitFor("vanilla: signed out, with the sign-in button", func(s appState) bool {
+	opened := a.open(vanillaURL)
+	s, _ := a.waitFor("vanilla: signed out, with the sign-in button", func(s appState) bool {
 		return s.URL == vanillaURL && s.Status == "signed-out" && s.LoginVisible
 	})
-	tm.add("vanilla, first visit, not signed in: load to sign-in button (silent attempt answered login_required)", d)
+	tm.add("vanilla, first visit, not signed in: open to sign-in button (silent iframe answered login_required)", time.Since(opened))
 	if navs := a.navigations(); !slices.Equal(navs, []string{vanillaURL}) {
 		t.Errorf("vanilla's silent attempt navigated the page: %q (%s)", navs, s)
 	}
 
 	a.signInThroughForm("alice")
-	s, d = a.waitStatus(vanillaURL, "signed-in")
+	s, d := a.waitStatus(vanillaURL, "signed-in")
 	tm.add("vanilla: submit the login form to signed-in (redirect back, code exchange)", d)
 	if !strings.Contains(s.User, "Alice Doe") || !strings.Contains(s.Text, "via redirect") {
 		t.Errorf("vanilla after the form: %s", s)
 	}
+	s, d = a.callAPI()
+	tm.add("vanilla: protected API call with the access token (userinfo, CORS)", d)
+	if !strings.HasPrefix(s.API, "HTTP 200") || !strings.Contains(s.API, `"sub": "alice"`) {
+		t.Errorf("vanilla's protected API call: %q", s.API)
+	}
 
 	// react, in another tab: signed in silently.
 	b.front()
-	b.open(reactURL)
-	s, d = b.waitFor("react: signed in silently", func(s appState) bool {
+	opened = b.open(reactURL)
+	s, _ = b.waitFor("react: signed in silently", func(s appState) bool {
 		return s.Status == "signed-in" || s.Status == "signed-out" || s.Status == "error" || s.Form
 	})
-	tm.add("react, first visit, signed in through vanilla: load to signed-in (hidden iframe)", d)
+	tm.add("react, first visit, signed in through vanilla: open to signed-in (hidden iframe)", time.Since(opened))
 	if s.Status != "signed-in" || !strings.Contains(s.User, "Alice Doe") {
 		t.Fatalf("react was not signed in silently: %s", s)
 	}
 	if navs := b.navigations(); s.URL != reactURL || !slices.Equal(navs, []string{reactURL}) {
 		t.Fatalf("react's silent sign-in was visible: the tab is at %s after the top-level navigations %q", s.URL, navs)
+	}
+	s, d = b.callAPI()
+	tm.add("react: protected API call with the access token (userinfo, CORS)", d)
+	if !strings.HasPrefix(s.API, "HTTP 200") || !strings.Contains(s.API, `"sub": "alice"`) {
+		t.Errorf("react's protected API call: %q", s.API)
 	}
 
 	// Sign out everywhere from vanilla; react notices without being touched:
@@ -167,9 +177,9 @@ func ssoStory(t *testing.T, browser context.Context, vanillaURL, reactURL string
 	tm.add("react: submit the login form to signed-in", d)
 	b.navigations()
 	a.front()
-	a.open(vanillaURL)
-	s, d = a.waitStatus(vanillaURL, "signed-in")
-	tm.add("vanilla, reloaded, signed in through react: load to signed-in (hidden iframe)", d)
+	opened = a.open(vanillaURL)
+	s, _ = a.waitStatus(vanillaURL, "signed-in")
+	tm.add("vanilla, reloaded, signed in through react: open to signed-in (hidden iframe)", time.Since(opened))
 	if !strings.Contains(s.Text, "via iframe") {
 		t.Errorf("vanilla signed in, but not through the hidden iframe: %s", s)
 	}
@@ -229,11 +239,11 @@ func crossSite(t *testing.T, browser context.Context, st *stack.Stack, vanillaUR
 	defer tm.log(t)
 	since := time.Now()
 	a := newProfile(t, browser, "vanilla on 127.0.0.1")
-	a.open(vanillaURL)
-	s, d := a.waitFor("vanilla falls back to the sign-in button", func(s appState) bool {
+	opened := a.open(vanillaURL)
+	s, _ := a.waitFor("vanilla falls back to the sign-in button", func(s appState) bool {
 		return s.URL == vanillaURL && (s.Status == "signed-out" || s.Status == "error" || s.Form)
 	})
-	tm.add("vanilla cross-site, not signed in: load to sign-in button (top-level prompt=none and back)", d)
+	tm.add("vanilla cross-site, not signed in: open to sign-in button (top-level prompt=none and back)", time.Since(opened))
 	if s.Status != "signed-out" || !s.LoginVisible || s.Form {
 		t.Fatalf("vanilla cross-site did not fall back to its sign-in button: %s", s)
 	}
@@ -256,11 +266,11 @@ func crossSite(t *testing.T, browser context.Context, st *stack.Stack, vanillaUR
 	b.waitStatus(reactURL, "signed-in")
 	c := a.newTab("vanilla on 127.0.0.1, second tab")
 	c.front()
-	c.open(vanillaURL)
-	s, d = c.waitFor("vanilla signs in by a top-level prompt=none redirect", func(s appState) bool {
+	opened = c.open(vanillaURL)
+	s, _ = c.waitFor("vanilla signs in by a top-level prompt=none redirect", func(s appState) bool {
 		return s.URL == vanillaURL && (s.Status == "signed-in" || s.Status == "signed-out" || s.Status == "error" || s.Form)
 	})
-	tm.add("vanilla cross-site, signed in through react: load to signed-in (top-level prompt=none and back)", d)
+	tm.add("vanilla cross-site, signed in through react: open to signed-in (top-level prompt=none and back)", time.Since(opened))
 	if s.Status != "signed-in" || !strings.Contains(s.Text, "via silent-redirect") || !strings.Contains(s.User, "Alice Doe") {
 		t.Fatalf("vanilla cross-site with a provider session: %s", s)
 	}

@@ -106,6 +106,8 @@ type appState struct {
 	// Frontchannel is true once the page heard the front-channel logout
 	// message it watches for (see watchFrontchannel).
 	Frontchannel bool `json:"frontchannel"`
+	// API is the #api-result text: the protected API call's answer.
+	API string `json:"api"`
 }
 
 func (s appState) String() string {
@@ -121,6 +123,7 @@ const stateJS = `(() => {
     login: !!(l && !l.hidden), logout: !!(o && !o.hidden),
     form: !!document.querySelector('input[name=username]'),
     frontchannel: window.__ssokitFrontchannel === true,
+    api: (document.querySelector('#api-result') || {}).textContent || '',
   };
 })()`
 
@@ -181,11 +184,14 @@ func (b *tab) watchFrontchannel(clientID string) {
 		window.__ssokitChannel.onmessage = () => { window.__ssokitFrontchannel = true };`, "ssokit-logout:"+clientID)))
 }
 
-// open navigates to url and starts a fresh navigation record.
-func (b *tab) open(url string) {
+// open navigates to url and starts a fresh navigation record; it returns
+// when the navigation started, for timings that include the page load.
+func (b *tab) open(url string) time.Time {
 	b.t.Helper()
 	b.navigations()
+	start := time.Now()
 	b.do("open "+url, chromedp.Navigate(url))
+	return start
 }
 
 // signInThroughForm clicks the app's #login and fills the provider's
@@ -199,6 +205,18 @@ func (b *tab) signInThroughForm(user string) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "any password"),
 		chromedp.Click(chromedp.CSS(`#submit`)),
 	)
+}
+
+// callAPI clicks "Call the protected API" (the templates call the
+// provider's userinfo endpoint with the access token as a bearer token) and
+// returns the answer shown and the time from the click.
+func (b *tab) callAPI() (appState, time.Duration) {
+	b.t.Helper()
+	b.do("clear the API result", chromedp.Evaluate[chromedp.Void](`document.querySelector('#api-result').textContent = ''`))
+	start := time.Now()
+	b.do("call the protected API", clickJS("#call-api"))
+	s, _ := b.waitFor("the protected API's answer", func(s appState) bool { return strings.HasPrefix(s.API, "HTTP ") || strings.HasPrefix(s.API, "Error") })
+	return s, time.Since(start)
 }
 
 // front makes this the active tab: the page becomes visible and the one
