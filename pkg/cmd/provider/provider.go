@@ -30,6 +30,7 @@ type Options struct {
 	KeysDir       string
 	SigningAlg    string
 	SameSite      string
+	Faults        []string
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -68,7 +69,10 @@ events, faults, key rotation).`,
   ssokit provider --auto-login alice --ephemeral-keys --log-format json
 
   # another port; the issuer follows the address
-  ssokit provider --addr 127.0.0.1:9500`,
+  ssokit provider --addr 127.0.0.1:9500
+
+  # reproduce failures: the first token request fails, access tokens live 20 s
+  ssokit provider --fault endpoint=token,error=temporarily_unavailable,count=1 --fault access_token_ttl=20s`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch opts.LogFormat {
@@ -92,6 +96,7 @@ events, faults, key rotation).`,
 	fl.StringVar(&opts.KeysDir, "keys-dir", "", "where signing keys persist (default: the user cache dir's ssokit/keys)")
 	fl.StringVar(&opts.SigningAlg, "signing-alg", "", "RS256 (default; the Auth0 SDK needs it) or ES256")
 	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	return cmd
 }
 
@@ -109,6 +114,13 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	if opts.SameSite != "" {
 		cfg.Provider.SessionCookie.SameSite = opts.SameSite
+	}
+	for _, fs := range opts.Faults {
+		f, err := ParseFault(fs)
+		if err != nil {
+			return &cmdutil.FlagError{Err: err}
+		}
+		cfg.Faults = append(cfg.Faults, f)
 	}
 	addr := firstNonEmpty(opts.Addr, cfg.Provider.Addr, config.DefaultProviderAddr)
 	ln, err := cmdutil.Listen(addr, "provider", "--addr")
