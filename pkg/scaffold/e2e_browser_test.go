@@ -16,7 +16,6 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
-	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/pkg/stack"
 )
 
@@ -61,14 +60,10 @@ func TestScaffoldedAppsInChromium(t *testing.T) {
 	c.PostLogoutRedirectURIs = append(c.PostLogoutRedirectURIs, crossOrigin+"/vanilla/")
 	c.WebOrigins = append(c.WebOrigins, crossOrigin)
 
-	ks, err := keys.Load(keys.Options{Ephemeral: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	st, err := stack.Start(context.Background(), stack.Options{
 		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: w.release(&w.proxyLn),
 		NoApps: true, // dist/ is served by the test instead of `npm run dev`
-		Keys:   ks,
+		Keys:   testutil.Keys(),
 	})
 	if err != nil {
 		t.Fatal(err)
