@@ -1,0 +1,49 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+)
+
+func TestExitCode(t *testing.T) {
+	for err, want := range map[error]int{
+		nil:                0,
+		errors.New("boom"): 1,
+		ErrSilent:          1,
+		FlagErrorf("bad"):  2,
+		fmt.Errorf("wrap: %w", FlagErrorf("bad")): 2,
+		&ExitError{Code: 1}:                       1,
+		&ExitError{Code: 2, Err: errors.New("x")}: 2,
+	} {
+		if got := ExitCode(err); got != want {
+			t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
+		}
+	}
+}
+
+func TestLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:9400": true, "localhost:9400": true, "[::1]:9400": true, "127.1.2.3:1": true,
+		":9400": false, "0.0.0.0:9400": false, "192.168.1.2:9400": false, "[::]:9400": false, "garbage": false,
+	} {
+		if got := IsLoopbackAddr(addr); got != want {
+			t.Errorf("IsLoopbackAddr(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+func TestListenPortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, err = Listen(ln.Addr().String(), "proxy", "--addr")
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	if err == nil || !strings.Contains(err.Error(), "port "+port+" is already in use") || !strings.Contains(err.Error(), "--addr") {
+		t.Fatalf("port in use: %v", err)
+	}
+}
