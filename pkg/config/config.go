@@ -140,6 +140,14 @@ func (c *Config) Client(id string) (*Client, bool) {
 	return nil, false
 }
 
+// UsersOrDefault returns the configured users, or DefaultUsers when none are.
+func (c *Config) UsersOrDefault() []User {
+	if c == nil || len(c.Users) == 0 {
+		return DefaultUsers()
+	}
+	return c.Users
+}
+
 // DefaultUsers are the zero-config users.
 func DefaultUsers() []User {
 	return []User{

@@ -40,11 +40,8 @@ func newRegistry(cfg *config.Config) (*registry, error) {
 		zeroConfig: len(cfg.Clients) == 0,
 		clients:    map[string]*client{},
 		origins:    map[string]bool{},
-		users:      cfg.Users,
+		users:      cfg.UsersOrDefault(),
 		life:       cfg.Provider.Tokens,
-	}
-	if len(r.users) == 0 {
-		r.users = config.DefaultUsers()
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/ssokit/ssokit/pkg/config"
 )
 
 // Banner prints where everything is.
@@ -23,10 +21,7 @@ func (s *Stack) Banner(w io.Writer) {
 		}
 		fmt.Fprintf(w, "    %-10s %s%s  → %s%s\n", a.Name, s.proxyURL, a.Path, a.Upstream, gate)
 	}
-	users := cfg.Users
-	if len(users) == 0 {
-		users = config.DefaultUsers()
-	}
+	users := cfg.UsersOrDefault()
 	names := make([]string, len(users))
 	for i, u := range users {
 		names[i] = u.Username

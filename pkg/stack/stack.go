@@ -68,8 +68,8 @@ type Stack struct {
 
 	mu     sync.Mutex
 	closed bool
-	done   chan struct{} // closed by Close
 	wg     sync.WaitGroup
+	runCtx context.Context // ends when the stack closes
 	cancel context.CancelFunc
 }
 
@@ -88,7 +88,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if opts.ReadyTimeout == 0 {
 		opts.ReadyTimeout = 60 * time.Second
 	}
-	s := &Stack{opts: opts, cfg: opts.Config, demo: opts.Config == nil, done: make(chan struct{})}
+	s := &Stack{opts: opts, cfg: opts.Config, demo: opts.Config == nil}
 	if s.demo {
 		s.cfg = &config.Config{}
 	}
@@ -168,7 +168,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
-	s.cancel = cancel
+	s.runCtx, s.cancel = runCtx, cancel
 	if s.providerLn != nil {
 		s.serve(s.providerLn, s.Provider)
 	}
@@ -249,7 +249,6 @@ func (s *Stack) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.done)
 	s.mu.Unlock()
 	if s.cancel != nil {
 		s.cancel()

@@ -177,10 +177,7 @@ func NewLogger(w io.Writer, format string) *slog.Logger {
 
 // PrintBanner says where the provider is and how to use it.
 func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys.Set, autoLogin string) {
-	users := cfg.Users
-	if len(users) == 0 {
-		users = config.DefaultUsers()
-	}
+	users := cfg.UsersOrDefault()
 	names := make([]string, len(users))
 	for i, u := range users {
 		names[i] = u.Username

@@ -189,8 +189,16 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			interval = time.Second
 		}
 		flagRoutes := routes[len(routes)-len(opts.Routes):]
-		go watchConfig(ctx, opts.ConfigFile, interval, errOut, func(cfg *config.Config) error {
+		path := opts.ConfigFile
+		w := config.NewWatcher(path)
+		go w.Run(ctx, interval, func(cfg *config.Config) error {
 			return p.SetRoutes(append(proxy.RoutesFromConfig(cfg), flagRoutes...))
+		}, func(cfg *config.Config, err error) {
+			if err != nil {
+				fmt.Fprintf(errOut, "%s changed but cannot be used; the previous routes stay in force:\n%v\n", path, err)
+				return
+			}
+			fmt.Fprintf(errOut, "%s reloaded: %d route(s)\n", path, len(cfg.Apps))
 		})
 	}
 	if opts.Ready != nil {
