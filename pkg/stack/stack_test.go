@@ -146,9 +146,15 @@ func TestCloseLeavesNoChildBehind(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Close took %s, want under 5s", d)
 	}
+	// a signal is delivered asynchronously: give the group a moment to die,
+	// within the 5 s that Ctrl-C promises
+	deadline := time.Now().Add(5*time.Second - time.Since(start))
 	for _, pid := range []string{grandchild, itoa(leader)} {
+		for alive(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if alive(pid) {
-			t.Errorf("process %s survived Close", pid)
+			t.Errorf("process %s survived Close by 5s", pid)
 		}
 	}
 }
