@@ -157,19 +157,33 @@ func assertTemplateRules(t *testing.T, tm Template, files []File) {
 	}
 }
 
-// The shell signs in with the very module `ssokit new vanilla` documents.
+// The shell signs in with the very module `ssokit new vanilla` documents:
+// included, not copied.
 func TestShellSharesVanillaAuthModule(t *testing.T) {
-	a, err := fs.ReadFile(templatesFS(), "vanilla/src/auth.ts")
+	want, err := fs.ReadFile(templatesFS(), "vanilla/src/auth.ts")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := fs.ReadFile(templatesFS(), "shell/src/auth.ts")
+	if _, err := fs.Stat(templatesFS(), "shell/src/auth.ts"); err == nil {
+		t.Error("templates/files/shell/src/auth.ts exists; the shell includes vanilla's (ssokit-template.yaml include:)")
+	}
+	data, err := goldenParams("shell").Data()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(a, b) {
-		t.Error("templates/files/shell/src/auth.ts differs from vanilla/src/auth.ts; copy one over the other")
+	files, err := Render(templatesFS(), "shell", data)
+	if err != nil {
+		t.Fatal(err)
 	}
+	for _, f := range files {
+		if f.Path == "src/auth.ts" {
+			if !bytes.Equal(f.Data, want) {
+				t.Error("the shell's rendered src/auth.ts differs from vanilla/src/auth.ts")
+			}
+			return
+		}
+	}
+	t.Error("the shell renders no src/auth.ts")
 }
 
 func TestRenderRules(t *testing.T) {

@@ -48,6 +48,11 @@ type Template struct {
 	// provider's origin plus "/" (auth0-spa-js derives the expected iss
 	// from its domain).
 	OriginIssuer bool `yaml:"origin_issuer"`
+	// Include copies files from other templates instead of keeping a copy
+	// here: target path in this template → path in the template tree
+	// (e.g. src/auth.ts: vanilla/src/auth.ts, so the shell signs in with
+	// the very module `ssokit new vanilla` documents).
+	Include map[string]string `yaml:"include"`
 }
 
 // ErrUnknownTemplate is wrapped by Lookup when no template has the name.
@@ -203,6 +208,24 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	meta, err := readMeta(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	for dst, src := range meta.Include {
+		if prev, dup := seen[dst]; dup {
+			return nil, fmt.Errorf("template %s: include %s would overwrite %s", name, dst, prev)
+		}
+		raw, err := fs.ReadFile(fsys, src)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: include %s: %w", name, dst, err)
+		}
+		if strings.HasSuffix(src, ".tmpl") {
+			return nil, fmt.Errorf("template %s: include %s: %s is a template; include plain files only", name, dst, src)
+		}
+		seen[dst] = src
+		files = append(files, File{Path: dst, Data: raw, Mode: 0o644})
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
