@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/proxy"
 )
 
 // app supervises one app's dev server command.
@@ -28,12 +29,12 @@ type app struct {
 	pid      int
 }
 
-var palette = []string{"36", "35", "33", "32", "34", "31"}
-
-func newApp(a config.App, out, errOut io.Writer, color bool, i int) *app {
+// newApp prefixes the app's output with its name, in the colour the
+// proxy's access log uses for the same app.
+func newApp(a config.App, out, errOut io.Writer, color bool) *app {
 	prefix := fmt.Sprintf("[%s] ", a.Name)
 	if color {
-		prefix = "\x1b[" + palette[i%len(palette)] + "m" + prefix + "\x1b[0m"
+		prefix = "\x1b[" + proxy.AppColor(a.Name) + "m" + prefix + "\x1b[0m"
 	}
 	return &app{cfg: a, out: out, errOut: errOut, prefix: prefix}
 }

@@ -178,7 +178,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			if a.Command == "" {
 				continue
 			}
-			ap := newApp(a, opts.Out, opts.ErrOut, opts.Color, len(s.apps))
+			ap := newApp(a, opts.Out, opts.ErrOut, opts.Color)
 			s.apps = append(s.apps, ap)
 			s.wg.Add(1)
 			go func() { defer s.wg.Done(); ap.run(runCtx, opts.ReadyTimeout, s.proxyURL) }()
