@@ -270,12 +270,15 @@ func (p *Provider) respond(w http.ResponseWriter, r *http.Request, req authReque
 		params.Set("state", req.State)
 	}
 	params.Set("iss", p.issuer)
-	p.frameAncestors(w, c)
+	// the client's own origins may frame the answer (hidden-iframe silent
+	// auth), nobody else
+	fa := p.frameSources(c)
+	w.Header().Set("Content-Security-Policy", "frame-ancestors "+fa)
 	switch req.ResponseMode {
 	case "web_message":
-		p.webMessage(w, originOf(req.RedirectURI), params)
+		p.webMessage(w, fa, originOf(req.RedirectURI), params)
 	case "form_post":
-		p.formPost(w, req.RedirectURI, params)
+		p.formPost(w, fa, req.RedirectURI, params)
 	case "fragment":
 		http.Redirect(w, r, req.RedirectURI+"#"+params.Encode(), http.StatusFound)
 	default:
@@ -289,12 +292,6 @@ func appendQuery(uri string, params url.Values) string {
 		sep = "&"
 	}
 	return uri + sep + params.Encode()
-}
-
-// frameAncestors lets the client's own origins frame authorization
-// responses (hidden-iframe silent auth) and nobody else.
-func (p *Provider) frameAncestors(w http.ResponseWriter, c *client) {
-	w.Header().Set("Content-Security-Policy", "frame-ancestors "+p.frameSources(c))
 }
 
 // frameSources is the CSP source list of the origins that may frame

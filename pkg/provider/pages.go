@@ -66,34 +66,23 @@ func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, e *oidc.Err
 // the opener (popup) or parent (iframe), addressed to exactly targetOrigin:
 // never "*". html/template escapes the values for the script context, so a
 // hostile state cannot break out of the string.
-func (p *Provider) webMessage(w http.ResponseWriter, targetOrigin string, params url.Values) {
+func (p *Provider) webMessage(w http.ResponseWriter, frameAncestors, targetOrigin string, params url.Values) {
 	resp := map[string]string{}
 	for k := range params {
 		resp[k] = params.Get(k)
 	}
-	fa := w.Header().Get("Content-Security-Policy")
-	p.render(w, http.StatusOK, "web_message.html", trimFA(fa), "'none'", map[string]any{
+	p.render(w, http.StatusOK, "web_message.html", frameAncestors, "'none'", map[string]any{
 		"Response": resp, "TargetOrigin": targetOrigin,
 	})
 }
 
 // formPost answers with a self-submitting form (OAuth 2.0 Form Post Response Mode).
-func (p *Provider) formPost(w http.ResponseWriter, action string, params url.Values) {
+func (p *Provider) formPost(w http.ResponseWriter, frameAncestors, action string, params url.Values) {
 	flat := map[string]string{}
 	for k := range params {
 		flat[k] = params.Get(k)
 	}
-	fa := w.Header().Get("Content-Security-Policy")
-	p.render(w, http.StatusOK, "form_post.html", trimFA(fa), originOf(action), map[string]any{"Action": action, "Params": flat})
-}
-
-// trimFA extracts the frame-ancestors source list set by frameAncestors.
-func trimFA(csp string) string {
-	const pfx = "frame-ancestors "
-	if len(csp) > len(pfx) && csp[:len(pfx)] == pfx {
-		return csp[len(pfx):]
-	}
-	return "'none'"
+	p.render(w, http.StatusOK, "form_post.html", frameAncestors, originOf(action), map[string]any{"Action": action, "Params": flat})
 }
 
 func (p *Provider) handleHome(w http.ResponseWriter, r *http.Request) {
