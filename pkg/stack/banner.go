@@ -19,7 +19,7 @@ func (s *Stack) Banner(w io.Writer) {
 		if a.Auth == "required" {
 			gate = "  [auth gate: " + a.ClientID + "]"
 		}
-		fmt.Fprintf(w, "    %-10s %s%s  → %s%s\n", a.Name, s.proxyURL, a.Path, a.Upstream, gate)
+		fmt.Fprintf(w, "    %-10s %s%s  → %s%s\n", a.Name, s.proxyURL, ensureSlash(a.Path), a.Upstream, gate)
 	}
 	users := cfg.UsersOrDefault()
 	names := make([]string, len(users))

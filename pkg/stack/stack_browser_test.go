@@ -59,7 +59,13 @@ func TestUpDemoInChromium(t *testing.T) {
 	if got := text("#status"); got != "signed in with the login form" || !strings.Contains(text("#user"), "Alice Doe") {
 		t.Fatalf("shell after sign-in: status %q user %q", got, text("#user"))
 	}
+	// typed without the trailing slash, as people do: the page must still
+	// load the account app's own config and sign in as the account client
+	account = strings.TrimSuffix(account, "/")
 	run("open the account app", chromedp.Navigate(account), chromedp.WaitReady(chromedp.CSS(`body[data-state="signed-in"]`)))
+	if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.SSOKIT_DEMO.clientId + " " + ssokitAuth.user.aud`)); err != nil || id != "account account" {
+		t.Fatalf("the account page signed in as %q (%v), want the account client", id, err)
+	}
 	if got := text("#status"); !strings.Contains(got, "silently") || !strings.Contains(text("#user"), "alice@example.com") {
 		t.Fatalf("account app: status %q user %q", got, text("#user"))
 	}

@@ -272,3 +272,17 @@ func TestTLS(t *testing.T) {
 		t.Errorf("CA constraints %v", ca2.Cert.PermittedDNSDomains)
 	}
 }
+
+// The demo's account page works at /account as well as /account/: its
+// assets and config resolve under /account/, not the shell's.
+func TestDemoWithoutTrailingSlash(t *testing.T) {
+	s := startStack(t, nil, io.Discard)
+	_, body := get(t, s.ProxyURL()+"/account")
+	if !strings.Contains(body, `<base href="/account/">`) {
+		t.Fatalf("/account page has no base for its assets:\n%s", body)
+	}
+	_, js := get(t, s.ProxyURL()+"/account/config.js")
+	if !strings.Contains(js, `"clientId":"account"`) {
+		t.Errorf("account config: %s", js)
+	}
+}
