@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"html"
 	"io"
 	"net"
@@ -276,7 +277,7 @@ func TestProviderMountedUnderProxy(t *testing.T) {
 	}
 	t.Cleanup(func() { op.Close() })
 	up := echoUpstream(t, "app")
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	p, err := New(Options{AccessLog: log, Routes: []Route{
 		{Name: "provider", Prefix: "/auth", StripPrefix: true, Handler: op},
 		{Name: "app", Prefix: "/app", Upstream: up.URL, Auth: &Auth{Issuer: issuer, ClientID: "app"}},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -13,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -413,7 +413,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestAccessLog(t *testing.T) {
 	up := echoUpstream(t, "app")
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	clock := time.Date(2026, 11, 28, 9, 30, 0, 0, time.UTC)
 	var calls atomic.Int64
 	now := func() time.Time { return clock.Add(time.Duration(calls.Add(1)) * 1500 * time.Microsecond) }
@@ -423,9 +423,9 @@ func TestAccessLog(t *testing.T) {
 		Now:       now,
 	})
 	get(t, px.URL+"/account/me?token=secret")
-	log.waitLines(t, 1)
+	waitLines(t, log, 1)
 	get(t, px.URL+"/other%1B[31m")
-	lines := log.waitLines(t, 2)
+	lines := waitLines(t, log, 2)
 	if len(lines) != 2 {
 		t.Fatalf("access log has %d lines, want 2:\n%s", len(lines), log.String())
 	}
@@ -443,17 +443,17 @@ func TestAccessLog(t *testing.T) {
 
 func TestAccessLogColor(t *testing.T) {
 	up := echoUpstream(t, "app")
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	_, px := startProxy(t, Options{
 		Routes:    []Route{{Name: "account", Prefix: "/account", Upstream: up.URL}, {Name: "shell", Prefix: "/shell", Upstream: closedPortURL(t)}},
 		AccessLog: log, Color: true,
 	})
 	get(t, px.URL+"/account/")
-	log.waitLines(t, 1)
+	waitLines(t, log, 1)
 	get(t, px.URL+"/account/")
-	log.waitLines(t, 2)
+	waitLines(t, log, 2)
 	get(t, px.URL+"/shell/")
-	lines := log.waitLines(t, 3)
+	lines := waitLines(t, log, 3)
 	colorOf := func(line string) string {
 		i := strings.Index(line, "\x1b[")
 		if i < 0 {
@@ -469,27 +469,8 @@ func TestAccessLogColor(t *testing.T) {
 	}
 }
 
-// syncBuffer is an access log the test can wait on: lines are written after
-// the response has gone out.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // waitLines waits until the log holds n lines and returns them.
-func (b *syncBuffer) waitLines(t testing.TB, n int) []string {
+func waitLines(t testing.TB, b *testutil.SyncBuffer, n int) []string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {

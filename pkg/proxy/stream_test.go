@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -104,7 +105,7 @@ func TestWebSocketEcho(t *testing.T) {
 		}
 	}))
 	t.Cleanup(up.Close)
-	log := &syncBuffer{}
+	log := &testutil.SyncBuffer{}
 	_, px := startProxy(t, Options{Routes: []Route{{Name: "shell", Prefix: "/shell", Upstream: up.URL, StripPrefix: true}}, AccessLog: log})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -138,7 +139,7 @@ func TestWebSocketEcho(t *testing.T) {
 		t.Errorf("upstream saw X-Forwarded-Host %v", h)
 	}
 	c.Close(websocket.StatusNormalClosure, "bye")
-	lines := log.waitLines(t, 1)
+	lines := waitLines(t, log, 1)
 	if !strings.Contains(lines[0], " 101 ") {
 		t.Errorf("access log line %q, want status 101", lines[0])
 	}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,19 +21,6 @@ import (
 
 // testKeys is the suite-wide shared RSA key set.
 var testKeys = testutil.Keys
-
-// syncBuffer is a goroutine-safe output sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -116,7 +102,7 @@ func TestMountedProvider(t *testing.T) {
 }
 
 func TestAppCrashIsReportedAndRestarted(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cfg := &config.Config{Apps: []config.App{{Name: "flaky", Path: "/f", Upstream: "http://127.0.0.1:1", Command: "echo started; exit 3"}}}
 	s := startStack(t, cfg, out)
 	waitFor(t, "a restart", func() bool { return s.apps[0].Restarts() >= 1 })
@@ -191,7 +177,7 @@ func TestHotReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	s := startStack(t, cfg, out)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

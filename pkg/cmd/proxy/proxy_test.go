@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -133,34 +133,16 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// lockedBuffer is an output stream the test reads while the proxy writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // start runs the command with args until the test ends and returns the
 // listening address and its output streams.
-func start(t *testing.T, args ...string) (addr string, out, errOut *lockedBuffer) {
+func start(t *testing.T, args ...string) (addr string, out, errOut *testutil.SyncBuffer) {
 	return startWith(t, nil, args...)
 }
 
-func startWith(t *testing.T, tweak func(*proxycmd.Options), args ...string) (addr string, out, errOut *lockedBuffer) {
+func startWith(t *testing.T, tweak func(*proxycmd.Options), args ...string) (addr string, out, errOut *testutil.SyncBuffer) {
 	t.Helper()
 	ios, _, _, _ := iostreams.Test()
-	out, errOut = &lockedBuffer{}, &lockedBuffer{}
+	out, errOut = &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
 	ios.Out, ios.ErrOut = out, errOut
 	f := &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: time.Now, Version: "test"}
 	ready := make(chan string, 1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -118,7 +119,7 @@ func TestGetNoBrowserPrintsURL(t *testing.T) {
 	issuer := optest.Start(t, nil, nil, time.Now, "alice")
 	stub := &browser.Stub{}
 	ios, _, out, _ := iostreams.Test()
-	errOut := &safeBuffer{}
+	errOut := &testutil.SyncBuffer{}
 	ios.ErrOut = errOut
 	f := &cmdutil.Factory{IOStreams: ios, Browser: stub, Now: time.Now}
 	done := make(chan int)
@@ -152,24 +153,6 @@ func TestGetNoBrowserPrintsURL(t *testing.T) {
 	if !strings.Contains(out.String(), `"id_token"`) {
 		t.Errorf("output %s", out)
 	}
-}
-
-// safeBuffer is written by the command while the test reads it.
-type safeBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *safeBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *safeBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestGetErrors(t *testing.T) {
