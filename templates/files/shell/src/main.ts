@@ -2,6 +2,7 @@
 // The ids (status, user, login, logout, nav, call-api, api-result) are what
 // ssokit's end-to-end tests look for; keep them if you restyle the page.
 import './style.css'
+import './nav.css'
 import { Auth, type Fallback, type IframeMode } from './auth'
 import { apps } from './apps'
 
