@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -53,9 +52,8 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	// cobra reports an unknown subcommand as a plain error; it is bad usage.
-	if strings.HasPrefix(err.Error(), "unknown command") {
-		err = &cmdutil.FlagError{Err: err}
+	if cmdutil.Interrupted(ctx, err) {
+		return cmdutil.ExitInterrupted
 	}
 	var ee *cmdutil.ExitError
 	switch {

@@ -310,10 +310,20 @@ func listen(addr, what, field string) (net.Listener, error) {
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	if isAddrInUse(err) {
-		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or change %s", what, addr, port, field)
+		return nil, &listenError{msg: fmt.Sprintf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or change %s", what, addr, port, field), err: err}
 	}
 	return nil, fmt.Errorf("the %s cannot listen on %s: %w (change %s)", what, addr, err, field)
 }
+
+// listenError keeps the OS error in the chain (for exit codes) behind a
+// message that says what to do.
+type listenError struct {
+	msg string
+	err error
+}
+
+func (e *listenError) Error() string { return e.msg }
+func (e *listenError) Unwrap() error { return e.err }
 
 // hostPort renders a loopback listener address as localhost:port, so the
 // provider and the apps share one site (ports do not make a site).

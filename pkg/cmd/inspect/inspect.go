@@ -4,7 +4,6 @@ package inspect
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -160,7 +159,7 @@ func Verifier(opts *InspectOptions) (tui.Verifier, error) {
 	case opts.JWKS != "":
 		keys, err := token.FetchJWKS(context.Background(), opts.HTTP, opts.JWKS)
 		if err != nil {
-			return nil, &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+			return nil, &cmdutil.NetworkError{Err: err}
 		}
 		v.Keys = keys
 	case opts.Issuer != "":

@@ -80,6 +80,16 @@ events, faults, key rotation).`,
 			default:
 				return cmdutil.FlagErrorf("--log-format %q is not text or json", opts.LogFormat)
 			}
+			switch opts.SigningAlg {
+			case "", keys.RS256, keys.ES256:
+			default:
+				return cmdutil.FlagErrorf("--signing-alg %q is not supported; use RS256 (the default; the Auth0 SDK needs it) or ES256", opts.SigningAlg)
+			}
+			switch strings.ToLower(opts.SameSite) {
+			case "", "lax", "strict", "none":
+			default:
+				return cmdutil.FlagErrorf("--same-site %q is not lax, strict or none", opts.SameSite)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}

@@ -35,6 +35,7 @@ on your laptop and in CI.`,
 		SilenceErrors: true,
 		Version:       f.Version,
 	}
+	cmdutil.Group(cmd)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: err}
 	})

@@ -144,7 +144,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	case errors.As(err, &me):
 		return &cmdutil.FlagError{Err: err}
 	case err != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		return &cmdutil.NetworkError{Err: err}
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTP)
 	var tok *oauth2.Token
@@ -197,7 +197,7 @@ func grantError(err error) error {
 	if errors.As(err, &ge) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: err}
 	}
-	return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+	return &cmdutil.NetworkError{Err: err}
 }
 
 // grantErr is a refusal reported on the redirect (error=…) or a failed
