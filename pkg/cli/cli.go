@@ -18,13 +18,6 @@ import (
 	"github.com/ssokit/ssokit/templates"
 )
 
-// Build information, set with -ldflags "-X github.com/ssokit/ssokit/pkg/cli.version=…".
-var (
-	version = "dev"
-	commit  = "none"
-	date    = "unknown"
-)
-
 // Main runs ssokit with os.Args and returns the exit code.
 func Main() int {
 	ios := iostreams.System()
@@ -34,7 +27,7 @@ func Main() int {
 		Now:       time.Now,
 		Templates: templates.FS(),
 		Demo:      templates.Demo(),
-		Version:   fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+		Version:   Version(),
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
