@@ -13,8 +13,7 @@ import (
 )
 
 // hs256 signs claims with secret as a compact HS256 JWT.
-func hs256(t *testing.T, claims, secret string) string {
-	t.Helper()
+func hs256(claims, secret string) string {
 	enc := base64.RawURLEncoding
 	in := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims))
 	m := hmac.New(sha256.New, []byte(secret))
@@ -38,9 +37,9 @@ func TestExitCodesEveryCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := "0123456789abcdef0123456789abcdef"
-	valid := hs256(t, `{"sub":"alice","iss":"x"}`, secret)
-	expired := hs256(t, `{"sub":"alice","exp":1}`, secret)
-	short := hs256(t, `{"sub":"alice"}`, "short")
+	valid := hs256(`{"sub":"alice","iss":"x"}`, secret)
+	expired := hs256(`{"sub":"alice","exp":1}`, secret)
+	short := hs256(`{"sub":"alice"}`, "short")
 
 	tests := []struct {
 		name string

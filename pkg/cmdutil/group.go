@@ -15,6 +15,9 @@ import (
 func Group(cmd *cobra.Command) {
 	cmd.Args = unknownSubcommand
 	cmd.RunE = func(c *cobra.Command, args []string) error { return c.Help() }
+	// A group is runnable only to catch mistakes; its usage stays
+	// "ssokit flow [command]", without a second, runnable-looking line.
+	cmd.SetUsageTemplate(strings.Replace(cmd.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 }
 
 // UnknownCommandError is a word that names no verb of a group.
