@@ -260,7 +260,7 @@ func TestRunErrors(t *testing.T) {
 		{"duplicate prefix", []string{"proxy", "--route", "/a=http://localhost:1", "--route", "/a/=http://localhost:2,name=b"}, 2, []string{"prefix /a is already routed to http://localhost:1"}},
 		{"bad config", []string{"proxy", "--config", bad}, 2, []string{bad + ":3:", `"shell" must start with /`}},
 		{"missing config", []string{"proxy", "--config", filepath.Join(dir, "nope.yaml")}, 2, []string{"nope.yaml"}},
-		{"port in use", []string{"proxy", "--addr", busy.Addr().String(), "--route", "/=http://localhost:5101"}, 1, []string{"port " + busyPort + " is already in use", "--addr"}},
+		{"port in use", []string{"proxy", "--addr", busy.Addr().String(), "--route", "/=http://localhost:5101"}, 2, []string{"port " + busyPort + " is already in use", "--addr"}},
 		{"args", []string{"proxy", "/a=http://x"}, 2, []string{"takes no arguments"}},
 	}
 	for _, tt := range tests {
