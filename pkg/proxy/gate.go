@@ -22,6 +22,16 @@ import (
 // <prefix>/_ssokit/callback, /_ssokit/login and /_ssokit/logout.
 const gatePath = "/_ssokit"
 
+// CallbackPath is the path of the auth gate's callback for a route prefix
+// ("/checkout" → "/checkout/_ssokit/callback"): register origin + it as
+// the gate client's redirect_uri.
+func CallbackPath(prefix string) string {
+	if len(prefix) > 1 && prefix[len(prefix)-1] == '/' {
+		prefix = prefix[:len(prefix)-1]
+	}
+	return join(prefix, gatePath+"/callback")
+}
+
 const (
 	loginTTL       = 10 * time.Minute // how long a started sign-in may take
 	idleSessionTTL = 24 * time.Hour   // sessions unused this long are dropped

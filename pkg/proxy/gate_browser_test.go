@@ -61,7 +61,10 @@ func TestGateInChromium(t *testing.T) {
 	}
 	t.Cleanup(func() { op.Close() })
 	serve(t, opLn, op)
-	p, err := New(Options{Routes: RoutesFromConfig(cfg)})
+	p, err := New(Options{Routes: []Route{{Name: "checkout", Prefix: "/checkout", Upstream: app.URL, Auth: &Auth{
+		Issuer: issuer, ClientID: "checkout-bff", ClientSecret: "s3cret",
+		RedirectURL: proxyURL + "/checkout/_ssokit/callback", PostLogoutRedirectURL: proxyURL + "/checkout/",
+	}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

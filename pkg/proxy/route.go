@@ -318,6 +318,10 @@ func defaultName(prefix string) string {
 
 // underPrefix reports whether p equals prefix or lies below it on a
 // path-segment boundary: /account/x is under /account, /accounts is not.
+// UnderPrefix reports whether path p is prefix or lies under it
+// ("/account/x" is under "/account", "/accounts" is not).
+func UnderPrefix(p, prefix string) bool { return underPrefix(p, prefix) }
+
 func underPrefix(p, prefix string) bool {
 	if prefix == "/" {
 		return strings.HasPrefix(p, "/")

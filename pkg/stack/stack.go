@@ -191,7 +191,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 // routes turns the config's apps into proxy routes, plus the provider's
 // mount when it is served under the proxy.
 func (s *Stack) routes(cfg *config.Config) []proxy.Route {
-	rs := proxy.RoutesFromConfig(cfg)
+	rs := RoutesFromConfig(cfg)
 	for i := range rs {
 		if rs[i].Auth != nil {
 			rs[i].Auth.Issuer = s.issuer

@@ -20,7 +20,7 @@ var forbidden = map[string][]string{
 	"pkg/keys":      {"pkg/provider", "pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/config"},
 	"pkg/events":    {"pkg/provider", "pkg/cmd", "pkg/cli", "pkg/cmdutil"},
 	"pkg/provider":  {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/proxy", "pkg/flow", "pkg/stack", "pkg/tui", "pkg/iostreams", "github.com/spf13/cobra", "charm.land/"},
-	"pkg/proxy":     {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/provider", "pkg/flow", "pkg/stack", "github.com/spf13/cobra"},
+	"pkg/proxy":     {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/provider", "pkg/flow", "pkg/stack", "pkg/config", "github.com/spf13/cobra"},
 	"pkg/flow":      {"pkg/provider", "pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/stack", "github.com/spf13/cobra"},
 	"pkg/scaffold":  {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/provider", "templates", "github.com/spf13/cobra"},
 	"pkg/tui":       {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/provider", "github.com/spf13/cobra"},
