@@ -11,10 +11,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmd/root"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/templates"
 )
 
@@ -23,7 +23,7 @@ func Main() int {
 	ios := iostreams.System()
 	f := &cmdutil.Factory{
 		IOStreams: ios,
-		Browser:   browser.System{Stderr: ios.ErrOut},
+		Browser:   openurl.System{Stderr: ios.ErrOut},
 		Now:       time.Now,
 		Templates: templates.FS(),
 		Demo:      templates.Demo(),

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -148,7 +147,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	errOut := f.IOStreams.ErrOut
 	p, err := provider.New(provider.Options{
-		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: NewLogger(errOut, opts.LogFormat),
+		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin,
 	})
 	if err != nil {
@@ -175,14 +174,6 @@ func IssuerFor(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
-}
-
-// NewLogger returns the request logger for --log-format.
-func NewLogger(w io.Writer, format string) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
-	}
-	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 // PrintBanner says where the provider is and how to use it.

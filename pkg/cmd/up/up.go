@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssokit/ssokit/pkg/cmd/provider"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/stack"
@@ -104,7 +103,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	switch opts.LogFormat {
 	case "none":
 	case "text", "json":
-		so.Logger = provider.NewLogger(ios.ErrOut, opts.LogFormat)
+		so.Logger = cmdutil.NewLogger(ios.ErrOut, opts.LogFormat)
 	default:
 		return cmdutil.FlagErrorf("--log-format %q is not text, json or none", opts.LogFormat)
 	}

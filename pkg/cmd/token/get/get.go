@@ -19,9 +19,9 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
@@ -34,7 +34,7 @@ const (
 // GetOptions are the inputs of `token get`.
 type GetOptions struct {
 	IO      *iostreams.IOStreams
-	Browser browser.Browser
+	Browser openurl.Opener
 	HTTP    *http.Client
 
 	Issuer       string
