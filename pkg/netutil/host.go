@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -71,30 +72,35 @@ func (p *HostPolicy) Names() []string {
 	for n := range p.names {
 		out = append(out, n)
 	}
+	slices.Sort(out)
 	return append(out, p.domains...)
 }
 
-// Handler refuses requests whose Host is not allowed with 403 and a text
-// that says how to allow the host; what names the server ("ssokit
-// provider"). Other requests go to h.
+// Handler refuses requests whose Host is not allowed (see Refuse); what
+// names the server ("ssokit provider"). Other requests go to h.
 func (p *HostPolicy) Handler(what string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !p.Allows(r.Host) {
-			host := Hostname(r.Host)
-			msg := fmt.Sprintf("%s: Host %q is not allowed (DNS rebinding protection).\n"+
-				"Allowed: loopback names (localhost, *.localhost, 127.0.0.1, [::1]), IP addresses",
-				what, r.Host)
-			if names := p.Names(); len(names) > 0 {
-				msg += " and " + strings.Join(names, ", ")
-			}
-			msg += fmt.Sprintf(".\nIf you reach ssokit as %s on purpose, allow it: add it to allowed_hosts in ssokit.yaml\n"+
-				"(allowed_hosts: [%s]) or pass --allowed-host %s.\n", host, host, host)
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			w.Header().Set("X-Content-Type-Options", "nosniff")
-			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprint(w, msg)
+			p.Refuse(w, r, what)
 			return
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// Refuse answers 403 with a text that names the Host and says how to
+// allow it.
+func (p *HostPolicy) Refuse(w http.ResponseWriter, r *http.Request, what string) {
+	host := Hostname(r.Host)
+	msg := fmt.Sprintf("%s: Host %q is not allowed (DNS rebinding protection).\n"+
+		"Allowed: loopback names (localhost, *.localhost, 127.0.0.1, [::1]), IP addresses", what, r.Host)
+	if names := p.Names(); len(names) > 0 {
+		msg += " and " + strings.Join(names, ", ")
+	}
+	msg += fmt.Sprintf(".\nIf you reach ssokit as %s on purpose, allow it: add it to allowed_hosts in ssokit.yaml\n"+
+		"(allowed_hosts: [%s]) or pass --allowed-host %s.\n", host, host, host)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusForbidden)
+	fmt.Fprint(w, msg)
 }
