@@ -22,7 +22,7 @@ const AdminHeader = "X-Ssokit-Admin"
 // handleAdmin serves /_ssokit/: events (SSE), faults, key rotation, ending
 // sessions and a status summary. Loopback callers only.
 //
-//	GET    /_ssokit/events          Server-Sent Events (?replay=1 for recent events first)
+//	GET    /_ssokit/events          Server-Sent Events (?replay=1 for recent events first; tokens redacted unless ?tokens=full)
 //	GET    /_ssokit/faults          installed faults
 //	POST   /_ssokit/faults          install a fault (JSON config.Fault; durations as "20s" or nanoseconds)
 //	DELETE /_ssokit/faults          remove all faults

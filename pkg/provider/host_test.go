@@ -1,10 +1,15 @@
 package provider
 
 import (
+	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ssokit/ssokit/pkg/events"
 )
 
 // rebound sends a request to the provider's real loopback listener with the
@@ -72,5 +77,56 @@ func TestAllowedHostsAndIssuerHost(t *testing.T) {
 		if st, body := rebound(t, op, http.MethodGet, "/.well-known/openid-configuration", host, ""); st != want {
 			t.Errorf("Host %s: %d %s, want %d", host, st, body, want)
 		}
+	}
+}
+
+// streamTokens reads the replayed token events from the event stream at
+// query and returns their tokens.
+func streamTokens(t *testing.T, op *testOP, query string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, op.issuer+"_ssokit/events?replay=1"+query, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var toks []string
+	err = events.ReadStream(resp.Body, func(e events.Event) error {
+		if e.Kind == events.KindToken {
+			toks = append(toks, e.Token)
+		}
+		if len(toks) == 1 {
+			return io.EOF
+		}
+		return nil
+	})
+	if err != io.EOF {
+		t.Fatalf("stream: %v", err)
+	}
+	return toks
+}
+
+// TestEventTokensRedactedByDefault: the event stream carried every issued
+// token whole (issue 11). By default it shows enough to correlate; whole
+// tokens only on ?tokens=full, which `inspect --follow` asks for.
+func TestEventTokensRedactedByDefault(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	st, m := op.tokenCall(t, url.Values{"grant_type": {"client_credentials"}}, func(r *http.Request) { r.SetBasicAuth("bff", "s3cret") })
+	at, _ := m["access_token"].(string)
+	if st != http.StatusOK || at == "" {
+		t.Fatalf("client_credentials: %d %v", st, m)
+	}
+	red := streamTokens(t, op, "")[0]
+	head := at[:strings.LastIndexByte(at, '.')+1]
+	if red == at || !strings.HasPrefix(red, head) || !strings.HasSuffix(red, "…") || len(red) > len(head)+8+len("…") {
+		t.Fatalf("default stream token %q, want the claims and 8 signature characters of %q", red, at)
+	}
+	if got := streamTokens(t, op, "&tokens=full")[0]; got != at {
+		t.Fatalf("tokens=full gave %q, want the whole token", got)
+	}
+	if st, body := rebound(t, op, http.MethodGet, "/_ssokit/events?tokens=all", "localhost", ""); st != http.StatusBadRequest || !strings.Contains(body, "tokens=full") {
+		t.Fatalf("unknown tokens= value: %d %s", st, body)
 	}
 }
