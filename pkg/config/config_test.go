@@ -78,3 +78,14 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestAllowedHosts(t *testing.T) {
+	c, err := Parse("ok.yaml", []byte("allowed_hosts: [auth.dev.test, .dev.test, \"*\"]\n"))
+	if err != nil || len(c.AllowedHosts) != 3 {
+		t.Fatalf("allowed_hosts: %v %+v", err, c)
+	}
+	_, err = Parse("bad.yaml", []byte("allowed_hosts:\n  - http://auth.dev.test/\n"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:2:") || !strings.Contains(err.Error(), "is not a host name") {
+		t.Fatalf("a URL in allowed_hosts: %v", err)
+	}
+}

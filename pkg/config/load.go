@@ -134,6 +134,11 @@ func (c *Config) Validate() Errors {
 			add("issuer", "%q is not an http(s) URL without query or fragment; e.g. %s", c.Issuer, DefaultIssuer)
 		}
 	}
+	for i, h := range c.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/ \t@?#") {
+			add(fmt.Sprintf("allowed_hosts[%d]", i), "%q is not a host name; use a name (auth.dev.test), a domain with a leading dot (.dev.test) or \"*\"", h)
+		}
+	}
 	switch c.Provider.SigningAlg {
 	case "", "RS256", "ES256":
 	default:

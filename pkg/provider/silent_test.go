@@ -567,7 +567,7 @@ func TestFaults(t *testing.T) {
 func TestAdminGuards(t *testing.T) {
 	op := newTestOP(t, registeredConfig())
 	// a non-loopback caller, served in-process: no traffic leaves the machine
-	req := httptest.NewRequest(http.MethodGet, "/_ssokit/status", nil)
+	req := httptest.NewRequest(http.MethodGet, "http://localhost:9400/_ssokit/status", nil)
 	req.RemoteAddr = "192.0.2.10:40000"
 	rec := httptest.NewRecorder()
 	op.ServeHTTP(rec, req)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/provider"
 	"github.com/ssokit/ssokit/pkg/proxy"
 )
@@ -46,6 +47,10 @@ type Options struct {
 	// ReadyTimeout bounds the wait for each app's upstream port.
 	ReadyTimeout time.Duration
 	Now          func() time.Time
+	// AllowedHosts are Host names the provider and the proxy answer besides
+	// the issuer's host, loopback names and IP addresses, added to the
+	// config's allowed_hosts (--allowed-host).
+	AllowedHosts []string
 }
 
 // Stack is a running provider + proxy + apps.
@@ -56,10 +61,12 @@ type Stack struct {
 	Proxy    *proxy.Proxy
 
 	providerLn, proxyLn net.Listener
-	servers             []*http.Server
+	servers             []*netutil.Server
+	tls                 *tls.Config
 	apps                []*app
 
 	issuer   string
+	adminURL string
 	proxyURL string
 	demo     bool
 	scheme   string
@@ -128,11 +135,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
 	mounted := s.cfg.Provider.Mount != ""
-	if !mounted {
-		providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
-		if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
-			return nil, err
-		}
+	// Mounted, the provider still gets a listener of its own for the admin
+	// API and event stream, which must never share the apps' origin.
+	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
+	if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
+		return nil, err
 	}
 	switch {
 	case s.cfg.Issuer != "":
@@ -143,12 +150,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	default:
 		s.issuer = s.scheme + "://" + hostPort(s.providerLn.Addr()) + "/"
 	}
-	if tlsCfg != nil {
-		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
-		if !mounted {
-			s.providerLn = tls.NewListener(s.providerLn, tlsCfg)
-		}
+	s.adminURL = strings.TrimSuffix(s.issuer, "/")
+	if mounted {
+		s.adminURL = s.scheme + "://" + hostPort(s.providerLn.Addr())
 	}
+	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
 			return nil, err
@@ -160,16 +166,20 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger}); err != nil {
+	allowed := append(append([]string{}, s.cfg.AllowedHosts...), opts.AllowedHosts...)
+	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
 		return nil, err
 	}
-	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport}); err != nil {
+	proxyHosts := append([]string{s.issuer}, allowed...) // a mounted provider's issuer names the proxy
+	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport, AllowedHosts: proxyHosts}); err != nil {
 		s.Provider.Close()
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	s.runCtx, s.cancel = runCtx, cancel
-	if s.providerLn != nil {
+	if mounted {
+		s.serve(s.providerLn, s.Provider.AdminHandler())
+	} else {
 		s.serve(s.providerLn, s.Provider)
 	}
 	s.serve(s.proxyLn, s.Proxy)
@@ -198,13 +208,14 @@ func (s *Stack) routes(cfg *config.Config) []proxy.Route {
 		}
 	}
 	if cfg.Provider.Mount != "" {
-		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider})
+		// without the admin API: any app's script could read every token
+		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider.MountHandler()})
 	}
 	return rs
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: s.tls})
 	s.servers = append(s.servers, srv)
 	s.wg.Add(1)
 	go func() {
@@ -217,6 +228,11 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 
 // Issuer is the provider's issuer.
 func (s *Stack) Issuer() string { return s.issuer }
+
+// AdminURL is where the admin API and event stream are served, without a
+// trailing slash: the issuer, or with provider.mount the provider's own
+// listener (never the apps' origin).
+func (s *Stack) AdminURL() string { return s.adminURL }
 
 // ProxyURL is the proxy's base URL, e.g. http://localhost:9000.
 func (s *Stack) ProxyURL() string { return s.proxyURL }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/token"
 	tui "github.com/ssokit/ssokit/pkg/tui/inspect"
@@ -210,7 +211,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	if opts.Follow != "" {
 		to.FollowURL = opts.Follow
 		streamClient := &http.Client{} // no timeout: the stream is long-lived
-		to.Events, to.Status = tui.Follow(ctx, streamClient, tui.EventsURL(opts.Follow))
+		to.Events, to.Status = events.Follow(ctx, streamClient, events.StreamURL(opts.Follow, true))
 	}
 	m := tui.New(to, ins)
 	p := tea.NewProgram(m, tea.WithOutput(opts.IO.ErrOut), tea.WithContext(ctx))
