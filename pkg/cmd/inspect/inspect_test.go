@@ -2,6 +2,7 @@ package inspect_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,5 +76,22 @@ func TestInputsFromArgsFilesAndStdin(t *testing.T) {
 	}
 	if v, _ := inspect.Verifier(&inspect.InspectOptions{}); v != nil {
 		t.Error("no key flags should mean no verifier")
+	}
+}
+
+// A mistyped file name is not decoded as a token (issue 12).
+func TestInputsMissingFile(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	ios.SetTTY(true, false, true)
+	for _, a := range []string{"/nonexistent.txt", "tokens.txt", "./x"} {
+		_, err := inspect.Inputs(&inspect.InspectOptions{IO: ios, Args: []string{a}})
+		var fe *cmdutil.FlagError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), a+": no such file") {
+			t.Errorf("%s: err %v, want a usage error saying the file does not exist", a, err)
+		}
+	}
+	// Something shaped like a token is still shown (as malformed if it is).
+	if ins, err := inspect.Inputs(&inspect.InspectOptions{IO: ios, Args: []string{"a.b.c"}}); err != nil || len(ins) != 1 {
+		t.Errorf("a.b.c: %v %v", ins, err)
 	}
 }
