@@ -72,7 +72,7 @@ func TestHTTPClientTrustsLocalCAAndCacert(t *testing.T) {
 
 	for file, want := range map[string]string{
 		filepath.Join(home, "missing.pem"): "missing.pem: no such file",
-		writeTemp(t, "not a cert"):          "holds no PEM certificate",
+		writeTemp(t, "not a cert"):         "holds no PEM certificate",
 	} {
 		if _, err := cmdutil.HTTPClient(file, time.Second); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err %v, want %q", file, err, want)

@@ -57,6 +57,30 @@ func TestImportDirections(t *testing.T) {
 	}
 }
 
+// joseImporters are the only packages that may import go-jose: pkg/token
+// parses, verifies and discovers; pkg/keys signs (issue 10 §1).
+var joseImporters = []string{"pkg/token", "pkg/keys"}
+
+func TestOnlyTokenAndKeysImportJose(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, mod+"...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], mod)
+		ok := false
+		for _, p := range joseImporters {
+			ok = ok || pkg == p || strings.HasPrefix(pkg, p+"/")
+		}
+		for _, imp := range fields[1:] {
+			if strings.HasPrefix(imp, "github.com/go-jose/") && !ok {
+				t.Errorf("%s imports %s; only %s may (use pkg/token)", pkg, imp, strings.Join(joseImporters, " and "))
+			}
+		}
+	}
+}
+
 // allowed lists leaf-to-leaf imports that are fine: internal test helpers.
 func allowed(pkg, imp string) bool {
 	return strings.HasPrefix(imp, "pkg/internal/")

@@ -157,7 +157,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown profile", []string{"testdata/timeout.yaml", "--browser", "ie6"}, `unknown browser profile "ie6"`},
 		{"no files", nil, "needs at least one flow file"},
 		{"bad parallel", []string{"testdata/timeout.yaml", "--parallel", "0"}, "--parallel must be at least 1"},
-		{"unreachable issuer", []string{"testdata/timeout.yaml", "--issuer", "http://127.0.0.1:1/"}, "issuer unreachable: cannot fetch http://127.0.0.1:1/.well-known/openid-configuration"},
+		{"unreachable issuer", []string{"testdata/timeout.yaml", "--issuer", "http://127.0.0.1:1/"}, "issuer unreachable: fetching http://127.0.0.1:1/.well-known/openid-configuration"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := ssokit(t, append([]string{"flow", "run"}, tt.args...)...)

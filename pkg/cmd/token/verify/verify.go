@@ -29,10 +29,10 @@ type VerifyOptions struct {
 	KeyFile   string
 	Secret    string
 
-	Audience string
-	Issuer   string
-	Nonce    string
-	Require  []string
+	Audience   string
+	Issuer     string
+	Nonce      string
+	Require    []string
 	Leeway     time.Duration
 	Timeout    time.Duration
 	CACert     string
