@@ -59,19 +59,6 @@ type tokenSet struct {
 	IDClaims     map[string]any
 }
 
-// oauthError is an error response from the provider.
-type oauthError struct {
-	Code, Description string
-	Status            int
-}
-
-func (e *oauthError) Error() string {
-	if e.Description != "" {
-		return e.Code + ": " + e.Description
-	}
-	return e.Code
-}
-
 type tokenResponse struct {
 	AccessToken      string `json:"access_token"`
 	IDToken          string `json:"id_token"`
@@ -101,7 +88,7 @@ func tokenRequest(ctx context.Context, b *browser.Browser, app *App, endpoint st
 		if tr.Error == "" {
 			tr.Error = "http_" + fmt.Sprint(resp.StatusCode)
 		}
-		return nil, &oauthError{Code: tr.Error, Description: tr.ErrorDescription, Status: resp.StatusCode}
+		return nil, &oidc.Error{Code: tr.Error, Description: tr.ErrorDescription, Status: resp.StatusCode}
 	}
 	ts := &tokenSet{AccessToken: tr.AccessToken, IDToken: tr.IDToken, RefreshToken: tr.RefreshToken, ExpiresIn: tr.ExpiresIn}
 	if tr.IDToken != "" {

@@ -21,7 +21,7 @@ import (
 type outcome struct {
 	tokens  *tokenSet      // tokens the step obtained
 	claims  map[string]any // claims the step's expectations look at
-	authErr *oauthError    // the provider's OAuth error
+	authErr *oidc.Error    // the provider's OAuth error
 	err     error          // anything else: transport, protocol, timeout
 	notes   []string
 	// frontchannel names the apps whose front-channel logout URI loaded.
@@ -168,7 +168,7 @@ func (fr *flowRun) authorize(ctx context.Context, app *App, st *Step, prompt str
 		if lf, ok := doc.LoginForm(); ok {
 			if !mayLogin {
 				if st.Kind == StepRedirect {
-					o.authErr = &oauthError{Code: "login_required", Description: "the provider showed its login form and the step has no user"}
+					o.authErr = &oidc.Error{Code: "login_required", Description: "the provider showed its login form and the step has no user"}
 					return o
 				}
 				o.err = fmt.Errorf("the provider showed a login form to prompt=none (it must answer login_required instead)")
@@ -231,7 +231,7 @@ func (fr *flowRun) finishAuth(ctx context.Context, o outcome, app *App, v url.Va
 		return o
 	}
 	if e := v.Get("error"); e != "" {
-		o.authErr = &oauthError{Code: e, Description: v.Get("error_description")}
+		o.authErr = &oidc.Error{Code: e, Description: v.Get("error_description")}
 		return o
 	}
 	if iss := v.Get("iss"); iss != "" && iss != fr.disc.Issuer {
@@ -248,9 +248,9 @@ func (fr *flowRun) finishAuth(ctx context.Context, o outcome, app *App, v url.Va
 		"client_id": {app.ClientID}, "code_verifier": {verifier},
 	})
 	if err != nil {
-		var oe *oauthError
+		var oe *oidc.Error
 		if errors.As(err, &oe) {
-			o.authErr = &oauthError{Code: oe.Code, Description: "token endpoint refused the code: " + oe.Description, Status: oe.Status}
+			o.authErr = &oidc.Error{Code: oe.Code, Description: "token endpoint refused the code: " + oe.Description, Status: oe.Status}
 		} else {
 			o.err = err
 		}
@@ -261,7 +261,7 @@ func (fr *flowRun) finishAuth(ctx context.Context, o outcome, app *App, v url.Va
 		return o
 	}
 	if e := fr.checkIDToken(ts.IDToken, nonce); e != nil {
-		if oe, ok := e.(*oauthError); ok {
+		if oe, ok := e.(*oidc.Error); ok {
 			o.authErr = oe
 		} else {
 			o.err = e
@@ -291,7 +291,7 @@ func (fr *flowRun) checkIDToken(raw, nonce string) error {
 		}
 		switch c.Name {
 		case "exp", "nbf", "iat":
-			return &oauthError{Code: "invalid_id_token", Description: fmt.Sprintf("the ID token: %s by this machine's clock (a client would reject it)", c.Detail)}
+			return &oidc.Error{Code: "invalid_id_token", Description: fmt.Sprintf("the ID token: %s by this machine's clock (a client would reject it)", c.Detail)}
 		default:
 			return fmt.Errorf("the ID token's %s", c.Detail)
 		}
@@ -332,7 +332,7 @@ func (fr *flowRun) refresh(ctx context.Context, app *App) outcome {
 		"grant_type": {"refresh_token"}, "refresh_token": {cur.RefreshToken}, "client_id": {app.ClientID},
 	})
 	if err != nil {
-		var oe *oauthError
+		var oe *oidc.Error
 		if errors.As(err, &oe) {
 			return outcome{authErr: oe}
 		}
@@ -364,7 +364,7 @@ func (fr *flowRun) userinfo(ctx context.Context, app *App) outcome {
 		return outcome{err: fmt.Errorf("userinfo: %v", unwrapURLError(err))}
 	}
 	if resp.StatusCode != http.StatusOK {
-		oe := &oauthError{Code: fmt.Sprintf("http_%d", resp.StatusCode), Status: resp.StatusCode}
+		oe := &oidc.Error{Code: fmt.Sprintf("http_%d", resp.StatusCode), Status: resp.StatusCode}
 		if e := bearerError(resp.Header.Get("WWW-Authenticate")); e != "" {
 			oe.Code = e
 		}
