@@ -26,6 +26,18 @@ func LocalCAFile() string {
 // cacert (a PEM file of certificates, from --cacert) when given. A timeout
 // of 0 means none (event streams).
 func HTTPClient(cacert string, timeout time.Duration) (*http.Client, error) {
+	cfg, err := TLSClientConfig(cacert)
+	if err != nil {
+		return nil, err
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = cfg
+	return &http.Client{Transport: t, Timeout: timeout}, nil
+}
+
+// TLSClientConfig is HTTPClient's TLS configuration, for transports built
+// elsewhere (the flow simulator's virtual browser).
+func TLSClientConfig(cacert string) (*tls.Config, error) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
@@ -44,9 +56,7 @@ func HTTPClient(cacert string, timeout time.Duration) (*http.Client, error) {
 			return nil, FlagErrorf("--cacert: %s holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)", cacert)
 		}
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: t, Timeout: timeout}, nil
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 func describeFileError(path string, err error) string {

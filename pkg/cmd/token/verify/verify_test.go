@@ -17,6 +17,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/cli"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/stack"
 	"github.com/ssokit/ssokit/pkg/token/tokentest"
 )
 
@@ -295,5 +296,50 @@ func TestVerifyKeySourceForms(t *testing.T) {
 		if out, errOut, code := run(t, raw, args...); code != 0 {
 			t.Errorf("%v: exit %d out %q err %q", args, code, out, errOut)
 		}
+	}
+}
+
+// After `up --tls`, the issuer's certificate comes from ssokit's local CA
+// in the user config dir: verify trusts it without flags; a CA elsewhere is
+// trusted with --cacert.
+func TestVerifyTrustsLocalCA(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	dir, err := stack.DefaultCADir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := stack.LoadOrCreateCA(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ca.ServerConfig(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
+	srv.TLS = cfg
+	srv.StartTLS()
+	defer srv.Close()
+	issuer := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/"
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"issuer": issuer, "jwks_uri": issuer + "jwks"})
+	})
+	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(tokentest.JWKS(t, tokentest.PublicJWK(t, jose.ES256, "ec-1")))
+	})
+	raw := tokentest.Sign(t, jose.ES256, "ec-1", claims(issuer, nil), nil)
+	if out, errOut, code := run(t, raw, "--issuer", issuer); code != 0 {
+		t.Fatalf("local CA: exit %d out %q err %q", code, out, errOut)
+	}
+	// The CA moved out of the config dir: --cacert names it.
+	moved := writeFile(t, "ca.pem", ca.CertPEM)
+	os.RemoveAll(dir)
+	if _, errOut, code := run(t, raw, "--issuer", issuer); code != 2 || !strings.Contains(errOut, "certificate") {
+		t.Fatalf("no CA: exit %d err %q", code, errOut)
+	}
+	if out, errOut, code := run(t, raw, "--issuer", issuer, "--cacert", moved); code != 0 {
+		t.Fatalf("--cacert: exit %d out %q err %q", code, out, errOut)
 	}
 }
