@@ -143,6 +143,24 @@ func siblingShared(pkg, imp string) bool {
 		(strings.HasSuffix(imp, "/shared") || strings.Contains(imp, "/internal/"))
 }
 
+// joseImporters are the only packages that may import go-jose: pkg/token
+// parses, verifies and discovers; pkg/keys signs (issue 10 §1).
+var joseImporters = []string{"pkg/token", "pkg/keys"}
+
+func TestOnlyTokenAndKeysImportJose(t *testing.T) {
+	for pkg, imps := range imports(t) {
+		ok := false
+		for _, p := range joseImporters {
+			ok = ok || pkg == p || strings.HasPrefix(pkg, p+"/")
+		}
+		for _, imp := range imps {
+			if strings.HasPrefix(imp, "github.com/go-jose/") && !ok {
+				t.Errorf("%s imports %s; only %s may (use pkg/token)", pkg, imp, strings.Join(joseImporters, " and "))
+			}
+		}
+	}
+}
+
 // allowed lists leaf-to-leaf imports that are fine: internal test helpers.
 func allowed(pkg, imp string) bool {
 	return strings.HasPrefix(imp, "pkg/internal/")
