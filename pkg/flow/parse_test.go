@@ -133,3 +133,26 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestParseRefusesAliasBombAndDeepNesting(t *testing.T) {
+	var bomb strings.Builder
+	bomb.WriteString("apps: {a: {origin: 'http://localhost:1'}}\nusers:\n  alice:\n    claims:\n")
+	bomb.WriteString("      a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	prev := "a"
+	for _, n := range "bcdefghi" {
+		name := string(n)
+		bomb.WriteString("      " + name + ": &" + name + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", ") + "]\n")
+		prev = name
+	}
+	bomb.WriteString("flows: [{steps: [{wait: 1s}]}]\n")
+	deep := "apps: {a: {origin: 'http://localhost:1'}}\nusers: {alice: {claims: {x: " + strings.Repeat("[", 50_000) + strings.Repeat("]", 50_000) + "}}}\nflows: [{steps: [{wait: 1s}]}]\n"
+	for name, tt := range map[string]struct{ src, want string }{
+		"bomb": {bomb.String(), "flows.yaml:10:"},
+		"deep": {deep, "flows.yaml:2:"},
+	} {
+		_, err := Parse("flows.yaml", []byte(tt.src))
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "too many alias expansions") && !strings.Contains(err.Error(), "nested more than 100 levels") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
