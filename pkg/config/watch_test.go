@@ -113,7 +113,7 @@ func TestWatcherIgnoresUnchangedAndMissingFile(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(30 * time.Millisecond) // a few polls find no file
+	time.Sleep(30 * time.Millisecond)                     // a few polls find no file
 	write(t, path, "issuer: http://localhost:9400/\n", 0) // same size and time: no change
 	time.Sleep(30 * time.Millisecond)
 	write(t, path, "issuer: http://localhost:9409/\n", 5)
