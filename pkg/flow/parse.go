@@ -143,7 +143,7 @@ func (p *fileParser) profile(n ast.Node) string {
 		return "chrome"
 	}
 	if _, err := browser.LookupProfile(s); err != nil {
-		p.ErrAt(n, "%v", err)
+		p.ErrAt(n, "%v%s", err, yamlfile.DidYouMean(s, browser.ProfileNames()))
 	}
 	return s
 }
@@ -317,6 +317,7 @@ func (p *fileParser) steps(n ast.Node, f *File, fl *Flow) []*Step {
 		}
 		st := &Step{Pos: yamlfile.PosOf(it)}
 		var kindPair *pair
+		unknown := false
 		for i := range pairs {
 			pr := pairs[i]
 			switch {
@@ -336,10 +337,12 @@ func (p *fileParser) steps(n ast.Node, f *File, fl *Flow) []*Step {
 					hint = fmt.Sprintf("; did you mean %q?", s)
 				}
 				p.ErrAt(pr.KeyN, "unknown step %q (want one of %s, with optional expect and timeout)%s", pr.Key, strings.Join(StepKinds, ", "), hint)
+				unknown = true
 			}
 		}
 		if kindPair == nil {
-			if len(pairs) > 0 && !isUnknownOnly(pairs) {
+			// A misspelt step kind is already reported: one error per mistake.
+			if len(pairs) > 0 && !unknown {
 				p.ErrAt(it, "the step says no action: start it with one of %s", strings.Join(StepKinds, ", "))
 			}
 			continue
@@ -350,15 +353,6 @@ func (p *fileParser) steps(n ast.Node, f *File, fl *Flow) []*Step {
 		out = append(out, st)
 	}
 	return out
-}
-
-func isUnknownOnly(pairs []pair) bool {
-	for _, pr := range pairs {
-		if pr.Key == "expect" || pr.Key == "timeout" {
-			return false
-		}
-	}
-	return true
 }
 
 func isStepKind(s string) bool {
@@ -443,7 +437,7 @@ func (p *fileParser) stepArgs(st *Step, kp pair, f *File) {
 			case fl.Key == "user" && (st.Kind == StepLogin || st.Kind == StepRedirect):
 				st.User = p.Str(fl.Value, "user")
 				if f.User(st.User) == nil {
-					p.ErrAt(fl.Value, "unknown user %q: declare it under users:%s", st.User, knownList(userNames(f)))
+					p.ErrAt(fl.Value, "unknown user %q: declare it under users:%s%s", st.User, knownList(userNames(f)), yamlfile.DidYouMean(st.User, userNames(f)))
 				}
 			case fl.Key == "password" && (st.Kind == StepLogin || st.Kind == StepRedirect):
 				st.Password, _ = p.Scalar(fl.Value)
@@ -463,7 +457,7 @@ func (p *fileParser) stepArgs(st *Step, kp pair, f *File) {
 		return
 	}
 	if st.App != "" && f.App(st.App) == nil {
-		p.ErrAt(appN, "unknown app %q%s", st.App, knownList(appNames(f)))
+		p.ErrAt(appN, "unknown app %q%s%s", st.App, knownList(appNames(f)), yamlfile.DidYouMean(st.App, appNames(f)))
 	}
 	if st.Kind == StepLogin && st.User == "" {
 		p.ErrAt(kp.KeyN, "login needs a user: login: {app: %s, user: NAME}", st.App)
@@ -508,7 +502,7 @@ func (p *fileParser) expect(n ast.Node, f *File) *Expect {
 	appRef := func(pr pair) string {
 		s := p.Str(pr.Value, pr.Key)
 		if s != "" && f.App(s) == nil {
-			p.ErrAt(pr.Value, "unknown app %q%s", s, knownList(appNames(f)))
+			p.ErrAt(pr.Value, "unknown app %q%s%s", s, knownList(appNames(f)), yamlfile.DidYouMean(s, appNames(f)))
 		}
 		return s
 	}

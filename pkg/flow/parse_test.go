@@ -156,3 +156,13 @@ func TestParseRefusesAliasBombAndDeepNesting(t *testing.T) {
 		}
 	}
 }
+
+// TestParseOneErrorPerMistake: a misspelt step kind is one error, not also
+// "the step says no action".
+func TestParseOneErrorPerMistake(t *testing.T) {
+	_, err := Parse("f.yaml", []byte("apps: {a: {origin: 'http://localhost:1'}}\nflows:\n  - steps:\n      - slient: a\n        expect: {tokens: true}\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || len(pe.Diags) != 1 || !strings.Contains(pe.Diags[0].Msg, `did you mean "silent"?`) {
+		t.Fatalf("want one error with a hint, got %v", err)
+	}
+}

@@ -70,15 +70,25 @@ func DidYouMean(s string, candidates []string) string {
 }
 
 // Closest returns the candidate within edit distance 2 of s (compared
-// without case), if any.
+// without case), if any; failing that, one whose beginning is within
+// distance 1 of s, so an abbreviated "stripp" finds "strip_prefix".
 func Closest(s string, candidates []string) string {
+	ls := strings.ToLower(s)
 	best, bestD := "", 3
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		if d := editDistance(ls, strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
-	return best
+	if best != "" || len(ls) < 4 {
+		return best
+	}
+	for _, c := range candidates {
+		if lc := strings.ToLower(c); len(lc) > len(ls) && editDistance(ls, lc[:len(ls)]) <= 1 {
+			return c
+		}
+	}
+	return ""
 }
 
 func editDistance(a, b string) int {
