@@ -5,12 +5,12 @@ import (
 	"net/url"
 	"os"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/ssokit/ssokit/pkg/fault"
 	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 )
 
@@ -325,21 +325,16 @@ func (c *Config) Validate() Errors {
 			add(f+".auth", "%q is not required or none%s", a.Auth, yamlfile.DidYouMean(a.Auth, []string{"required", "none"}))
 		}
 	}
-	knownErr := []string{"", "login_required", "interaction_required", "consent_required", "temporarily_unavailable", "server_error", "access_denied", "http_500"}
 	for i, ft := range c.Faults {
-		f := fmt.Sprintf("faults[%d]", i)
-		if !slices.Contains(knownErr, ft.Error) {
-			add(f+".error", "%q is not one of %s", ft.Error, strings.Join(knownErr[1:], ", "))
-		}
-		if !slices.Contains(FaultEndpoints, ft.Endpoint) && ft.Endpoint != "" {
-			add(f+".endpoint", "%q is not one of %s", ft.Endpoint, strings.Join(FaultEndpoints, ", "))
+		for _, pr := range ft.Validate() {
+			add(fmt.Sprintf("faults[%d].%s", i, pr.Field), "%s", pr.Msg)
 		}
 	}
 	return errs
 }
 
 // FaultEndpoints are the endpoint names a fault can target.
-var FaultEndpoints = []string{"*", "authorize", "token", "userinfo", "jwks", "discovery", "logout", "revoke", "introspect"}
+var FaultEndpoints = fault.Endpoints
 
 func checkURI(s string) string {
 	u, err := url.Parse(s)

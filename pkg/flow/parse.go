@@ -5,12 +5,13 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/ssokit/ssokit/pkg/fault"
 	"github.com/ssokit/ssokit/pkg/flow/browser"
 	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 )
@@ -300,8 +301,6 @@ func (p *fileParser) flows(n ast.Node, f *File) []*Flow {
 	return out
 }
 
-var faultKeys = []string{"endpoint", "client_id", "latency", "error", "clock_skew", "access_token_ttl", "count", "for"}
-
 var stepKeys = append(append([]string{}, StepKinds...), "expect", "timeout")
 
 func (p *fileParser) steps(n ast.Node, f *File, fl *Flow) []*Step {
@@ -390,26 +389,40 @@ func (p *fileParser) stepArgs(st *Step, kp pair, f *File) {
 		case *ast.MappingNode, *ast.MappingValueNode:
 			fields, _ := p.Mapping(v, "fault")
 			st.Fault = map[string]any{}
+			// The fault is read and validated by package fault, as the
+			// provider will read it: a misspelt endpoint or error code is a
+			// parse error here, before anything runs.
+			var ft fault.Fault
+			nodes := map[string]ast.Node{}
 			for _, fl := range fields {
-				switch fl.Key {
-				case "latency", "clock_skew", "access_token_ttl", "for":
-					s, _ := p.Scalar(fl.Value)
-					if _, err := time.ParseDuration(strings.TrimPrefix(s, "-")); err != nil {
-						p.ErrAt(fl.Value, "fault %s must be a duration such as 200ms or 5m, got %q", fl.Key, s)
-					}
-					st.Fault[fl.Key] = s
-				case "count":
-					s, _ := p.Scalar(fl.Value)
-					n, err := strconv.Atoi(s)
-					if err != nil || n < 0 {
-						p.ErrAt(fl.Value, "fault count must be a whole number, got %q", s)
-					}
-					st.Fault[fl.Key] = n
-				case "endpoint", "client_id", "error":
-					st.Fault[fl.Key] = p.Str(fl.Value, "fault "+fl.Key)
-				default:
-					p.UnknownKey(fl, "fault", faultKeys...)
+				if !slices.Contains(fault.Keys, fl.Key) {
+					p.UnknownKey(fl, "fault", fault.Keys...)
+					continue
 				}
+				var s string
+				switch fl.Key {
+				case "endpoint", "client_id", "error":
+					s = p.Str(fl.Value, "fault "+fl.Key)
+				default:
+					s, _ = p.Scalar(fl.Value)
+				}
+				if err := ft.Set(fl.Key, s); err != nil {
+					p.ErrAt(fl.Value, "fault %v", err)
+					continue
+				}
+				nodes[fl.Key] = fl.Value
+				if fl.Key == "count" {
+					st.Fault[fl.Key] = ft.Count
+				} else {
+					st.Fault[fl.Key] = s
+				}
+			}
+			for _, pr := range ft.Validate() {
+				at := nodes[pr.Field]
+				if at == nil {
+					at = kp.Value
+				}
+				p.ErrAt(at, "fault %s: %s", pr.Field, pr.Msg)
 			}
 			if len(fields) == 0 {
 				p.ErrAt(kp.KeyN, "fault is empty")

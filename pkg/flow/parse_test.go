@@ -87,6 +87,8 @@ func TestParseShapes(t *testing.T) {
 		{"step without app", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{silent: {}}]}]", "silent needs an app"},
 		{"duplicate key", "apps: {a: {origin: 'http://localhost:1'}}\napps: {}\nflows: [{steps: [{wait: 1s}]}]", "already defined"},
 		{"aliases work", "apps: {a: &o {origin: 'http://localhost:1'}, b: *o}\nflows: [{steps: [{silent: b}]}]", ""},
+		{"fault endpoint checked", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{fault: {endpoint: tokn, error: not_a_code}}]}]", `fault endpoint: "tokn" is not one of`},
+		{"fault error checked", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{fault: {endpoint: token, error: login_required}}]}]", `fault error: "login_required" is not one of temporarily_unavailable, server_error, http_500 at token`},
 		{"bare seconds", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{wait: 2}]}]", ""},
 	}
 	for _, tt := range tests {
