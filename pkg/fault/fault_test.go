@@ -13,8 +13,8 @@ func TestParse(t *testing.T) {
 		t.Fatalf("%+v %v", f, err)
 	}
 	for in, want := range map[string]string{
-		"endpoint=tokn,error=not_a_code":     `endpoint: "tokn" is not one of *, authorize, token, userinfo, jwks, discovery, logout, revoke, introspect; did you mean "token"?`,
-		"endpoint=token,error=login_requird": `error: "login_requird" is not one of temporarily_unavailable, server_error, http_500 at token`,
+		"endpoint=tokn,error=not_a_code":      `endpoint: "tokn" is not one of *, authorize, token, userinfo, jwks, discovery, logout, revoke, introspect; did you mean "token"?`,
+		"endpoint=token,error=login_requird":  `error: "login_requird" is not one of temporarily_unavailable, server_error, http_500 at token`,
 		"endpoint=token,error=login_required": `"login_required" is not one of temporarily_unavailable, server_error, http_500 at token`,
 		"error=temporarly_unavailable":        `did you mean "temporarily_unavailable"?`,
 		"endpont=token":                       `unknown key "endpont" (want one of endpoint, client_id, latency, error, clock_skew, access_token_ttl, count, for); did you mean "endpoint"?`,
