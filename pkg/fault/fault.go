@@ -63,7 +63,9 @@ func ErrorsFor(endpoint string) []string {
 }
 
 // Fits reports whether the fault applies to a request to endpoint from
-// clientID.
+// clientID. A fault without an error shapes issued tokens (clock skew,
+// access-token lifetime), so it fits the token endpoint only; a fault
+// with an error fits where that error can be answered.
 func (f *Fault) Fits(endpoint, clientID string) bool {
 	if f.Endpoint != "" && f.Endpoint != "*" && f.Endpoint != endpoint {
 		return false
@@ -71,7 +73,10 @@ func (f *Fault) Fits(endpoint, clientID string) bool {
 	if f.ClientID != "" && f.ClientID != clientID {
 		return false
 	}
-	return f.Error == "" || slices.Contains(ErrorsFor(endpoint), f.Error)
+	if f.Error == "" {
+		return endpoint == "token"
+	}
+	return slices.Contains(ErrorsFor(endpoint), f.Error)
 }
 
 // Problem is one thing wrong with a fault: the field (a Keys entry) and

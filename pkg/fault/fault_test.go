@@ -39,9 +39,9 @@ func TestFits(t *testing.T) {
 	if !scoped.Fits("revoke", "shell") || scoped.Fits("revoke", "other") || scoped.Fits("token", "shell") {
 		t.Error("endpoint and client scope")
 	}
-	shape := Fault{ClockSkew: time.Minute}
-	if !shape.Fits("token", "") {
-		t.Error("a fault without an error fits every endpoint")
+	shape := Fault{ClockSkew: time.Minute, Count: 1}
+	if !shape.Fits("token", "") || shape.Fits("authorize", "") {
+		t.Error("a fault without an error shapes tokens: it fits the token endpoint only")
 	}
 }
 
