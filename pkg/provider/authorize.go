@@ -169,8 +169,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.respond(w, r, req, c, aerr.Err, "", "")
 		return
 	}
-	if f := p.faults.take("authorize", req.ClientID); f != nil && f.Error != "" {
-		p.injectError(w, r, f, func(e *oidc.Error) { p.respond(w, r, req, c, e, "", "") })
+	if _, handled := p.fault(w, r, "authorize", req.ClientID, func(e *oidc.Error) { p.respond(w, r, req, c, e, "", "") }); handled {
 		return
 	}
 	p.continueAuthorize(w, r, req, c)

@@ -151,9 +151,8 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) grant(w http.ResponseWriter, r *http.Request, c *client, v url.Values) *oidc.Error {
-	f := p.faults.take("token", c.ClientID)
-	if f != nil && f.Error != "" {
-		p.injectError(w, r, f, func(e *oidc.Error) { writeOAuthError(w, e) })
+	f, handled := p.fault(w, r, "token", c.ClientID, nil)
+	if handled {
 		return nil
 	}
 	skew, ttl := faultShape(f)
