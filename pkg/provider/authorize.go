@@ -48,6 +48,7 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 		return page("client %q is not registered; registered clients: %s", req.ClientID, strings.Join(reg.clientIDs(), ", "))
 	}
 	req.RedirectURI = q.Get("redirect_uri")
+	req.RedirectURISent = req.RedirectURI != ""
 	switch {
 	case req.RedirectURI == "" && len(c.RedirectURIs) == 1:
 		req.RedirectURI = c.RedirectURIs[0]

@@ -91,7 +91,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// a fresh session on every sign-in: never adopt an identifier the
 	// browser brought (session fixation)
 	if ck, err := r.Cookie(SessionCookie); err == nil {
-		p.store.endSession(ck.Value)
+		p.store.endSession(ck.Value, now)
 	}
 	ss := p.startSession(w, u.Username, now)
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})

@@ -77,7 +77,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 	}
 	frames := []string{}
 	if ck, err := r.Cookie(SessionCookie); err == nil {
-		if ss, ok := p.store.endSession(ck.Value); ok {
+		if ss, ok := p.store.endSession(ck.Value, p.now()); ok {
 			p.publish(events.Event{Kind: events.KindLogout, ClientID: clientID, User: ss.Sub, SID: ss.SID, Detail: "RP-initiated logout"})
 			frames = p.notifyLogout(ss)
 		}
@@ -167,7 +167,7 @@ func (p *Provider) logoutClaims(clientID, sub, sid string, now time.Time) map[st
 
 // endAll ends every session (admin API, fault "end all sessions now").
 func (p *Provider) endAll() int {
-	all := p.store.endAllSessions()
+	all := p.store.endAllSessions(p.now())
 	for _, ss := range all {
 		p.notifyLogout(ss)
 	}
