@@ -16,6 +16,9 @@ import (
 // MaxParamLen bounds every authorization request parameter.
 const MaxParamLen = 4096
 
+// base64urlChars is the alphabet of an S256 code_challenge (RFC 7636 §4.2).
+const base64urlChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 // authzError is a failed authorization request. With Redirect false the
 // client or redirect_uri could not be trusted, so the user sees an error page
 // and is never redirected (RFC 6749 §4.1.2.1: no open redirect).
@@ -101,8 +104,8 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 		return redirect(oidc.ErrInvalidRequest, "code_challenge_method is missing; only S256 is supported (plain would be the default, and it is refused)")
 	case req.CodeChallengeMethod != "S256":
 		return redirect(oidc.ErrInvalidRequest, "code_challenge_method %q is not supported; use S256", req.CodeChallengeMethod)
-	case len(req.CodeChallenge) != 43:
-		return redirect(oidc.ErrInvalidRequest, "code_challenge must be the 43-character base64url SHA-256 of the verifier")
+	case len(req.CodeChallenge) != 43 || strings.Trim(req.CodeChallenge, base64urlChars) != "":
+		return redirect(oidc.ErrInvalidRequest, "code_challenge must be the 43-character base64url SHA-256 of the verifier (characters A-Z a-z 0-9 - _)")
 	}
 	req.Prompt = strings.Fields(q.Get("prompt"))
 	for _, pr := range req.Prompt {

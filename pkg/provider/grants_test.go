@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/ssokit/ssokit/pkg/config"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,5 +138,68 @@ func TestRacingRefresh(t *testing.T) {
 		}
 		// the code's own access token belongs to the family too
 		assertAllRevoked(t, op, trial, append(ok, map[string]any{"access_token": first["access_token"]}), rv, nil)
+	}
+}
+
+// TestFailedAttemptsDoNotBurnGrants: a request from the wrong client, with
+// the wrong PKCE verifier or without the redirect_uri changes nothing; the
+// owner's request still succeeds, and the code stays single-use.
+func TestFailedAttemptsDoNotBurnGrants(t *testing.T) {
+	cfg := registeredConfig()
+	cfg.Clients = append(cfg.Clients, config.Client{ClientID: "other", RedirectURIs: []string{"http://localhost:9000/other/cb"}})
+	op := newTestOP(t, cfg)
+	const cb = "http://localhost:9000/shell/callback"
+	b := newBrowser(t)
+	pk := newPKCE()
+	q := callbackParams(t, b.signIn(b.get(op.authURL("shell", cb, pk, nil)), "alice", "alice-pw"), cb)
+	code := q.Get("code")
+	exch := func(mod func(url.Values)) (int, map[string]any) {
+		v := url.Values{"grant_type": {"authorization_code"}, "client_id": {"shell"}, "redirect_uri": {cb}, "code": {code}, "code_verifier": {pk.verifier}}
+		mod(v)
+		return op.tokenCall(t, v, nil)
+	}
+	for name, mod := range map[string]func(url.Values){
+		"another client":      func(v url.Values) { v.Set("client_id", "other") },
+		"wrong PKCE verifier": func(v url.Values) { v.Set("code_verifier", newPKCE().verifier) },
+		"no redirect_uri":     func(v url.Values) { v.Del("redirect_uri") },
+		"wrong redirect_uri":  func(v url.Values) { v.Set("redirect_uri", cb+"x") },
+	} {
+		if st, m := exch(mod); st == http.StatusOK {
+			t.Fatalf("%s: exchange succeeded: %v", name, m)
+		} else if name == "no redirect_uri" && !strings.Contains(m["error_description"].(string), "RFC 6749 §4.1.3") {
+			t.Errorf("%s: %v", name, m)
+		}
+	}
+	st, tok := exch(func(url.Values) {})
+	if st != http.StatusOK {
+		t.Fatalf("the owner's exchange after failed attempts: %d %v", st, tok)
+	}
+	if st, _ := exch(func(url.Values) {}); st == http.StatusOK {
+		t.Fatal("the code was accepted twice")
+	}
+
+	// refresh: the wrong client changes nothing; the owner still rotates
+	b2 := newBrowser(t)
+	pk2 := newPKCE()
+	q2 := callbackParams(t, b2.signIn(b2.get(op.authURL("shell", cb, pk2, nil)), "alice", "alice-pw"), cb)
+	_, tok2 := op.exchange(t, "shell", cb, q2.Get("code"), pk2.verifier)
+	rt := tok2["refresh_token"].(string)
+	if st, _ := op.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {"other"}, "refresh_token": {rt}}, nil); st == http.StatusOK {
+		t.Fatal("another client refreshed shell's token")
+	}
+	if st, m := op.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {"shell"}, "refresh_token": {rt}}, nil); st != http.StatusOK {
+		t.Fatalf("the owner's refresh after another client tried: %d %v (marked as reuse?)", st, m)
+	}
+}
+
+// TestCodeChallengeCharset: a 43-character code_challenge outside the
+// base64url alphabet is refused (RFC 7636 §4.2).
+func TestCodeChallengeCharset(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	const cb = "http://localhost:9000/shell/callback"
+	bad := pkce{challenge: strings.Repeat("!", 42) + "a"}
+	q := callbackParams(t, newBrowser(t).get(op.authURL("shell", cb, bad, nil)), cb)
+	if q.Get("error") != "invalid_request" || !strings.Contains(q.Get("error_description"), "base64url") {
+		t.Fatalf("invalid code_challenge characters: %v", q)
 	}
 }
