@@ -15,7 +15,7 @@ import (
 // the form. The form can never be framed (frame-ancestors 'none'), so a
 // hidden iframe can only ever get an error, never a login page.
 func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, errMsg string) {
-	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req, Expires: p.now().Add(InteractionTTL)}
+	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
 	p.store.putInteraction(in)
 	p.renderLogin(w, r, in, req.LoginHint, errMsg, http.StatusOK)
 }
