@@ -203,3 +203,34 @@ func BenchmarkAuthorizeFloodRSS(b *testing.B) {
 		b.ReportMetric(float64(op.store.counts()["interactions"]), "stored")
 	}
 }
+
+// TestStoresAreCapped: every store evicts its oldest entry beyond its cap.
+func TestStoresAreCapped(t *testing.T) {
+	s := newMemStoreLimits(storeLimits{Sessions: 3, Interactions: 3, Codes: 3, Refresh: 3, Grants: 3, Revoked: 3})
+	now := time.Now()
+	for i := range 10 {
+		id := strconv.Itoa(i)
+		s.putSession(&session{ID: id, Expires: now.Add(time.Hour), Clients: map[string]bool{}})
+		s.putInteraction(&interaction{ID: id, Expires: now.Add(time.Hour)})
+		s.putCode(&code{Value: id, Expires: now.Add(time.Hour)})
+		s.putRefresh(&refreshToken{Value: id, Family: "f" + id, Expires: now.Add(time.Hour)}, now)
+		s.revokeJTI(id, now.Add(time.Hour))
+	}
+	for k, n := range s.counts() {
+		if n != 3 {
+			t.Errorf("%s: %d stored, cap 3", k, n)
+		}
+	}
+	if _, ok := s.liveSession("9", now); !ok {
+		t.Error("the newest session was evicted")
+	}
+	if _, ok := s.liveSession("0", now); ok {
+		t.Error("the oldest session survived")
+	}
+	if !s.isRevoked("9") || s.isRevoked("0") {
+		t.Error("revocations: want the newest kept, the oldest evicted")
+	}
+	if _, ok := s.peekRefresh("9", now); !ok {
+		t.Error("the newest refresh token was evicted")
+	}
+}
