@@ -58,9 +58,13 @@ func (rt *route) rewrite(pr *httputil.ProxyRequest) {
 
 	// Identity and forwarding headers are asserted by the proxy alone: any
 	// the client sent are dropped, so an upstream that trusts
-	// X-Forwarded-User cannot be fooled by a curl command.
+	// X-Forwarded-User cannot be fooled by a curl command. So are their
+	// spellings with '_' (X-Forwarded_User, X_Forwarded_For): CGI, WSGI
+	// (Python's wsgiref), Rack and PHP turn '-' into '_' and merge both into
+	// one variable, so the client's value would join the proxy's. The same
+	// holds for the headers the route sets.
 	for name := range out.Header {
-		if spoofable(name) {
+		if spoofable(name) || rt.setsHeader(name) {
 			delete(out.Header, name)
 		}
 	}
@@ -137,11 +141,56 @@ func (rt *route) rewriteLocation(loc string) (string, bool) {
 }
 
 // spoofable reports whether a client-sent header claims something only the
-// proxy may assert: forwarding details or the signed-in user.
-func spoofable(canonicalName string) bool {
-	return strings.HasPrefix(canonicalName, "X-Forwarded-") ||
-		strings.HasPrefix(canonicalName, "X-Auth-Request-") ||
-		canonicalName == "X-Real-Ip" || canonicalName == "Forwarded"
+// proxy may assert: forwarding details or the signed-in user, in any case
+// and with '_' for '-'.
+func spoofable(name string) bool {
+	return hasHeaderPrefix(name, "X-FORWARDED-") ||
+		hasHeaderPrefix(name, "X-AUTH-REQUEST-") ||
+		len(name) == len("X-REAL-IP") && hasHeaderPrefix(name, "X-REAL-IP") ||
+		len(name) == len("FORWARDED") && hasHeaderPrefix(name, "FORWARDED")
+}
+
+// hasHeaderPrefix reports whether name starts with prefix (upper case, '-'
+// for '_') in the folding of normHeader, without allocating: it runs for
+// every header of every request.
+func hasHeaderPrefix(name, prefix string) bool {
+	if len(name) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := name[i]
+		switch {
+		case c == '_':
+			c = '-'
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// setsHeader reports whether name is a spelling with '_' of a header the
+// route sets; the exact spelling is replaced by Header.Set anyway.
+func (rt *route) setsHeader(name string) bool {
+	if len(rt.Headers) == 0 || !strings.Contains(name, "_") {
+		return false
+	}
+	n := normHeader(name)
+	for h := range rt.Headers {
+		if normHeader(h) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// normHeader folds a header name the way CGI-style servers do when they
+// build HTTP_* variables: case ignored, '_' and '-' the same.
+func normHeader(name string) string {
+	return strings.ToUpper(strings.ReplaceAll(name, "_", "-"))
 }
 
 // stripPrefix removes prefix from p; the result always starts with "/".
