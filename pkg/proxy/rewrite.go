@@ -76,12 +76,13 @@ func (rt *route) rewrite(pr *httputil.ProxyRequest) {
 	for name, value := range rt.Headers {
 		out.Header.Set(name, value)
 	}
+	// The provider's and the gates' cookies are credentials for ssokit
+	// alone; on localhost the browser sends them to every port.
+	stripSsokitCookies(out.Header)
 	if rt.gate != nil {
 		// Behind the gate the session is the only credential: the
-		// client's own Authorization is replaced, the gate's cookies
-		// stay with the proxy.
+		// client's own Authorization is replaced.
 		out.Header.Del("Authorization")
-		rt.gate.stripCookies(out.Header)
 	}
 	if id, ok := in.Context().Value(identityKey{}).(*identity); ok {
 		out.Header.Set("Authorization", "Bearer "+id.accessToken)
@@ -191,6 +192,41 @@ func (rt *route) setsHeader(name string) bool {
 // build HTTP_* variables: case ignored, '_' and '-' the same.
 func normHeader(name string) string {
 	return strings.ToUpper(strings.ReplaceAll(name, "_", "-"))
+}
+
+// stripSsokitCookies removes ssokit's own cookies from a forwarded request:
+// the provider's (ssokit_session, ssokit_bs, ssokit_csrf), the gates'
+// (ssokit_proxy_*), and their __Host- and __Secure- forms. The gate has
+// read its cookies from the incoming request before this runs.
+func stripSsokitCookies(h http.Header) {
+	lines := h["Cookie"]
+	found := false
+	for _, line := range lines {
+		found = found || strings.Contains(line, "ssokit_")
+	}
+	if !found {
+		return
+	}
+	var kept []string
+	for _, line := range lines {
+		for part := range strings.SplitSeq(line, ";") {
+			part = strings.TrimSpace(part)
+			name, _, _ := strings.Cut(part, "=")
+			if part == "" || isSsokitCookie(name) {
+				continue
+			}
+			kept = append(kept, part)
+		}
+	}
+	delete(h, "Cookie")
+	if len(kept) > 0 {
+		h.Set("Cookie", strings.Join(kept, "; "))
+	}
+}
+
+func isSsokitCookie(name string) bool {
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "__Host-"), "__Secure-")
+	return strings.HasPrefix(name, "ssokit_")
 }
 
 // stripPrefix removes prefix from p; the result always starts with "/".
