@@ -68,7 +68,8 @@ type session struct {
 type pendingLogin struct {
 	verifier    string
 	nonce       string
-	binding     string // the browser's login cookie, against login CSRF
+	id          string // names this sign-in's binding cookie, so tabs do not clash
+	binding     string // that cookie's random value, against login CSRF
 	returnTo    string
 	redirectURL string
 	created     time.Time
@@ -105,7 +106,36 @@ func newGate(r Route, transport http.RoundTripper, now func() time.Time, logger 
 }
 
 func (g *gate) sessionCookie() string { return "ssokit_proxy_" + g.name }
-func (g *gate) loginCookie() string   { return "ssokit_proxy_" + g.name + "_login" }
+
+// loginCookie names the cookie that binds sign-in id to the browser that
+// started it (login CSRF: a victim must not finish the attacker's
+// sign-in). Each sign-in has its own cookie, so two tabs signing in at
+// once do not overwrite each other's.
+//
+// Over TLS it is a __Host- cookie (Secure, Path=/, no Domain), which
+// browsers let no plain-http page and no sibling subdomain set. On plain
+// http that prefix cannot be used (browsers outside Chrome and Firefox
+// refuse Secure cookies from http://localhost), and nothing can stop a
+// page on another localhost port from writing the cookie, since cookies
+// ignore ports: the binding then holds only against pages on other hosts.
+// A page on another port would have to have started its own sign-in
+// through this gate to know a binding value worth planting.
+func (g *gate) loginCookie(r *http.Request, id string) string {
+	name := "ssokit_proxy_" + g.name + "_login_" + id
+	if r.TLS != nil {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// loginCookieFor builds the binding cookie (value "" and maxAge -1 clear it).
+func (g *gate) loginCookieFor(r *http.Request, id, value string, maxAge int) *http.Cookie {
+	c := g.cookie(r, g.loginCookie(r, id), value, maxAge)
+	if r.TLS != nil {
+		c.Path = "/" // required by the __Host- prefix
+	}
+	return c
+}
 
 // cookiePath scopes the gate's cookies to its route.
 func (g *gate) cookiePath() string { return g.prefix }
@@ -193,16 +223,13 @@ func (g *gate) login(w http.ResponseWriter, r *http.Request, returnTo string) {
 		g.providerDown(w, r, err)
 		return
 	}
-	binding := ""
-	if c, err := r.Cookie(g.loginCookie()); err == nil && len(c.Value) >= 32 {
-		binding = c.Value
-	} else {
-		binding = randomString()
-		http.SetCookie(w, g.cookie(r, g.loginCookie(), binding, int(loginTTL/time.Second)))
-	}
+	// A fresh binding for every sign-in, never one the browser brings.
+	id, binding := randomString()[:12], randomString()
+	http.SetCookie(w, g.loginCookieFor(r, id, binding, int(loginTTL/time.Second)))
 	p := &pendingLogin{
 		verifier:    oauth2.GenerateVerifier(),
 		nonce:       randomString(),
+		id:          id,
 		binding:     binding,
 		returnTo:    returnTo,
 		redirectURL: g.redirectURL(r),
@@ -230,20 +257,28 @@ func (g *gate) callback(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("%s: %s", e, q.Get("error_description")))
 		return
 	}
+	// The binding is checked before the state is spent: a callback from
+	// another browser must not cancel the sign-in of the one that started it.
 	state := q.Get("state")
 	g.mu.Lock()
 	p := g.pending[state]
-	delete(g.pending, state)
 	g.mu.Unlock()
+	expired := "unknown or expired state; sign-ins must finish within " + loginTTL.String()
 	if p == nil || g.now().Sub(p.created) > loginTTL {
-		g.fail(w, r, http.StatusBadRequest, "This sign-in expired or was already used",
-			"unknown or expired state; sign-ins must finish within "+loginTTL.String())
+		g.fail(w, r, http.StatusBadRequest, "This sign-in expired or was already used", expired)
 		return
 	}
-	c, err := r.Cookie(g.loginCookie())
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(p.binding)) != 1 {
+	if !g.bound(r, p) {
 		g.fail(w, r, http.StatusBadRequest, "This sign-in was started in another browser",
 			"the callback's state belongs to a sign-in this browser did not start")
+		return
+	}
+	g.mu.Lock()
+	spent := g.pending[state] != p
+	delete(g.pending, state)
+	g.mu.Unlock()
+	if spent { // a second tab or a replay got there first
+		g.fail(w, r, http.StatusBadRequest, "This sign-in expired or was already used", expired)
 		return
 	}
 	d, err := g.discover(r.Context())
@@ -290,7 +325,7 @@ func (g *gate) callback(w http.ResponseWriter, r *http.Request) {
 	g.logger.Info("signed in", "route", g.name, "user", s.id.user)
 
 	http.SetCookie(w, g.cookie(r, g.sessionCookie(), sid, 0))
-	http.SetCookie(w, g.cookie(r, g.loginCookie(), "", -1))
+	http.SetCookie(w, g.loginCookieFor(r, p.id, "", -1))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, p.returnTo, http.StatusFound)
 }
@@ -328,6 +363,19 @@ func (g *gate) logout(w http.ResponseWriter, r *http.Request) {
 		target = d.endSession + sep + v.Encode()
 	}
 	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// bound reports whether r carries the binding cookie of sign-in p. Every
+// cookie of that name counts, so a planted one with a longer path cannot
+// hide the real one.
+func (g *gate) bound(r *http.Request, p *pendingLogin) bool {
+	ok := false
+	for _, c := range r.CookiesNamed(g.loginCookie(r, p.id)) {
+		if subtle.ConstantTimeCompare([]byte(c.Value), []byte(p.binding)) == 1 {
+			ok = true
+		}
+	}
+	return ok
 }
 
 func (g *gate) redirectURL(r *http.Request) string {

@@ -309,7 +309,9 @@ func TestGateRejectsForeignCallback(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "another browser") {
 		t.Errorf("victim opening the attacker's callback: %d %s", resp.StatusCode, body)
 	}
-	// And the state is spent: the attacker cannot use it either.
+	// The refusal did not spend the state (TestGateRefusedCallbackKeepsState);
+	// once its own browser has used it, it is spent.
+	navigate(t, attacker, callback)
 	resp, _ = navigate(t, attacker, callback)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("replayed callback: %d, want 400", resp.StatusCode)
