@@ -39,6 +39,7 @@ type gate struct {
 	client *http.Client
 	now    func() time.Time
 	logger *slog.Logger
+	secret []byte // keys the logout confirmation tokens
 
 	discMu sync.Mutex
 	disc   *discovered // nil until discovery succeeds; failures are retried
@@ -100,6 +101,7 @@ func newGate(r Route, transport http.RoundTripper, now func() time.Time, logger 
 		client:   &http.Client{Transport: transport, Timeout: 10 * time.Second},
 		now:      now,
 		logger:   logger,
+		secret:   []byte(randomString()),
 		sessions: map[string]*session{},
 		pending:  map[string]*pendingLogin{},
 	}
@@ -328,41 +330,6 @@ func (g *gate) callback(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, g.loginCookieFor(r, p.id, "", -1))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, p.returnTo, http.StatusFound)
-}
-
-// logout ends the gate's session and sends the browser to the provider's
-// end_session_endpoint, which ends the single sign-on session too.
-func (g *gate) logout(w http.ResponseWriter, r *http.Request) {
-	idToken := ""
-	if s := g.lookup(r); s != nil {
-		s.mu.Lock()
-		idToken = s.idToken
-		s.mu.Unlock()
-	}
-	g.drop(r)
-	http.SetCookie(w, g.cookie(r, g.sessionCookie(), "", -1))
-	w.Header().Set("Cache-Control", "no-store")
-
-	after := g.auth.PostLogoutRedirectURL
-	if after == "" {
-		after = origin(r) + join(g.prefix, "/")
-		if g.prefix == "/" {
-			after = origin(r) + "/"
-		}
-	}
-	target := after
-	if d, err := g.discover(r.Context()); err == nil && d.endSession != "" {
-		v := url.Values{"client_id": {g.auth.ClientID}, "post_logout_redirect_uri": {after}}
-		if idToken != "" {
-			v.Set("id_token_hint", idToken)
-		}
-		sep := "?"
-		if strings.Contains(d.endSession, "?") {
-			sep = "&"
-		}
-		target = d.endSession + sep + v.Encode()
-	}
-	http.Redirect(w, r, target, http.StatusFound)
 }
 
 // bound reports whether r carries the binding cookie of sign-in p. Every

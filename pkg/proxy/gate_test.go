@@ -259,10 +259,10 @@ func TestGateLogout(t *testing.T) {
 
 	noFollow := *c
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, _ := navigate(t, &noFollow, s.url+"/checkout/_ssokit/logout")
+	resp := postLogout(t, &noFollow, s.url+"/checkout/_ssokit/logout", nil, "Sec-Fetch-Site", "same-origin")
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), s.op.URL+"/logout?") {
-		t.Fatalf("logout: %d %s, want 302 to the provider's end_session_endpoint", resp.StatusCode, loc)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), s.op.URL+"/logout?") {
+		t.Fatalf("logout: %d %s, want 303 to the provider's end_session_endpoint", resp.StatusCode, loc)
 	}
 	q := loc.Query()
 	if q.Get("client_id") != "checkout-bff" || q.Get("post_logout_redirect_uri") != s.url+"/checkout/" || strings.Count(q.Get("id_token_hint"), ".") != 2 {
