@@ -9,6 +9,12 @@
 // ".gitignore" (npm and some tools drop dotfiles named .gitignore). The file
 // ssokit-template.yaml describes the template and is never written out.
 //
+// Every value a .tmpl file prints goes through the escaper of the output
+// file's language ({{goString .Issuer}}, {{js .Name}}, {{html .Title}},
+// {{env .Issuer}}, {{line .Name}} in comments and prose); a template that
+// prints a bare value does not render (see escape.go), so a crafted value
+// cannot add code to a generated app.
+//
 // Registration edits ssokit.yaml as text, guided by goccy/go-yaml's AST: new
 // entries are spliced in after the last item of the clients: and apps:
 // sequences, so every existing byte (comments, ordering, quoting, blank lines)

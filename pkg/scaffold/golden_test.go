@@ -191,9 +191,9 @@ func TestRenderRules(t *testing.T) {
 	fsys := fstest.MapFS{
 		"t/" + MetaFile:                {Data: []byte("description: test\nkind: spa\n")},
 		"t/_gitignore":                 {Data: []byte("node_modules/\n")},
-		"t/README.md.tmpl":             {Data: []byte("# {{.Title}} at {{.AppURL}}\n")},
+		"t/README.md.tmpl":             {Data: []byte("# {{line .Title}} at {{line .AppURL}}\n")},
 		"t/src/App.vue":                {Data: []byte("<p>{{ user.name }}</p>\n")},
-		"t/cmd/{{.Name}}/main.go.tmpl": {Data: []byte("package main // {{.Name}}\n")},
+		"t/cmd/{{.Name}}/main.go.tmpl": {Data: []byte("package main // {{line .Name}}\n")},
 		"t/logo.png":                   {Data: png},
 		"t/run.sh":                     {Data: []byte("#!/bin/sh\n"), Mode: 0o755},
 	}
@@ -238,6 +238,8 @@ func TestRenderRules(t *testing.T) {
 		"binary .tmpl":  {"t/x.tmpl": {Data: []byte{0xff, 0xfe}}},
 		"escaping name": {"t/{{\"..\"}}/x": {Data: []byte("x")}},
 		"two to one":    {"t/a.tmpl": {Data: []byte("1")}, "t/a": {Data: []byte("2")}},
+		"unescaped":     {"t/x.go.tmpl": {Data: []byte(`var s = "{{.Name}}"`)}},
+		"wrong escaper": {"t/x.ts.tmpl": {Data: []byte(`const s = {{goString .Name}}`)}},
 	} {
 		if _, err := Render(bad, "t", data); err == nil {
 			t.Errorf("%s: no error", name)

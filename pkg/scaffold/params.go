@@ -76,9 +76,12 @@ func (p Params) Data() (Data, error) {
 	if p.Issuer == "" {
 		p.Issuer = config.DefaultIssuer
 	}
+	if err := config.ValidateIssuer(p.Issuer); err != nil {
+		return Data{}, fmt.Errorf("invalid issuer: %w", err)
+	}
 	iu, err := url.Parse(p.Issuer)
-	if err != nil || (iu.Scheme != "http" && iu.Scheme != "https") || iu.Host == "" || iu.RawQuery != "" || iu.Fragment != "" {
-		return Data{}, fmt.Errorf("invalid issuer %q: use an http(s) URL such as %s", p.Issuer, config.DefaultIssuer)
+	if err != nil {
+		return Data{}, fmt.Errorf("invalid issuer: %w", err)
 	}
 	if p.ProxyURL == "" {
 		p.ProxyURL = DefaultProxyURL

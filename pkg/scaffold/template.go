@@ -197,7 +197,7 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 			if !utf8.Valid(raw) {
 				return fmt.Errorf("template %s: %s is not UTF-8 text; drop the .tmpl suffix to copy it as-is", name, rel)
 			}
-			f.Data, err = execute(rel, string(raw), data)
+			f.Data, err = execute(rel, out, string(raw), data)
 			if err != nil {
 				return fmt.Errorf("template %s: %w", name, err)
 			}
@@ -244,7 +244,7 @@ func renderPath(rel string, data Data) (string, error) {
 	segs := strings.Split(rel, "/")
 	for i, s := range segs {
 		if strings.Contains(s, "{{") {
-			b, err := execute(rel, s, data)
+			b, err := execute(rel, "", s, data)
 			if err != nil {
 				return "", err
 			}
@@ -264,10 +264,18 @@ func renderPath(rel string, data Data) (string, error) {
 	return strings.Join(segs, "/"), nil
 }
 
-func execute(name, text string, data Data) ([]byte, error) {
-	t, err := template.New(name).Option("missingkey=error").Parse(text)
+// execute renders text. When out (the output file's path) is set, every
+// value the template prints must go through the escaper of out's language
+// (see escapers); path segments (out == "") are checked by renderPath.
+func execute(name, out, text string, data Data) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(escapers).Parse(text)
 	if err != nil {
 		return nil, err
+	}
+	if out != "" {
+		if err := checkEscaped(t, out); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {

@@ -462,3 +462,28 @@ func TestNewDotDirNamesAfterDirectory(t *testing.T) {
 		t.Errorf("config: %+v %v", c, err)
 	}
 }
+
+// Issue 11: a crafted issuer in ssokit.yaml was written unescaped into the
+// bff's main.go, which then compiled and ran the attacker's code. It is
+// refused with the file and line, and nothing is written.
+func TestNewRefusesInjectedIssuer(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "ssokit.yaml")
+	evil := "# shared config\nissuer: 'http://localhost:9400/\" + func() string { os.WriteFile(\"pwned\", nil, 0o644); return \"\" }() + \"'\n"
+	if err := os.WriteFile(cfgPath, []byte(evil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appDir := filepath.Join(dir, "orders")
+	r := run(t, false, nil, "bff", appDir, "--config", cfgPath)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, cfgPath+":2: issuer: ") || !strings.Contains(r.err, "not allowed in a URL") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.err)
+	}
+	if _, err := os.Stat(appDir); !errors.Is(err, os.ErrNotExist) {
+		t.Error("wrote the app despite the crafted issuer")
+	}
+	// The same through --issuer.
+	r = run(t, false, nil, "bff", appDir, "--no-register", "--issuer", "http://localhost:9400/\"+x+\"")
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, "invalid issuer") {
+		t.Errorf("--issuer: exit %d, stderr:\n%s", r.code, r.err)
+	}
+}
