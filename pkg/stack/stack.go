@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,9 @@ type Stack struct {
 	scheme   string
 	// CA is the local certificate authority when TLS is on.
 	CA *LocalCA
+
+	appFailed chan error
+	appsReady chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -173,20 +177,73 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		s.serve(s.providerLn, s.Provider)
 	}
 	s.serve(s.proxyLn, s.Proxy)
-	if !opts.NoApps {
-		for _, a := range s.cfg.Apps {
-			if a.Command == "" {
-				continue
-			}
-			ap := newApp(a, opts.Out, opts.ErrOut, opts.Color)
-			s.apps = append(s.apps, ap)
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); ap.run(runCtx, opts.ReadyTimeout, s.proxyURL) }()
-		}
-	}
+	s.startApps(runCtx)
 	ok = true
 	return s, nil
 }
+
+// startApps runs every app's command under supervision.
+func (s *Stack) startApps(ctx context.Context) {
+	var cmds []config.App
+	if !s.opts.NoApps {
+		for _, a := range s.cfg.Apps {
+			if a.Command != "" {
+				a.Cwd = appDir(s.cfg.Path, a.Cwd)
+				cmds = append(cmds, a)
+			}
+		}
+	}
+	s.appFailed = make(chan error, len(cmds))
+	s.appsReady = make(chan struct{})
+	var mu sync.Mutex
+	pending := len(cmds)
+	if pending == 0 {
+		close(s.appsReady)
+	}
+	ready := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if pending--; pending == 0 {
+			close(s.appsReady)
+		}
+	}
+	for _, a := range cmds {
+		ap := newApp(a, s.opts.Out, s.opts.ErrOut, s.opts.Color)
+		s.apps = append(s.apps, ap)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := ap.run(ctx, s.opts.ReadyTimeout, s.proxyURL, ready); err != nil {
+				s.appFailed <- err // the caller reports it (and stops, as `up` does)
+			}
+		}()
+	}
+}
+
+// appDir is where an app's command runs: apps[].cwd is relative to the
+// config file's directory (as `ssokit new` writes it), so `ssokit up` works
+// from any directory, e.g. an app's own after finding ../ssokit.yaml.
+func appDir(configPath, cwd string) string {
+	base := filepath.Dir(configPath)
+	if configPath == "" || base == "." || filepath.IsAbs(cwd) {
+		return cwd
+	}
+	if cwd == "" {
+		return base
+	}
+	return filepath.Join(base, cwd)
+}
+
+// AppCount is how many app commands the stack runs.
+func (s *Stack) AppCount() int { return len(s.apps) }
+
+// AppFailed delivers an *AppError for each app the stack gave up on (its
+// command was not found, or it kept failing the same way).
+func (s *Stack) AppFailed() <-chan error { return s.appFailed }
+
+// AppsReady is closed once every app started by the stack answered HTTP
+// (at once when there are none).
+func (s *Stack) AppsReady() <-chan struct{} { return s.appsReady }
 
 // routes turns the config's apps into proxy routes, plus the provider's
 // mount when it is served under the proxy.
@@ -293,7 +350,11 @@ func (s *Stack) validateApps() error {
 		if a.Command == "" {
 			continue
 		}
+		a.Cwd = appDir(s.cfg.Path, a.Cwd)
 		if err := checkCommand(a); err != nil {
+			errs = append(errs, err.Error())
+		}
+		if err := checkPortFree(a); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
