@@ -104,9 +104,10 @@ func TestNewCreatesAppAndRegisters(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.err)
 	}
 	for _, want := range []string{
-		"Created " + appDir + " from template vanilla: ",
+		"Created " + appDir + " from template vanilla: 13 files created.\n",
 		"Created " + cfgPath + ": client account, route /account → http://localhost:5102.",
-		"Next steps:\n  cd " + appDir + "\n  npm install\n  ssokit up --config " + cfgPath + "\n  open http://localhost:9000/account/\n",
+		// `ssokit up` inside the app finds ../ssokit.yaml (issue 12: it used to start the demo)
+		"Next steps:\n  cd " + appDir + "\n  npm install\n  ssokit up   # uses " + filepath.Join("..", "ssokit.yaml") + "\n  open http://localhost:9000/account/\n",
 	} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.out)
@@ -162,8 +163,13 @@ func TestNewCreatesAppAndRegisters(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("--force: exit %d: %s", r.code, r.err)
 	}
-	if !strings.Contains(r.out, ", 1 overwritten,") || !strings.Contains(r.out, "already registers app account; unchanged.") {
+	if !strings.Contains(r.out, "Updated "+appDir+" from template vanilla: 1 file overwritten, 12 unchanged.\n") || !strings.Contains(r.out, "already registers app account; unchanged.") {
 		t.Errorf("--force output:\n%s", r.out)
+	}
+	// Nothing to do: no "Created … 0 files, 13 unchanged".
+	r = run(t, false, nil, "vanilla", appDir, "--port", "5102", "--config", cfgPath, "--force")
+	if r.code != 0 || !strings.Contains(r.out, appDir+" already matches template vanilla: 13 files unchanged.\n") || strings.Contains(r.out, "Created") {
+		t.Errorf("--force again: exit %d\n%s", r.code, r.out)
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Error("--force deleted a file the template does not produce")
@@ -485,5 +491,20 @@ func TestNewRefusesInjectedIssuer(t *testing.T) {
 	r = run(t, false, nil, "bff", appDir, "--no-register", "--issuer", "http://localhost:9400/\"+x+\"")
 	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, "invalid issuer") {
 		t.Errorf("--issuer: exit %d, stderr:\n%s", r.code, r.err)
+	}
+}
+
+// The next steps work from where they leave you: a config that `ssokit up`
+// would not find from the app's directory is named with an absolute path.
+func TestNewNextStepsNameAConfigUpWouldNotFind(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "cfg", "dev.yaml")
+	appDir := filepath.Join(dir, "apps", "account")
+	r := run(t, false, nil, "vanilla", appDir, "--port", "5102", "--config", cfgPath)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if want := "  npm install\n  ssokit up --config " + cfgPath + "\n"; !strings.Contains(r.out, want) {
+		t.Errorf("output lacks %q:\n%s", want, r.out)
 	}
 }
