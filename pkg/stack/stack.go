@@ -147,6 +147,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	default:
 		s.issuer = s.scheme + "://" + hostPort(s.providerLn.Addr()) + "/"
 	}
+	var providerAddr net.Addr
+	if s.providerLn != nil {
+		providerAddr = s.providerLn.Addr()
+	}
+	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerAddr, s.proxyLn.Addr()) {
+		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
+	}
 	if tlsCfg != nil {
 		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
 		if !mounted {
