@@ -250,6 +250,19 @@ func TestRenderRules(t *testing.T) {
 	}
 }
 
+// A typo gets a suggestion; something unrelated only the list.
+func TestLookupSuggestsOnTypos(t *testing.T) {
+	for typo, want := range map[string]string{"reakt": "react", "raect": "react", "Vue": "vue", "vanila": "vanilla", "auth": "auth0", "bf": "bff", "shel": "shell"} {
+		_, err := Lookup(templatesFS(), typo)
+		if err == nil || !strings.Contains(err.Error(), "did you mean "+want+"? available: vanilla, react") {
+			t.Errorf("%s: err = %v, want a suggestion of %s", typo, err, want)
+		}
+	}
+	if _, err := Lookup(templatesFS(), "angular"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("angular: err = %v, want no suggestion", err)
+	}
+}
+
 func TestLookupListsAvailable(t *testing.T) {
 	_, err := Lookup(templatesFS(), "angular")
 	if err == nil || !strings.Contains(err.Error(), `unknown template "angular"; available: vanilla, react, vue, auth0, shell, bff`) {

@@ -50,6 +50,9 @@ type Options struct {
 	RunInstall func(ctx context.Context, dir, command string, log io.Writer) error
 	// ClientSecret is the secret of a bff's client; empty: random. Tests pin it.
 	ClientSecret string
+	// PortInUse reports a port taken on this machine (default
+	// scaffold.PortInUse); the default --port skips such ports. Tests replace it.
+	PortInUse func(port int) bool
 
 	flagsSet map[string]bool
 	prompted bool
@@ -189,7 +192,7 @@ func Run(ctx context.Context, o *Options) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w\nfix it, or pass --no-register", cfgErr)}
 	}
 	if o.Port == 0 {
-		o.Port = scaffold.NextPort(cfg)
+		o.Port = scaffold.NextFreePort(cfg, o.portInUse())
 	}
 	if o.Issuer == "" && cfg != nil && cfg.Issuer != "" {
 		// ReadConfig decodes loosely; the issuer ends up in generated
@@ -481,4 +484,11 @@ func upCommand(dir, configFile string) string {
 		}
 	}
 	return "ssokit up --config " + absCfg
+}
+
+func (o *Options) portInUse() func(int) bool {
+	if o.PortInUse != nil {
+		return o.PortInUse
+	}
+	return scaffold.PortInUse
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -42,6 +44,7 @@ func run(t testing.TB, tty bool, tweak func(*Options), args ...string) result {
 	cmd := NewCmdNew(f, func(ctx context.Context, o *Options) error {
 		got = o
 		o.ClientSecret = "test-secret"
+		o.PortInUse = func(int) bool { return false } // other processes on this machine must not move the ports tests expect
 		o.Prompt = func(*Options, []scaffold.Template, map[string]bool) error {
 			t.Error("prompted although it must not")
 			return nil
@@ -375,7 +378,7 @@ func TestForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &Options{ConfigFile: filepath.Join(t.TempDir(), "none.yaml")}
+	o := &Options{ConfigFile: filepath.Join(t.TempDir(), "none.yaml"), PortInUse: func(int) bool { return false }}
 	f := newForm(o, templates, map[string]bool{})
 	send := func(keys ...string) {
 		for _, k := range keys {
@@ -386,18 +389,17 @@ func TestForm(t *testing.T) {
 		t.Fatalf("picker view:\n%s", v)
 	}
 	send("down", "enter") // react
-	if v := f.View().Content; !strings.Contains(v, "Template: react\nApp name: react█") {
+	// The default is a placeholder, not editable text: typing replaces it
+	// (issue 12: typing "orders" gave "reactorders").
+	if v := f.View().Content; !strings.Contains(v, "Template: react\nApp name: █"+placeholderStyle+"react") {
 		t.Fatalf("name view:\n%s", v)
-	}
-	for range len("react") {
-		send("backspace")
 	}
 	send("S", "h", "o", "p", "enter")
 	if !strings.Contains(f.View().Content, "✗ invalid name \"Shop\"") {
 		t.Errorf("invalid name not reported:\n%s", f.View().Content)
 	}
 	send("backspace", "backspace", "backspace", "backspace", "s", "h", "o", "p", "enter")
-	if v := f.View().Content; !strings.Contains(v, "Route under the proxy: /shop█") {
+	if v := f.View().Content; !strings.Contains(v, "App name: shop\n") || !strings.Contains(v, "Route under the proxy: █"+placeholderStyle+"/shop") {
 		t.Fatalf("path view:\n%s", v)
 	}
 	send("enter", "enter") // default path, default port
@@ -506,5 +508,33 @@ func TestNewNextStepsNameAConfigUpWouldNotFind(t *testing.T) {
 	}
 	if want := "  npm install\n  ssokit up --config " + cfgPath + "\n"; !strings.Contains(r.out, want) {
 		t.Errorf("output lacks %q:\n%s", want, r.out)
+	}
+}
+
+// Issue 12: the default port avoided only the ports in ssokit.yaml; a port
+// another process listens on is skipped too.
+func TestNewDefaultPortSkipsPortsInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "ssokit.yaml")
+	// the highest app port is port-1, so NextPort alone would pick port
+	seed := fmt.Sprintf("apps:\n  - name: shell\n    path: /shell\n    upstream: http://localhost:%d\n", port-1)
+	if err := os.WriteFile(cfgPath, []byte(seed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, false, func(o *Options) { o.PortInUse = scaffold.PortInUse }, "vanilla", filepath.Join(dir, "account"), "--config", cfgPath, "--dry-run")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if r.opts.Port == port || r.opts.Port < port {
+		t.Errorf("default port %d, but %d is in use", r.opts.Port, port)
+	}
+	if !scaffold.PortInUse(port) {
+		t.Error("PortInUse does not see a listener")
 	}
 }
