@@ -127,14 +127,14 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		transport.TLSClientConfig = &tls.Config{RootCAs: s.CA.Pool(), MinVersion: tls.VersionTLS12}
 	}
 	proxyAddr := first(opts.ProxyAddr, s.cfg.Proxy.Addr, config.DefaultProxyAddr)
-	if s.proxyLn, err = listen(proxyAddr, "proxy", "proxy.addr in ssokit.yaml"); err != nil {
+	if s.proxyLn, err = listen(proxyAddr, "proxy", s.addrFix("proxy", opts.ProxyAddr)); err != nil {
 		return nil, err
 	}
 	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
 	mounted := s.cfg.Provider.Mount != ""
 	if !mounted {
 		providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
-		if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
+		if s.providerLn, err = listen(providerAddr, "provider", s.addrFix("provider", opts.ProviderAddr)); err != nil {
 			return nil, err
 		}
 	}
@@ -371,16 +371,29 @@ func (s *Stack) validateApps() error {
 	return nil
 }
 
-func listen(addr, what, field string) (net.Listener, error) {
+// addrFix says how to give the provider or proxy another address: the flag
+// when the address came from it or there is no config file (the built-in
+// demo), else the key in the config file.
+func (s *Stack) addrFix(what, flagAddr string) string {
+	switch {
+	case flagAddr != "":
+		return "pass another --" + what + "-addr"
+	case s.demo || s.cfg.Path == "":
+		return "pass --" + what + "-addr 127.0.0.1:PORT (the built-in demo has no ssokit.yaml)"
+	}
+	return "change " + what + ".addr in " + s.cfg.Path + " (or pass --" + what + "-addr)"
+}
+
+func listen(addr, what, fix string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err == nil {
 		return ln, nil
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	if isAddrInUse(err) {
-		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or change %s", what, addr, port, field)
+		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or %s", what, addr, port, fix)
 	}
-	return nil, fmt.Errorf("the %s cannot listen on %s: %w (change %s)", what, addr, err, field)
+	return nil, fmt.Errorf("the %s cannot listen on %s: %w (%s)", what, addr, err, fix)
 }
 
 // hostPort renders a loopback listener address as localhost:port, so the
