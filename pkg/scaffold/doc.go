@@ -7,7 +7,9 @@
 // and binary assets stay intact). Path segments may themselves be templates
 // ("cmd/{{.Name}}/main.go.tmpl"), and a segment named "_gitignore" becomes
 // ".gitignore" (npm and some tools drop dotfiles named .gitignore). The file
-// ssokit-template.yaml describes the template and is never written out.
+// ssokit-template.yaml describes the template and is never written out; its
+// include: list takes files several templates share from _shared/ (which is
+// not a template), rendering shared .tmpl files like the template's own.
 //
 // Every value a .tmpl file prints goes through the escaper of the output
 // file's language ({{goString .Issuer}}, {{js .Name}}, {{html .Title}},

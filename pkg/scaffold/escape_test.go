@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 // hostile is what a crafted ssokit.yaml or flag could try to smuggle into
@@ -29,6 +30,33 @@ func hostileData(tmpl, v string) Data {
 	}
 }
 
+// outputName is the file a .tmpl file of the real tree becomes: its own
+// path without .tmpl, or for a shared file the target a template includes
+// it as.
+func outputName(t *testing.T, rel string) string {
+	t.Helper()
+	if shared, ok := strings.CutPrefix(rel, SharedDir+"/"); ok {
+		tmpls, err := List(templatesFS())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tm := range tmpls {
+			for dst, src := range tm.Include {
+				if src == rel {
+					return dst
+				}
+			}
+		}
+		t.Fatalf("no template includes %s", shared)
+	}
+	_, within, _ := strings.Cut(rel, "/")
+	out, err := renderPath(within, Data{Name: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // renderFile renders one .tmpl file of the real tree as Render does.
 func renderFile(t *testing.T, rel string, d Data) ([]byte, error) {
 	t.Helper()
@@ -36,12 +64,7 @@ func renderFile(t *testing.T, rel string, d Data) ([]byte, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, within, _ := strings.Cut(rel, "/")
-	out, err := renderPath(within, Data{Name: "app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return execute(rel, out, string(raw), d)
+	return execute(rel, outputName(t, rel), string(raw), d)
 }
 
 // Every template file rendered with hostile values keeps its structure: the
@@ -58,13 +81,13 @@ func TestTemplatesEscapeHostileValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tmplFiles) < 30 {
+	if len(tmplFiles) < 25 {
 		t.Fatalf("found %d template files; is the tree at ../../templates/files?", len(tmplFiles))
 	}
 	const plain = "plainvalue"
 	for _, rel := range tmplFiles {
 		tmpl, _, _ := strings.Cut(rel, "/")
-		out := strings.TrimSuffix(path.Base(rel), ".tmpl")
+		out := path.Base(outputName(t, rel))
 		for _, v := range []string{hostile, hostile + "\n\r\u2028x"} {
 			t.Run(rel, func(t *testing.T) {
 				benign, err := renderFile(t, rel, hostileData(tmpl, plain))
@@ -72,7 +95,7 @@ func TestTemplatesEscapeHostileValues(t *testing.T) {
 					t.Fatalf("benign render: %v", err)
 				}
 				got, err := renderFile(t, rel, hostileData(tmpl, v))
-				mayRefuse := out == ".env" || out == "_gitignore" || strings.HasSuffix(out, ".md")
+				mayRefuse := out == ".env" || out == ".gitignore" || strings.HasSuffix(out, ".md")
 				if err != nil {
 					if !mayRefuse && !strings.ContainsAny(v, "\n") {
 						t.Fatalf("%s refused a value it should escape: %v", out, err)
@@ -288,6 +311,35 @@ func checkEnv(t *testing.T, got []byte, v string) {
 		inner, ok2 := strings.CutSuffix(inner, `"`)
 		if !ok || !ok2 || strings.ContainsAny(inner, "\"$\\`") {
 			t.Errorf(".env value %s is not a plain double-quoted value", val)
+		}
+	}
+}
+
+// An included .tmpl is rendered and escaped for its target like a
+// template's own files; a target outside the app is refused.
+func TestIncludeRendersAndEscapes(t *testing.T) {
+	meta := func(include string) *fstest.MapFile {
+		return &fstest.MapFile{Data: []byte("description: t\nkind: spa\ninclude:\n  " + include + "\n")}
+	}
+	shared := &fstest.MapFile{Data: []byte("package x\n\nconst Issuer = {{goString .Issuer}}\n")}
+	d := hostileData("t", hostile)
+	files, err := Render(fstest.MapFS{"t/" + MetaFile: meta("x.go: _shared/x.go.tmpl"), "_shared/x.go.tmpl": shared}, "t", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0].Path != "x.go" || !files[0].Rendered {
+		t.Fatalf("files: %+v", files)
+	}
+	if _, err := parser.ParseFile(token.NewFileSet(), "x.go", files[0].Data, 0); err != nil || !strings.Contains(string(files[0].Data), strconv.Quote(hostile)) {
+		t.Errorf("included x.go: %v\n%s", err, files[0].Data)
+	}
+	for name, fsys := range map[string]fstest.MapFS{
+		"bare value":      {"t/" + MetaFile: meta("x.go: _shared/x.go.tmpl"), "_shared/x.go.tmpl": {Data: []byte(`const s = "{{.Issuer}}"`)}},
+		"target escapes":  {"t/" + MetaFile: meta("../x.go: _shared/x.go.tmpl"), "_shared/x.go.tmpl": shared},
+		"target is .tmpl": {"t/" + MetaFile: meta("x.go.tmpl: _shared/x.go.tmpl"), "_shared/x.go.tmpl": shared},
+	} {
+		if _, err := Render(fsys, "t", d); err == nil {
+			t.Errorf("%s: no error", name)
 		}
 	}
 }

@@ -17,6 +17,10 @@ import (
 // MetaFile is the per-template description file; it is never rendered.
 const MetaFile = "ssokit-template.yaml"
 
+// SharedDir holds the files several templates include (it has no MetaFile,
+// so it is not a template itself).
+const SharedDir = "_shared"
+
 // Kinds of template: how the app authenticates, which decides what gets
 // registered in ssokit.yaml.
 const (
@@ -48,10 +52,11 @@ type Template struct {
 	// provider's origin plus "/" (auth0-spa-js derives the expected iss
 	// from its domain).
 	OriginIssuer bool `yaml:"origin_issuer"`
-	// Include copies files from other templates instead of keeping a copy
-	// here: target path in this template → path in the template tree
-	// (e.g. src/auth.ts: vanilla/src/auth.ts, so the shell signs in with
-	// the very module `ssokit new vanilla` documents).
+	// Include takes files from _shared/ (SharedDir) instead of keeping a
+	// copy here: target path in this template → path in the template tree
+	// (e.g. src/auth.ts: _shared/vanilla/auth.ts, so the shell signs in with
+	// the very module `ssokit new vanilla` documents). A source ending in
+	// ".tmpl" is rendered like the template's own.
 	Include map[string]string `yaml:"include"`
 }
 
@@ -261,6 +266,9 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 		return nil, err
 	}
 	for dst, src := range meta.Include {
+		if !fs.ValidPath(dst) || dst == "." || strings.HasSuffix(dst, ".tmpl") || path.Base(dst) == MetaFile {
+			return nil, fmt.Errorf("template %s: include %s: the target must be a relative file path without \".tmpl\" (e.g. public/frontchannel-logout.html)", name, dst)
+		}
 		if prev, dup := seen[dst]; dup {
 			return nil, fmt.Errorf("template %s: include %s would overwrite %s", name, dst, prev)
 		}
@@ -268,11 +276,17 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("template %s: include %s: %w", name, dst, err)
 		}
+		f := File{Path: dst, Data: raw, Mode: 0o644}
 		if strings.HasSuffix(src, ".tmpl") {
-			return nil, fmt.Errorf("template %s: include %s: %s is a template; include plain files only", name, dst, src)
+			// rendered, and escaped for the target's language, like the
+			// template's own .tmpl files
+			if f.Data, err = execute(src, dst, string(raw), data); err != nil {
+				return nil, fmt.Errorf("template %s: include %s: %w", name, dst, err)
+			}
+			f.Rendered = true
 		}
 		seen[dst] = src
-		files = append(files, File{Path: dst, Data: raw, Mode: 0o644})
+		files = append(files, f)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
