@@ -43,9 +43,15 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *Options) error) *c
 server from ssokit.yaml, in one process. Ctrl-C stops everything, children
 included.
 
-With no ssokit.yaml it runs a built-in demo: a shell at / and an account app at
-/account, each a tiny page using silent authentication against the provider,
-so you can see sign-in-once work immediately.
+The config is --config, else $SSOKIT_CONFIG, else ssokit.yaml in this
+directory or the nearest parent (so it works inside an app's directory); up
+says which file it uses. With none it runs a built-in demo: a shell at / and
+an account app at /account, each a tiny page using silent authentication
+against the provider, so you can see sign-in-once work immediately.
+
+"ready" is printed once every app answers HTTP. An app whose command is not
+found (exit 127, e.g. a forgotten npm install) or that fails the same way
+three times in a row stops up with the fix.
 
 Editing ssokit.yaml while it runs reloads users, clients and routes without
 dropping sessions; an invalid edit is reported with file:line and the previous
@@ -76,7 +82,7 @@ third-party cookies.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.ConfigFile, "config", "c", config.DefaultFile, "the stack's config; when absent (and not given) the built-in demo runs")
+	fl.StringVarP(&opts.ConfigFile, "config", "c", config.DefaultFile, "the stack's config (default: $"+EnvConfig+", else ssokit.yaml here or in the nearest parent directory; none: the built-in demo)")
 	fl.BoolVar(&opts.Open, "open", false, "open the first app in the system browser")
 	fl.BoolVar(&opts.NoApps, "no-apps", false, "do not start the apps' commands")
 	fl.StringVar(&opts.ProviderAddr, "provider-addr", "", "override provider.addr (default 127.0.0.1:9400)")
