@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -240,8 +241,13 @@ func (a *app) waitReady(ctx context.Context, timeout time.Duration, proxyURL str
 	deadline := time.After(timeout)
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, probe, nil)
-		if res, err := client.Do(req); err == nil {
+		res, err := client.Do(req)
+		if err == nil {
 			res.Body.Close()
+		}
+		// An HTTPS dev server with its own certificate answered too.
+		var certErr *tls.CertificateVerificationError
+		if err == nil || errors.As(err, &certErr) {
 			fmt.Fprintf(a.out, "%sready in %s at %s%s (upstream %s)\n", a.prefix, time.Since(start).Round(time.Millisecond), proxyURL, a.cfg.Path, a.cfg.Upstream)
 			return true
 		}
@@ -273,8 +279,8 @@ func upstreamHostPort(u *url.URL) string {
 // real dev server would fail to bind and restart forever.
 func checkPortFree(a config.App) error {
 	u, err := url.Parse(a.Upstream)
-	if err != nil || u.Host == "" {
-		return nil // config validation reports it
+	if err != nil || u.Host == "" || !isLoopbackName(u.Hostname()) {
+		return nil // config validation reports a bad URL; a remote upstream is not ours to start
 	}
 	hp := upstreamHostPort(u)
 	c, err := net.DialTimeout("tcp", hp, 300*time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,5 +207,19 @@ func TestAppCwdIsRelativeToTheConfigFile(t *testing.T) {
 		if got := appDir(in[0], in[1]); got != want {
 			t.Errorf("appDir(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
+	}
+}
+
+// An HTTPS dev server with its own certificate (vite --https) answers too.
+func TestAppReadyOverHTTPSWithItsOwnCertificate(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	out := &testutil.SyncBuffer{}
+	a := newApp(config.App{Name: "secure", Path: "/secure", Upstream: srv.URL}, out, out, false)
+	if !a.waitReady(context.Background(), 5*time.Second, "http://localhost:9000") {
+		t.Fatalf("not ready:\n%s", out)
+	}
+	if !strings.Contains(out.String(), "[secure] ready in") {
+		t.Errorf("output:\n%s", out)
 	}
 }
