@@ -224,8 +224,8 @@ func (c *Config) Validate() Errors {
 		errs = append(errs, &Error{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	if c.Issuer != "" {
-		if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			add("issuer", "%q is not an http(s) URL without query or fragment; e.g. %s", c.Issuer, DefaultIssuer)
+		if err := ValidateIssuer(c.Issuer); err != nil {
+			add("issuer", "%v", err)
 		}
 	}
 	for i, h := range c.AllowedHosts {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
@@ -97,7 +98,7 @@ func (p *Provider) handleHome(w http.ResponseWriter, r *http.Request) {
 // loopback callers (the developer at this machine); others learn only that
 // the value is not registered.
 func (p *Provider) registeredList(r *http.Request, prefix string, items []string) string {
-	if !loopbackRemote(r.RemoteAddr) {
+	if !netutil.IsLoopbackAddr(r.RemoteAddr) {
 		return ""
 	}
 	return prefix + strings.Join(items, ", ")
