@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 	"strings"
 	"testing"
 )
@@ -28,8 +29,8 @@ func TestValidateIssuer(t *testing.T) {
 func TestParseRefusesInjectedIssuer(t *testing.T) {
 	src := "# ssokit.yaml\nissuer: 'http://localhost:9400/\" + func() string { os.WriteFile(\"pwned\", nil, 0o644); return \"\" }() + \"'\n"
 	_, err := Parse("ssokit.yaml", []byte(src))
-	var es Errors
-	if !errors.As(err, &es) || len(es) != 1 || es[0].Line != 2 || es[0].Field != "issuer" || !strings.Contains(err.Error(), "not allowed in a URL") {
+	var es *yamlfile.Errors
+	if !errors.As(err, &es) || len(es.Diags) != 1 || es.Diags[0].Pos.Line != 2 || !strings.HasPrefix(es.Diags[0].Msg, "issuer: ") || !strings.Contains(err.Error(), "not allowed in a URL") {
 		t.Fatalf("err = %v, want ssokit.yaml:2: issuer: … not allowed in a URL", err)
 	}
 }
