@@ -37,6 +37,13 @@ func (t *table) ambiguous(u *url.URL, rt *route) *errorPage {
 			Hint:   "Servers written in C stop reading a path at a NUL, so it could reach another app than the one the proxy routes it to. Send the path without it.",
 		}
 	}
+	gated := false
+	for _, r := range t.routes {
+		gated = gated || r.gate != nil
+	}
+	if !gated {
+		return nil // no gate to walk past
+	}
 	alt := t.matchNormalized(normalizedPath(strings.ReplaceAll(u.Path, `\`, "/")))
 	if alt == rt {
 		if raw, ok := slashKept(u); ok {

@@ -129,3 +129,25 @@ func TestGateCannotBeBypassedWithPathVariants(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAmbiguousCheck measures the path check every request pays when
+// a gated route exists, on a typical asset path.
+func BenchmarkAmbiguousCheck(b *testing.B) {
+	p, err := New(Options{Routes: []Route{
+		{Prefix: "/checkout", Upstream: "http://127.0.0.1:1", Auth: &Auth{Issuer: "http://127.0.0.1:1", ClientID: "c"}},
+		{Prefix: "/account", Upstream: "http://127.0.0.1:1"},
+		{Prefix: "/", Upstream: "http://127.0.0.1:1"},
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := p.table.Load()
+	u, _ := url.Parse("/account/assets/index-3f2a1b.js?v=1")
+	rt := t.match(u.Path)
+	b.ReportAllocs()
+	for b.Loop() {
+		if t.ambiguous(u, rt) != nil {
+			b.Fatal("refused")
+		}
+	}
+}
