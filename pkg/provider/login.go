@@ -26,7 +26,7 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 		Name: CSRFCookie, Value: in.CSRF, Path: p.cookiePath, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(InteractionTTL / time.Second),
 	})
-	reg := p.reg.Load()
+	reg := p.regOf(r)
 	anyPassword := slices.ContainsFunc(reg.users, func(u config.User) bool { return u.Password == "" })
 	info(r).outcome = "login form"
 	// Chromium enforces form-action on the redirects that follow a form
@@ -68,7 +68,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, oauthErr(http.StatusForbidden, oidc.ErrAccessDenied, "the sign-in form's CSRF token is missing or does not match its cookie; reload the app and sign in again (are cookies blocked for %s?)", p.issuer))
 		return
 	}
-	reg := p.reg.Load()
+	reg := p.regOf(r)
 	name, password := r.PostForm.Get("username"), r.PostForm.Get("password")
 	if q := r.PostForm.Get("quick_user"); q != "" {
 		name = q
@@ -93,7 +93,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if ck, err := r.Cookie(SessionCookie); err == nil {
 		p.store.endSession(ck.Value, now)
 	}
-	ss := p.startSession(w, u.Username, now)
+	ss := p.startSession(w, reg, u.Username, now)
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})
 	c, ok := reg.lookup(in.Req.ClientID)
 	if !ok {
@@ -104,8 +104,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession creates an SSO session and sets its cookies.
-func (p *Provider) startSession(w http.ResponseWriter, username string, now time.Time) session {
-	reg := p.reg.Load()
+func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username string, now time.Time) session {
 	ss := &session{
 		ID: randomID(32), SID: randomID(16), BrowserState: randomID(16),
 		Sub: username, AuthTime: now.Truncate(time.Second), AMR: []string{"pwd"},
@@ -123,8 +122,7 @@ func (p *Provider) startSession(w http.ResponseWriter, username string, now time
 }
 
 // clearSessionCookies expires the session cookies in the browser.
-func (p *Provider) clearSessionCookies(w http.ResponseWriter) {
-	reg := p.reg.Load()
+func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
 	for _, name := range []string{SessionCookie, BrowserStateCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
 			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})

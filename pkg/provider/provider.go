@@ -184,9 +184,19 @@ func (p *Provider) Close() error {
 	return nil
 }
 
-// ServeHTTP routes a request to its endpoint.
+// ServeHTTP routes a request to its endpoint. The registry is read once
+// here, so a reload in the middle of a request never mixes two configs.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.mux.ServeHTTP(w, r)
+	ri := &reqInfo{reg: p.reg.Load()}
+	p.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+}
+
+// regOf is the registry snapshot of the request.
+func (p *Provider) regOf(r *http.Request) *registry {
+	if ri, ok := r.Context().Value(infoKey{}).(*reqInfo); ok && ri.reg != nil {
+		return ri.reg
+	}
+	return p.reg.Load()
 }
 
 // url returns the absolute URL of an endpoint path such as /authorize.
@@ -218,6 +228,7 @@ func (p *Provider) publish(e events.Event) {
 
 // reqInfo is filled by handlers for the request log.
 type reqInfo struct {
+	reg      *registry // the registry snapshot for the whole request
 	endpoint string
 	clientID string
 	outcome  string
@@ -264,8 +275,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (p *Provider) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{endpoint: name}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+		ri, ok := r.Context().Value(infoKey{}).(*reqInfo)
+		if !ok {
+			ri = &reqInfo{reg: p.reg.Load()}
+			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+		}
+		ri.endpoint = name
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
