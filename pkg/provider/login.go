@@ -2,8 +2,11 @@ package provider
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
@@ -15,15 +18,22 @@ import (
 // the form. The form can never be framed (frame-ancestors 'none'), so a
 // hidden iframe can only ever get an error, never a login page.
 func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, errMsg string) {
-	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
+	// the browser keeps one binding cookie for all its pending logins, so a
+	// second sign-in tab does not invalidate the first one's form
+	browserID := randomID(24)
+	if ck, err := r.Cookie(CSRFCookie); err == nil && len(ck.Value) == len(browserID) && strings.Trim(ck.Value, base64urlChars) == "" {
+		browserID = ck.Value
+	}
+	in := &interaction{ID: randomID(24), CSRF: randomID(24), Browser: browserID, Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
 	p.store.putInteraction(in)
 	p.renderLogin(w, r, in, req.LoginHint, errMsg, http.StatusOK)
 }
 
 func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *interaction, hint, errMsg string, status int) {
-	// double-submit: the form's csrf value must equal this cookie
+	// the form's csrf value must be this interaction's, posted by the
+	// browser holding this cookie
 	http.SetCookie(w, &http.Cookie{
-		Name: CSRFCookie, Value: in.CSRF, Path: p.cookiePath, HttpOnly: true,
+		Name: CSRFCookie, Value: in.Browser, Path: p.cookiePath, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(InteractionTTL / time.Second),
 	})
 	reg := p.regOf(r)
@@ -63,7 +73,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	info(r).clientID = in.Req.ClientID
 	ck, err := r.Cookie(CSRFCookie)
 	form := r.PostForm.Get("csrf")
-	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(form)) != 1 ||
+	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(in.Browser)) != 1 ||
 		subtle.ConstantTimeCompare([]byte(in.CSRF), []byte(form)) != 1 {
 		p.errorPage(w, r, oauthErr(http.StatusForbidden, oidc.ErrAccessDenied, "the sign-in form's CSRF token is missing or does not match its cookie; reload the app and sign in again (are cookies blocked for %s?)", p.issuer))
 		return
@@ -73,21 +83,32 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if q := r.PostForm.Get("quick_user"); q != "" {
 		name = q
 	}
+	key := throttleKey(name, r.RemoteAddr)
+	if wait := p.throttle.wait(key, now); wait > 0 {
+		msg := fmt.Sprintf("Too many wrong passwords for %s from this address: try again in %s.", name, roundUp(wait))
+		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
+		w.Header().Set("Retry-After", strconv.Itoa(int(roundUp(wait)/time.Second)))
+		p.renderLogin(w, r, in, name, msg, http.StatusTooManyRequests)
+		return
+	}
 	u, ok := reg.user(name)
 	if !ok || !checkPassword(u, password) {
 		msg := "Unknown user or wrong password."
 		if ok && password == "" {
 			msg = "User " + name + " has a password: enter it."
 		}
+		if lock := p.throttle.failed(key, now); lock > 0 {
+			msg += fmt.Sprintf(" Too many wrong passwords for %s from this address: try again in %s.", name, roundUp(lock))
+		}
 		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
 		p.renderLogin(w, r, in, name, msg, http.StatusUnauthorized)
 		return
 	}
+	p.throttle.succeeded(key)
 	if _, ok := p.store.takeInteraction(in.ID, now); !ok {
 		p.errorPage(w, r, errInvalidRequest("this sign-in page was already used; go back to the app and sign in again"))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Path: p.cookiePath, MaxAge: -1, HttpOnly: true})
 	// a fresh session on every sign-in: never adopt an identifier the
 	// browser brought (session fixation)
 	if ck, err := r.Cookie(SessionCookie); err == nil {
@@ -127,4 +148,9 @@ func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
 			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})
 	}
+}
+
+// roundUp rounds a wait up to whole seconds, so "try again in 1s" is never early.
+func roundUp(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
 }

@@ -70,6 +70,7 @@ type Provider struct {
 	keys       *keys.Set
 	events     *events.Bus
 	store      *memStore
+	throttle   *throttle // wrong passwords per username and address
 	faults     *faultSet
 	http       *http.Client
 	bcWait     time.Duration
@@ -137,6 +138,7 @@ func New(opts Options) (*Provider, error) {
 		}
 	}
 	p.store = newMemStore()
+	p.throttle = newThrottle()
 	p.faults = newFaultSet(p.now)
 	if err := p.Reload(cfg); err != nil {
 		return nil, err

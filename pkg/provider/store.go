@@ -45,7 +45,8 @@ type authRequest struct {
 // interaction is an authorization request waiting for the login form.
 type interaction struct {
 	ID      string
-	CSRF    string
+	CSRF    string // the form's token
+	Browser string // the ssokit_csrf cookie of the browser that got the form
 	Req     authRequest
 	Expires time.Time
 }
