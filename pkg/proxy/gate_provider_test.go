@@ -158,10 +158,12 @@ func TestGateWithSsokitProvider(t *testing.T) {
 		t.Errorf("refresh went through the browser (%s); it must stay server-side", resp.Request.URL)
 	}
 
-	// Logout ends the gate's session and the provider's.
+	// Logout ends the gate's session and the provider's: the provider
+	// (id_token_hint, no front-channel iframes) answers 303 back to the
+	// gated app, which sends the browser to the login form again.
 	resp, body = navigate(t, c, s.proxyURL+"/checkout/_ssokit/logout")
-	if !strings.HasPrefix(resp.Request.URL.String(), s.issuer) || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Signed out") {
-		t.Fatalf("logout ended at %s (%d), want the provider's signed-out page", resp.Request.URL, resp.StatusCode)
+	if !strings.HasPrefix(resp.Request.URL.String(), s.issuer) || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `name="username"`) {
+		t.Fatalf("logout ended at %s (%d), want the provider's login form (both sessions ended)", resp.Request.URL, resp.StatusCode)
 	}
 	resp, page = navigate(t, c, s.proxyURL+"/checkout/cart")
 	if !strings.Contains(string(page), `name="username"`) {
@@ -238,10 +240,20 @@ func TestGateBackchannelLogout(t *testing.T) {
 	resp, body := submitLogin(t, c, resp.Request.URL, page, "alice")
 	decodeEcho(t, resp, body)
 
-	// The user signs out at the provider directly, not through the gate.
-	resp, _ = navigate(t, c, s.issuer+"logout")
+	// The user signs out at the provider directly, not through the gate:
+	// without an id_token_hint the provider asks, and the user confirms.
+	resp, page = navigate(t, c, s.issuer+"logout")
+	m := regexp.MustCompile(`name="confirm" value="([^"]+)"`).FindSubmatch(page)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("provider logout: %d, want the confirmation form\n%s", resp.StatusCode, page)
+	}
+	resp, err := c.PostForm(s.issuer+"logout", url.Values{"confirm": {html.UnescapeString(string(m[1]))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("provider logout: %d", resp.StatusCode)
+		t.Fatalf("confirmed provider logout: %d", resp.StatusCode)
 	}
 	// The provider delivers the logout token in the background; wait for
 	// the gate to act on it (the deadline only guards against a hang).
