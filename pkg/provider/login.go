@@ -18,22 +18,17 @@ import (
 // the form. The form can never be framed (frame-ancestors 'none'), so a
 // hidden iframe can only ever get an error, never a login page.
 func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, errMsg string) {
-	// the browser keeps one binding cookie for all its pending logins, so a
-	// second sign-in tab does not invalidate the first one's form
-	browserID := randomID(24)
-	if ck, err := r.Cookie(CSRFCookie); err == nil && len(ck.Value) == len(browserID) && strings.Trim(ck.Value, base64urlChars) == "" {
-		browserID = ck.Value
-	}
-	in := &interaction{ID: randomID(24), CSRF: randomID(24), Browser: browserID, Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
+	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
 	p.store.putInteraction(in)
 	p.renderLogin(w, r, in, req.LoginHint, errMsg, http.StatusOK)
 }
 
 func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *interaction, hint, errMsg string, status int) {
-	// the form's csrf value must be this interaction's, posted by the
-	// browser holding this cookie
+	// double-submit: the form's csrf value must equal this cookie. One
+	// cookie per pending login, so a second sign-in tab does not break the
+	// first; scoped to the form's target, so no other request carries it.
 	http.SetCookie(w, &http.Cookie{
-		Name: CSRFCookie, Value: in.Browser, Path: p.cookiePath, HttpOnly: true,
+		Name: csrfCookieName(in.ID), Value: in.CSRF, Path: p.loginCookiePath(), HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(InteractionTTL / time.Second),
 	})
 	reg := p.regOf(r)
@@ -71,9 +66,9 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info(r).clientID = in.Req.ClientID
-	ck, err := r.Cookie(CSRFCookie)
+	ck, err := r.Cookie(csrfCookieName(in.ID))
 	form := r.PostForm.Get("csrf")
-	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(in.Browser)) != 1 ||
+	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(form)) != 1 ||
 		subtle.ConstantTimeCompare([]byte(in.CSRF), []byte(form)) != 1 {
 		p.errorPage(w, r, oauthErr(http.StatusForbidden, oidc.ErrAccessDenied, "the sign-in form's CSRF token is missing or does not match its cookie; reload the app and sign in again (are cookies blocked for %s?)", p.issuer))
 		return
@@ -109,6 +104,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, errInvalidRequest("this sign-in page was already used; go back to the app and sign in again"))
 		return
 	}
+	http.SetCookie(w, &http.Cookie{Name: csrfCookieName(in.ID), Path: p.loginCookiePath(), MaxAge: -1, HttpOnly: true})
 	// a fresh session on every sign-in: never adopt an identifier the
 	// browser brought (session fixation)
 	if ck, err := r.Cookie(SessionCookie); err == nil {
@@ -153,4 +149,15 @@ func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
 // roundUp rounds a wait up to whole seconds, so "try again in 1s" is never early.
 func roundUp(d time.Duration) time.Duration {
 	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// csrfCookieName is the login form's CSRF cookie of one pending login:
+// CSRFCookie plus the start of the interaction id.
+func csrfCookieName(interactionID string) string {
+	return CSRFCookie + "_" + interactionID[:min(12, len(interactionID))]
+}
+
+// loginCookiePath scopes the CSRF cookies to the login endpoint.
+func (p *Provider) loginCookiePath() string {
+	return p.cookiePath + strings.TrimPrefix(PathLogin, "/")
 }

@@ -31,8 +31,8 @@ const (
 // Cookie names on the provider's origin.
 const (
 	SessionCookie      = "ssokit_session"
-	BrowserStateCookie = "ssokit_bs" // readable by the check_session iframe
-	CSRFCookie         = "ssokit_csrf"
+	BrowserStateCookie = "ssokit_bs"   // readable by the check_session iframe
+	CSRFCookie         = "ssokit_csrf" // + "_" + the pending login's id start, Path=/login
 )
 
 // Options configure a Provider.
