@@ -237,7 +237,7 @@ func TestGateBackchannelLogout(t *testing.T) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("provider logout: %d", resp.StatusCode)
+		t.Fatalf("confirmed provider logout: %d", resp.StatusCode)
 	}
 	// The provider delivers the logout token in the background; wait for
 	// the gate to act on it (the deadline only guards against a hang).
