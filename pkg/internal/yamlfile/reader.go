@@ -135,8 +135,10 @@ func (r *Reader) Source(pos Pos, width int) (string, int) {
 	return src, width
 }
 
-// PosOf is a node's position ({1, 1} when unknown).
+// PosOf is a node's position ({1, 1} when unknown). A block mapping is at
+// its first key, not at its first colon.
 func PosOf(n ast.Node) Pos {
+	n = keyOf(n)
 	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
 		return Pos{1, 1}
 	}
@@ -144,8 +146,23 @@ func PosOf(n ast.Node) Pos {
 	return Pos{tk.Position.Line, tk.Position.Column}
 }
 
+func keyOf(n ast.Node) ast.Node {
+	switch v := n.(type) {
+	case *ast.MappingValueNode:
+		if v.Key != nil {
+			return v.Key
+		}
+	case *ast.MappingNode:
+		if !v.IsFlowStyle && len(v.Values) > 0 && v.Values[0].Key != nil {
+			return v.Values[0].Key
+		}
+	}
+	return n
+}
+
 // WidthOf is how many characters a node's first token spans (at least 1).
 func WidthOf(n ast.Node) int {
+	n = keyOf(n)
 	if n == nil || n.GetToken() == nil {
 		return 1
 	}
