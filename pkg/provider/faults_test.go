@@ -149,3 +149,13 @@ func (op *testOP) faultProbe(t *testing.T, b *browser, endpoint string) func() p
 	t.Fatalf("no probe for endpoint %s", endpoint)
 	return nil
 }
+
+// TestAdminRefusesMisspeltFault: the admin API validates like the config
+// file and --fault, with the hint.
+func TestAdminRefusesMisspeltFault(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	st, body := op.admin(t, http.MethodPost, "faults", "application/json", `{"endpoint":"revok","error":"temporarily_unavailable"}`)
+	if st != http.StatusBadRequest || !strings.Contains(body, `did you mean \"revoke\"?`) {
+		t.Fatalf("got %d %s", st, body)
+	}
+}
