@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/ssokit/ssokit/pkg/internal/suggest"
 )
 
 // MetaFile is the per-template description file; it is never rendered.
@@ -101,7 +103,7 @@ func Lookup(fsys fs.FS, name string) (Template, error) {
 		}
 		names = append(names, t.Name)
 	}
-	return Template{}, fmt.Errorf("%w %q; available: %s", ErrUnknownTemplate, name, strings.Join(names, ", "))
+	return Template{}, fmt.Errorf("%w %q; available: %s%s", ErrUnknownTemplate, name, strings.Join(names, ", "), suggest.DidYouMean(name, names))
 }
 
 func readMeta(fsys fs.FS, name string) (Template, error) {
