@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -140,6 +141,28 @@ func TestParseNamesTheFieldOfAWrongValue(t *testing.T) {
 		_, err := Parse("s.yaml", []byte(src))
 		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "s.yaml:") != 1 {
 			t.Errorf("%q:\n%v\nwant one error starting %s", src, err, want)
+		}
+	}
+}
+
+func TestLoadRefusesMissingAndHugeFiles(t *testing.T) {
+	if _, err := Load("testdata/does-not-exist.yaml"); err == nil || !strings.Contains(err.Error(), "read config") {
+		t.Errorf("missing file: %v", err)
+	}
+	path := t.TempDir() + "/ssokit.yaml"
+	if err := os.WriteFile(path, make([]byte, MaxFileSize+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "the limit is") {
+		t.Errorf("huge file: %v", err)
+	}
+}
+
+func TestEmptyFileIsZeroConfig(t *testing.T) {
+	for _, src := range []string{"", "# nothing yet\n"} {
+		c, err := Parse("ssokit.yaml", []byte(src))
+		if err != nil || c == nil || c.Path != "ssokit.yaml" || len(c.Clients) != 0 {
+			t.Errorf("%q: %+v %v", src, c, err)
 		}
 	}
 }
