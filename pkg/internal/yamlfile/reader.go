@@ -25,9 +25,6 @@ func NewReader(name string, src []byte) *Reader {
 	return &Reader{name: name, lines: strings.Split(string(src), "\n"), anchors: map[string]ast.Node{}}
 }
 
-// Name is the file name the reader reports.
-func (r *Reader) Name() string { return r.name }
-
 // Diags returns the problems found so far.
 func (r *Reader) Diags() []Diag { return r.diags }
 
@@ -302,10 +299,9 @@ func (r *Reader) Str(n ast.Node, what string) string {
 
 // OneOf returns a scalar that must be one of allowed (compared without
 // case; the allowed spelling is returned), with "did you mean" otherwise.
-// An empty value is returned as is.
 func (r *Reader) OneOf(n ast.Node, what string, allowed ...string) string {
-	s, ok := r.Scalar(n)
-	if !ok || s == "" {
+	s := r.Str(n, what)
+	if s == "" {
 		return s
 	}
 	for _, a := range allowed {
