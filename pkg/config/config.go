@@ -24,13 +24,18 @@ type Config struct {
 	// Path is the file it was loaded from; empty for built-in defaults.
 	Path string `yaml:"-"`
 
-	Issuer   string   `yaml:"issuer,omitempty"`
-	Provider Provider `yaml:"provider,omitempty"`
-	Proxy    Proxy    `yaml:"proxy,omitempty"`
-	Users    []User   `yaml:"users,omitempty"`
-	Clients  []Client `yaml:"clients,omitempty"`
-	Apps     []App    `yaml:"apps,omitempty"`
-	Faults   []Fault  `yaml:"faults,omitempty"`
+	Issuer string `yaml:"issuer,omitempty"`
+	// AllowedHosts are Host names the provider and the proxy answer besides
+	// the issuer's host, loopback names and IP addresses: a name
+	// (auth.dev.test), a leading-dot domain (.dev.test) or "*" (any; turns
+	// the DNS rebinding protection off).
+	AllowedHosts []string `yaml:"allowed_hosts,omitempty"`
+	Provider     Provider `yaml:"provider,omitempty"`
+	Proxy        Proxy    `yaml:"proxy,omitempty"`
+	Users        []User   `yaml:"users,omitempty"`
+	Clients      []Client `yaml:"clients,omitempty"`
+	Apps         []App    `yaml:"apps,omitempty"`
+	Faults       []Fault  `yaml:"faults,omitempty"`
 }
 
 // Provider configures the OpenID provider.

@@ -80,6 +80,17 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+func TestAllowedHosts(t *testing.T) {
+	c, err := Parse("ok.yaml", []byte("allowed_hosts: [auth.dev.test, .dev.test, \"*\"]\n"))
+	if err != nil || len(c.AllowedHosts) != 3 {
+		t.Fatalf("allowed_hosts: %v %+v", err, c)
+	}
+	_, err = Parse("bad.yaml", []byte("allowed_hosts:\n  - http://auth.dev.test/\n"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:2:") || !strings.Contains(err.Error(), "is not a host name") {
+		t.Fatalf("a URL in allowed_hosts: %v", err)
+	}
+}
+
 // TestParseReportsEveryMistakeOnce: a misspelt key no longer hides the
 // other errors, each error shows its line with a caret, and misspellings
 // of keys and of known values get a "did you mean".

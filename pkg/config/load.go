@@ -259,8 +259,13 @@ func (c *Config) Validate() Errors {
 		errs = append(errs, &Error{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	if c.Issuer != "" {
-		if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			add("issuer", "%q is not an http(s) URL without query or fragment; e.g. %s", c.Issuer, DefaultIssuer)
+		if err := ValidateIssuer(c.Issuer); err != nil {
+			add("issuer", "%v", err)
+		}
+	}
+	for i, h := range c.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/ \t@?#") {
+			add(fmt.Sprintf("allowed_hosts[%d]", i), "%q is not a host name; use a name (auth.dev.test), a domain with a leading dot (.dev.test) or \"*\"", h)
 		}
 	}
 	switch c.Provider.SigningAlg {

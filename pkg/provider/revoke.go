@@ -28,7 +28,7 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := v.Get("token")
 	if rt, ok := p.store.peekRefresh(tok, p.now()); ok && rt.ClientID == c.ClientID {
-		p.store.revokeRefresh(tok)
+		p.store.revokeRefresh(tok, p.now())
 		info(r).outcome = "refresh token revoked"
 	} else if cl, _, err := p.verifyOwn(tok, "at+jwt", false); err == nil && cl.ClientID == c.ClientID {
 		p.store.revokeJTI(cl.JTI, time.Unix(cl.Exp, 0))

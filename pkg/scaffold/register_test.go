@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/ssokit/ssokit/pkg/config"
 )
@@ -380,16 +379,5 @@ func TestPlanRegisterRefusesAliasBomb(t *testing.T) {
 	}
 	if _, err := PlanRegister(path, testRegistration(), ""); err == nil || !strings.Contains(err.Error(), "too many alias expansions") {
 		t.Errorf("PlanRegister: %v", err)
-	}
-}
-
-func TestLookupSuggestsTemplate(t *testing.T) {
-	fsys := fstest.MapFS{
-		"react/" + MetaFile: {Data: []byte("kind: spa\n")},
-		"vue/" + MetaFile:   {Data: []byte("kind: spa\n")},
-	}
-	_, err := Lookup(fsys, "reakt")
-	if !errors.Is(err, ErrUnknownTemplate) || !strings.Contains(err.Error(), `available: react, vue; did you mean "react"?`) {
-		t.Fatalf("got %v", err)
 	}
 }
