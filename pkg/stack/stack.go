@@ -154,6 +154,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerAddr, s.proxyLn.Addr()) {
 		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
+	if !s.demo {
+		for _, w := range envContradictions(s.cfg, s.issuer) {
+			fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
+		}
+	}
 	if tlsCfg != nil {
 		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
 		if !mounted {
