@@ -337,8 +337,8 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		if l.keep > 0 {
-			l.tail = append(l.tail, strings.TrimRight(string(l.buf[:i]), "\r"))
+		if line := strings.TrimRight(string(l.buf[:i]), "\r \t"); l.keep > 0 && line != "" {
+			l.tail = append(l.tail, line)
 			if len(l.tail) > l.keep {
 				l.tail = l.tail[1:]
 			}

@@ -19,6 +19,7 @@ import (
 // registered"). Each names the key and, when known, file:line.
 func contradictions(cfg *config.Config, providerFlag, proxyFlag string, providerLn, proxyLn net.Addr) []string {
 	var out []string
+	// where is "key (file:line)", or less when unknown.
 	where := func(key string) string {
 		if cfg.Path == "" {
 			return key
@@ -55,7 +56,7 @@ func contradictions(cfg *config.Config, providerFlag, proxyFlag string, provider
 					if err != nil || urlPort(u) != oldPort || !isLoopbackName(u.Hostname()) {
 						continue
 					}
-					out = append(out, fmt.Sprintf("--proxy-addr %s moves the apps to port %s, but client %s registers redirect_uri %s on the configured proxy port %s (%s): sign-in through the proxy fails with \"redirect_uri … is not registered\". Change proxy.addr and the clients' URIs instead (see \"Moving the stack\" in the README)",
+					out = append(out, fmt.Sprintf("--proxy-addr %s moves the apps to port %s, but client %s registers redirect_uri %s on the configured proxy port %s, under %s: sign-in through the proxy fails with \"redirect_uri … is not registered\". Change proxy.addr and the clients' URIs instead (see \"Moving the stack\" in the README)",
 						proxyFlag, newPort, c.ClientID, r, oldPort, where("clients")))
 					return out
 				}

@@ -32,7 +32,7 @@ func TestWarnsWhenFlagsContradictTheConfig(t *testing.T) {
 	for _, want := range []string{
 		"warning: the provider listens on port " + providerPort + " (--provider-addr 127.0.0.1:0), but issuer (" + path + ":2) is http://localhost:9400/, on port 9400",
 		"warning: --proxy-addr 127.0.0.1:0 moves the apps to port ",
-		"client account registers redirect_uri http://localhost:9000/account/callback on the configured proxy port 9000 (clients (" + path + ":3))",
+		"client account registers redirect_uri http://localhost:9000/account/callback on the configured proxy port 9000, under clients (" + path + ":3)",
 		`"Moving the stack"`,
 	} {
 		if !strings.Contains(got, want) {
