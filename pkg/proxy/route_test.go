@@ -28,6 +28,8 @@ func TestValidateRoutes(t *testing.T) {
 		{"dot segments", []Route{{Prefix: "/a/../b", Upstream: "http://localhost:5101"}}, []string{"not a clean path"}},
 		{"double slash", []Route{{Prefix: "//a", Upstream: "http://localhost:5101"}}, []string{"not a clean path"}},
 		{"escapes", []Route{{Prefix: "/a%20b", Upstream: "http://localhost:5101"}}, []string{"percent-escapes"}},
+		{"path parameter", []Route{{Prefix: "/a;v=1", Upstream: "http://localhost:5101"}}, []string{"must not hold ';'"}},
+		{"trailing dot", []Route{{Prefix: "/a./b", Upstream: "http://localhost:5101"}}, []string{`segment ending in '.' ("a.")`}},
 		{"space", []Route{{Prefix: "/a b", Upstream: "http://localhost:5101"}}, []string{`holds ' '`}},
 		{"no upstream", []Route{{Prefix: "/a"}}, []string{`route "a" (/a): upstream "" is empty`}},
 		{"no scheme", []Route{{Prefix: "/a", Upstream: "localhost:5101"}}, []string{"must start with http:// or https://"}},

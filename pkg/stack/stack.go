@@ -17,6 +17,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/provider"
 	"github.com/ssokit/ssokit/pkg/proxy"
 )
@@ -47,6 +48,10 @@ type Options struct {
 	// ReadyTimeout bounds the wait for each app's upstream port.
 	ReadyTimeout time.Duration
 	Now          func() time.Time
+	// AllowedHosts are Host names the provider and the proxy answer besides
+	// the issuer's host, loopback names and IP addresses, added to the
+	// config's allowed_hosts (--allowed-host).
+	AllowedHosts []string
 }
 
 // Stack is a running provider + proxy + apps.
@@ -57,10 +62,12 @@ type Stack struct {
 	Proxy    *proxy.Proxy
 
 	providerLn, proxyLn net.Listener
-	servers             []*http.Server
+	servers             []*netutil.Server
+	tls                 *tls.Config
 	apps                []*app
 
 	issuer   string
+	adminURL string
 	proxyURL string
 	demo     bool
 	scheme   string
@@ -132,11 +139,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
 	mounted := s.cfg.Provider.Mount != ""
-	if !mounted {
-		providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
-		if s.providerLn, err = listen(providerAddr, "provider", s.addrFix("provider", opts.ProviderAddr)); err != nil {
-			return nil, err
-		}
+	// Mounted, the provider still gets a listener of its own for the admin
+	// API and event stream, which must never share the apps' origin.
+	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
+	if s.providerLn, err = listen(providerAddr, "provider", s.addrFix("provider", opts.ProviderAddr)); err != nil {
+		return nil, err
 	}
 	switch {
 	case s.cfg.Issuer != "":
@@ -147,11 +154,15 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	default:
 		s.issuer = s.scheme + "://" + hostPort(s.providerLn.Addr()) + "/"
 	}
-	var providerAddr net.Addr
-	if s.providerLn != nil {
-		providerAddr = s.providerLn.Addr()
+	s.adminURL = strings.TrimSuffix(s.issuer, "/")
+	if mounted {
+		s.adminURL = s.scheme + "://" + hostPort(s.providerLn.Addr())
 	}
-	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerAddr, s.proxyLn.Addr()) {
+	var providerLnAddr net.Addr
+	if !mounted {
+		providerLnAddr = s.providerLn.Addr()
+	}
+	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerLnAddr, s.proxyLn.Addr()) {
 		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
 	if !s.demo {
@@ -159,12 +170,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 		}
 	}
-	if tlsCfg != nil {
-		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
-		if !mounted {
-			s.providerLn = tls.NewListener(s.providerLn, tlsCfg)
-		}
-	}
+	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
 			return nil, err
@@ -176,16 +182,20 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger}); err != nil {
+	allowed := append(append([]string{}, s.cfg.AllowedHosts...), opts.AllowedHosts...)
+	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
 		return nil, err
 	}
-	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport}); err != nil {
+	proxyHosts := append([]string{s.issuer}, allowed...) // a mounted provider's issuer names the proxy
+	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport, AllowedHosts: proxyHosts}); err != nil {
 		s.Provider.Close()
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	s.runCtx, s.cancel = runCtx, cancel
-	if s.providerLn != nil {
+	if mounted {
+		s.serve(s.providerLn, s.Provider.AdminHandler())
+	} else {
 		s.serve(s.providerLn, s.Provider)
 	}
 	s.serve(s.proxyLn, s.Proxy)
@@ -260,20 +270,26 @@ func (s *Stack) AppsReady() <-chan struct{} { return s.appsReady }
 // routes turns the config's apps into proxy routes, plus the provider's
 // mount when it is served under the proxy.
 func (s *Stack) routes(cfg *config.Config) []proxy.Route {
-	rs := proxy.RoutesFromConfig(cfg)
+	rs := RoutesFromConfig(cfg)
 	for i := range rs {
 		if rs[i].Auth != nil {
 			rs[i].Auth.Issuer = s.issuer
 		}
 	}
 	if cfg.Provider.Mount != "" {
-		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider})
+		// without the admin API: any app's script could read every token
+		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider.MountHandler()})
 	}
 	return rs
 }
 
-func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// serve serves h on ln, over TLS when the stack's listeners use it.
+func (s *Stack) serve(ln net.Listener, h http.Handler) { s.serveWith(ln, h, s.tls) }
+
+// serveWith serves h on ln with tlsCfg (nil: plain HTTP, as the demo's
+// upstreams behind the proxy are).
+func (s *Stack) serveWith(ln net.Listener, h http.Handler, tlsCfg *tls.Config) {
+	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: tlsCfg})
 	s.servers = append(s.servers, srv)
 	s.wg.Add(1)
 	go func() {
@@ -286,6 +302,11 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 
 // Issuer is the provider's issuer.
 func (s *Stack) Issuer() string { return s.issuer }
+
+// AdminURL is where the admin API and event stream are served, without a
+// trailing slash: the issuer, or with provider.mount the provider's own
+// listener (never the apps' origin).
+func (s *Stack) AdminURL() string { return s.adminURL }
 
 // ProxyURL is the proxy's base URL, e.g. http://localhost:9000.
 func (s *Stack) ProxyURL() string { return s.proxyURL }
@@ -396,10 +417,20 @@ func listen(addr, what, fix string) (net.Listener, error) {
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	if isAddrInUse(err) {
-		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or %s", what, addr, port, fix)
+		return nil, &listenError{msg: fmt.Sprintf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or %s", what, addr, port, fix), err: err}
 	}
 	return nil, fmt.Errorf("the %s cannot listen on %s: %w (%s)", what, addr, err, fix)
 }
+
+// listenError keeps the OS error in the chain (for exit codes) behind a
+// message that says what to do.
+type listenError struct {
+	msg string
+	err error
+}
+
+func (e *listenError) Error() string { return e.msg }
+func (e *listenError) Unwrap() error { return e.err }
 
 // hostPort renders a loopback listener address as localhost:port, so the
 // provider and the apps share one site (ports do not make a site).

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ssokit/ssokit/pkg/cmd/provider"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/stack"
@@ -27,6 +26,7 @@ type Options struct {
 	ProxyAddr    string
 	LogFormat    string
 	TLS          bool
+	AllowedHosts []string
 	Demo         fs.FS
 
 	// Started, when set, receives the running stack (tests).
@@ -88,6 +88,7 @@ third-party cookies.`,
 	fl.StringVar(&opts.ProviderAddr, "provider-addr", "", "override provider.addr (default 127.0.0.1:9400)")
 	fl.StringVar(&opts.ProxyAddr, "proxy-addr", "", "override proxy.addr (default 127.0.0.1:9000)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider request log on stderr: text, json or none")
+	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain) on the provider and proxy; loopback names and IP addresses always work (repeatable)")
 	fl.BoolVar(&opts.TLS, "tls", false, "serve the proxy and provider over HTTPS with a local CA (created once in the user config dir; trust it to avoid warnings)")
 	return cmd
 }
@@ -110,12 +111,12 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	so := stack.Options{
 		Config: cfg, Demo: opts.Demo, ProviderAddr: opts.ProviderAddr, ProxyAddr: opts.ProxyAddr,
-		NoApps: opts.NoApps, TLS: opts.TLS, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
+		NoApps: opts.NoApps, TLS: opts.TLS, AllowedHosts: opts.AllowedHosts, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
 	}
 	switch opts.LogFormat {
 	case "none":
 	case "text", "json":
-		so.Logger = provider.NewLogger(ios.ErrOut, opts.LogFormat)
+		so.Logger = cmdutil.NewLogger(ios.ErrOut, opts.LogFormat)
 	default:
 		return cmdutil.FlagErrorf("--log-format %q is not text, json or none", opts.LogFormat)
 	}

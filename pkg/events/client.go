@@ -1,4 +1,4 @@
-package inspect
+package events
 
 import (
 	"bufio"
@@ -12,39 +12,35 @@ import (
 	"time"
 )
 
-// EventsPath is where a provider publishes its live event stream.
-const EventsPath = "/_ssokit/events"
-
-// Event is one provider event as sent on the SSE stream's data lines.
-type Event struct {
-	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"`
-	ClientID  string    `json:"client_id,omitempty"`
-	User      string    `json:"user,omitempty"`
-	SID       string    `json:"sid,omitempty"`
-	Detail    string    `json:"detail,omitempty"`
-	Token     string    `json:"token,omitempty"`
-	TokenType string    `json:"token_type,omitempty"`
-}
+// Path is where a provider publishes its live event stream.
+const Path = "/_ssokit/events"
 
 // maxEventSize bounds one SSE event; a token event is a few kilobytes.
 const maxEventSize = 8 << 20
 
-// EventsURL turns a provider (issuer) URL into its event stream URL,
+// StreamURL turns a provider (issuer) URL into its event stream URL,
 // asking for the retained events first so tokens issued before the
-// inspector started appear too.
-func EventsURL(base string) string {
-	if strings.Contains(base, EventsPath) {
-		return base
+// inspector started appear too. fullTokens asks for whole tokens instead of
+// the redacted default (see Redact); only the TUI and dashboard should.
+func StreamURL(base string, fullTokens bool) string {
+	if !strings.Contains(base, Path) {
+		base = strings.TrimSuffix(base, "/") + Path + "?replay=1"
 	}
-	return strings.TrimSuffix(base, "/") + EventsPath + "?replay=1"
+	if fullTokens && !strings.Contains(base, "tokens=") {
+		sep := "?"
+		if strings.Contains(base, "?") {
+			sep = "&"
+		}
+		base += sep + "tokens=full"
+	}
+	return base
 }
 
-// ReadEvents parses an SSE stream, calling fn for each event's data. Lines
+// ReadStream parses an SSE stream, calling fn for each event's data. Lines
 // starting with ':' are comments; event:, id: and retry: fields are
 // ignored; multi-line data is joined with newlines, as the SSE spec says.
 // It returns when r ends or fn returns an error.
-func ReadEvents(r io.Reader, fn func(Event) error) error {
+func ReadStream(r io.Reader, fn func(Event) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var data strings.Builder
 	for {
@@ -108,14 +104,14 @@ type FollowStatus struct {
 // returned channels until ctx ends, reconnecting with backoff (a provider
 // restart is routine during development).
 func Follow(ctx context.Context, client *http.Client, url string) (<-chan Event, <-chan FollowStatus) {
-	events := make(chan Event, 256)
+	evs := make(chan Event, 256)
 	status := make(chan FollowStatus, 16)
 	go func() {
-		defer close(events)
+		defer close(evs)
 		defer close(status)
 		backoff := 250 * time.Millisecond
 		for ctx.Err() == nil {
-			err := followOnce(ctx, client, url, events, status)
+			err := followOnce(ctx, client, url, evs, status)
 			if ctx.Err() != nil {
 				return
 			}
@@ -128,7 +124,7 @@ func Follow(ctx context.Context, client *http.Client, url string) (<-chan Event,
 			backoff = min(backoff*2, 5*time.Second)
 		}
 	}()
-	return events, status
+	return evs, status
 }
 
 func send[T any](ctx context.Context, ch chan<- T, v T) bool {
@@ -140,7 +136,7 @@ func send[T any](ctx context.Context, ch chan<- T, v T) bool {
 	}
 }
 
-func followOnce(ctx context.Context, client *http.Client, url string, events chan<- Event, status chan<- FollowStatus) error {
+func followOnce(ctx context.Context, client *http.Client, url string, evs chan<- Event, status chan<- FollowStatus) error {
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -165,8 +161,8 @@ func followOnce(ctx context.Context, client *http.Client, url string, events cha
 		return fmt.Errorf("%s is not an event stream (Content-Type %q)", url, ct)
 	}
 	send(ctx, status, FollowStatus{Connected: true})
-	err = ReadEvents(resp.Body, func(e Event) error {
-		if !send(ctx, events, e) {
+	err = ReadStream(resp.Body, func(e Event) error {
+		if !send(ctx, evs, e) {
 			return ctx.Err()
 		}
 		return nil

@@ -1,6 +1,7 @@
-// Package browser opens URLs in the user's system browser, behind an
-// interface that tests replace with a Stub.
-package browser
+// Package openurl opens URLs in the user's system browser (for `up --open`
+// and `token get`), behind an interface that tests replace with a Stub. It
+// is not the virtual browser of the flow simulator, pkg/flow/browser.
+package openurl
 
 import (
 	"io"
@@ -9,8 +10,8 @@ import (
 	sysbrowser "github.com/pkg/browser"
 )
 
-// Browser opens a URL for the user.
-type Browser interface {
+// Opener opens a URL for the user.
+type Opener interface {
 	Browse(url string) error
 }
 

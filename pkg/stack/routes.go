@@ -1,9 +1,10 @@
-package proxy
+package stack
 
 import (
 	"net/url"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/proxy"
 )
 
 // RoutesFromConfig turns the apps of an ssokit.yaml into routes: path,
@@ -14,14 +15,16 @@ import (
 // uses it rather than deriving one from the request's Host, so the URL the
 // provider checks is exactly the registered one.
 //
-// The routes are validated by New and SetRoutes, not here.
-func RoutesFromConfig(cfg *config.Config) []Route {
+// The routes are validated by proxy.New and SetRoutes, not here. It lives
+// here, not in pkg/proxy: turning config into engines is the stack's job,
+// and the proxy engine knows nothing of ssokit.yaml.
+func RoutesFromConfig(cfg *config.Config) []proxy.Route {
 	if cfg == nil {
 		return nil
 	}
-	routes := make([]Route, 0, len(cfg.Apps))
+	routes := make([]proxy.Route, 0, len(cfg.Apps))
 	for _, a := range cfg.Apps {
-		r := Route{
+		r := proxy.Route{
 			Name:         a.Name,
 			Prefix:       a.Path,
 			Upstream:     a.Upstream,
@@ -30,10 +33,10 @@ func RoutesFromConfig(cfg *config.Config) []Route {
 			Headers:      a.Headers,
 		}
 		if a.Auth == "required" {
-			auth := &Auth{Issuer: cfg.IssuerOrDefault(), ClientID: a.ClientID}
+			auth := &proxy.Auth{Issuer: cfg.IssuerOrDefault(), ClientID: a.ClientID}
 			if c, ok := cfg.Client(a.ClientID); ok {
 				auth.ClientSecret = c.Secret
-				auth.RedirectURL = registeredUnder(c.RedirectURIs, join(trimSlash(a.Path), gatePath+"/callback"), true)
+				auth.RedirectURL = registeredUnder(c.RedirectURIs, proxy.CallbackPath(a.Path), true)
 				auth.PostLogoutRedirectURL = registeredUnder(c.PostLogoutRedirectURIs, trimSlash(a.Path), false)
 			}
 			r.Auth = auth
@@ -51,7 +54,7 @@ func registeredUnder(uris []string, p string, exact bool) string {
 		if err != nil {
 			continue
 		}
-		if parsed.Path == p || !exact && underPrefix(parsed.Path, p) {
+		if parsed.Path == p || !exact && proxy.UnderPrefix(parsed.Path, p) {
 			return u
 		}
 	}
