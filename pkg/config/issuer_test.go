@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 	"strings"
 	"testing"
 )
@@ -27,7 +29,8 @@ func TestValidateIssuer(t *testing.T) {
 func TestParseRefusesInjectedIssuer(t *testing.T) {
 	src := "# ssokit.yaml\nissuer: 'http://localhost:9400/\" + func() string { os.WriteFile(\"pwned\", nil, 0o644); return \"\" }() + \"'\n"
 	_, err := Parse("ssokit.yaml", []byte(src))
-	if err == nil || !strings.HasPrefix(err.Error(), "ssokit.yaml:2:") || !strings.Contains(err.Error(), "issuer: ") || !strings.Contains(err.Error(), "not allowed in a URL") {
-		t.Fatalf("err = %v, want ssokit.yaml:2:…: issuer: … not allowed in a URL", err)
+	var es *yamlfile.Errors
+	if !errors.As(err, &es) || len(es.Diags) != 1 || es.Diags[0].Pos.Line != 2 || !strings.HasPrefix(es.Diags[0].Msg, "issuer: ") || !strings.Contains(err.Error(), "not allowed in a URL") {
+		t.Fatalf("err = %v, want ssokit.yaml:2: issuer: … not allowed in a URL", err)
 	}
 }

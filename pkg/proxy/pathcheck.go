@@ -18,8 +18,7 @@ import (
 // /checkout./x and /checkout%00/x all reach the ungated "/" route here and
 // the gated page there.
 //
-// So the proxy refuses (400) NULs and other control characters anywhere
-// in the decoded path, and refuses a path that would be routed differently
+// So the proxy refuses (400) a NUL anywhere in the decoded path, and refuses a path that would be routed differently
 // as upstreams read it (parameters dropped, trailing dots and spaces
 // trimmed, \ a separator, dot segments resolved, gated prefixes compared
 // ignoring case; or %2F kept inside its segment) when either route is
@@ -29,16 +28,21 @@ import (
 // ambiguous returns the 400 page for a path upstreams may read differently
 // from the proxy, or nil.
 func (t *table) ambiguous(u *url.URL, rt *route) *errorPage {
-	for i := 0; i < len(u.Path); i++ {
-		if c := u.Path[i]; c < 0x20 || c == 0x7f {
-			return &errorPage{
-				Status: http.StatusBadRequest,
-				Error:  "bad_path",
-				Title:  "This path holds a control character",
-				Detail: fmt.Sprintf("the decoded path holds %q (sent as %%%02X)", c, c),
-				Hint:   "Some servers stop reading a path at a NUL or a line break, so it could reach another app than the one the proxy routes it to. Send the path without it.",
-			}
+	if strings.IndexByte(u.Path, 0) >= 0 {
+		return &errorPage{
+			Status: http.StatusBadRequest,
+			Error:  "bad_path",
+			Title:  "This path holds a NUL",
+			Detail: "the decoded path holds a NUL byte (sent as %00)",
+			Hint:   "Servers written in C stop reading a path at a NUL, so it could reach another app than the one the proxy routes it to. Send the path without it.",
 		}
+	}
+	gated := false
+	for _, r := range t.routes {
+		gated = gated || r.gate != nil
+	}
+	if !gated {
+		return nil // no gate to walk past
 	}
 	alt := t.matchNormalized(normalizedPath(strings.ReplaceAll(u.Path, `\`, "/")))
 	if alt == rt {
