@@ -165,6 +165,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerLnAddr, s.proxyLn.Addr()) {
 		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
+	if !s.demo {
+		for _, w := range envContradictions(s.cfg, s.issuer) {
+			fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
+		}
+	}
 	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
