@@ -7,13 +7,15 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // Listen opens a TCP listener with errors that say how to fix them: a port
-// in use names the port and the flag to change. what names the server
+// in use names the port and the flag to change. Its errors are usage
+// errors (exit 2): the address given cannot be used. what names the server
 // ("provider", "proxy") and flag the option that sets the address.
 func Listen(addr, what, flag string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -22,37 +24,24 @@ func Listen(addr, what, flag string) (net.Listener, error) {
 	}
 	if errors.Is(err, syscall.EADDRINUSE) {
 		_, port, _ := net.SplitHostPort(addr)
-		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit?); stop that process or pick another port with %s", what, addr, port, flag)
+		return nil, FlagErrorf("the %s cannot listen on %s: port %s is already in use (another ssokit?); stop that process or pick another port with %s", what, addr, port, flag)
 	}
-	return nil, fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)
-}
-
-// IsLoopbackAddr reports whether a listen address binds loopback only.
-// An empty host ("":9400) binds every interface and is not loopback.
-func IsLoopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host == "" {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return nil, &FlagError{Err: fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)}
 }
 
 // WarnNonLoopback prints the loud warning for a server reachable beyond
 // this machine.
 func WarnNonLoopback(w io.Writer, addr, what string) {
-	if IsLoopbackAddr(addr) {
+	if netutil.IsLoopbackAddr(addr) {
 		return
 	}
 	fmt.Fprintf(w, "\n!!! WARNING: the %s listens on %s, which is reachable from other machines.\n!!! It issues real-looking tokens to anyone who can reach it. Bind 127.0.0.1 unless you mean it.\n\n", what, addr)
 }
 
-// Serve runs srv on ln until ctx ends, then shuts it down gracefully
-// (waiting up to 5 s for requests in flight).
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+// Serve runs srv on ln until ctx ends, then shuts it down: open event
+// streams and streamed responses end at once (netutil.Server), other
+// requests in flight get up to 5 s.
+func Serve(ctx context.Context, srv *netutil.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

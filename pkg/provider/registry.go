@@ -3,7 +3,6 @@ package provider
 import (
 	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // registry is the reloadable part of the provider: who may sign in and
@@ -199,7 +199,7 @@ func loopbackURI(raw string) bool {
 	if err != nil || u.Fragment != "" || u.User != nil || u.Opaque != "" {
 		return false
 	}
-	return (u.Scheme == "http" || u.Scheme == "https") && loopbackHost(u.Hostname())
+	return (u.Scheme == "http" || u.Scheme == "https") && netutil.IsLoopbackHost(u.Hostname())
 }
 
 func loopbackOrigin(origin string) bool {
@@ -207,15 +207,5 @@ func loopbackOrigin(origin string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
 		return false
 	}
-	return loopbackHost(u.Hostname())
-}
-
-// loopbackHost: localhost, *.localhost (RFC 6761), 127.0.0.0/8 and ::1.
-func loopbackHost(h string) bool {
-	h = strings.ToLower(h)
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return netutil.IsLoopbackHost(u.Hostname())
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/provider"
 	"github.com/ssokit/ssokit/pkg/token"
 	tui "github.com/ssokit/ssokit/pkg/tui/inspect"
@@ -35,7 +36,7 @@ func TestFollowRealProvider(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	evs, status := tui.Follow(ctx, &http.Client{}, tui.EventsURL(issuer))
+	evs, status := events.Follow(ctx, &http.Client{}, events.StreamURL(issuer, true))
 	if s := <-status; !s.Connected {
 		t.Fatalf("not connected: %v", s.Err)
 	}
@@ -47,7 +48,7 @@ func TestFollowRealProvider(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("token endpoint: %s", resp.Status)
 	}
-	var ev tui.Event
+	var ev events.Event
 	for ev.Token == "" {
 		select {
 		case ev = <-evs:

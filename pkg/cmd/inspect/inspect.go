@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/token"
 	tui "github.com/ssokit/ssokit/pkg/tui/inspect"
@@ -79,6 +81,9 @@ The TUI draws on stderr and needs a terminal; without one, use
 			if n > 1 {
 				return cmdutil.FlagErrorf("give at most one key source: --issuer, --jwks, --key or --secret")
 			}
+			if err := checkFileArgs(args); err != nil {
+				return err
+			}
 			if !opts.IO.IsStderrTTY() {
 				return cmdutil.FlagErrorf("inspect is interactive and needs a terminal on stderr; use \"ssokit token decode\" or \"ssokit token verify\" in scripts")
 			}
@@ -103,6 +108,22 @@ The TUI draws on stderr and needs a terminal; without one, use
 	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
 	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
 	return cmd
+}
+
+// checkFileArgs refuses an argument that names a file which does not
+// exist: it contains a path separator, or exactly one dot ("tokens.txt"),
+// which no JWT (base64url parts, two or four dots) does. Without it the
+// path would be shown as a token that fails to decode.
+func checkFileArgs(args []string) error {
+	for _, a := range args {
+		if a == "-" || (!strings.ContainsAny(a, `/\`) && strings.Count(a, ".") != 1) {
+			continue
+		}
+		if _, err := os.Stat(a); errors.Is(err, fs.ErrNotExist) {
+			return cmdutil.FlagErrorf("%s: the file does not exist (give a token, a file of tokens, or pipe tokens on stdin)", a)
+		}
+	}
+	return nil
 }
 
 // Inputs gathers the initial tokens: each argument is a file of tokens if
@@ -199,7 +220,7 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 		to.FollowURL = opts.Follow
 		streamClient := *opts.HTTP
 		streamClient.Timeout = 0 // no timeout: the stream is long-lived
-		to.Events, to.Status = tui.Follow(ctx, &streamClient, tui.EventsURL(opts.Follow))
+		to.Events, to.Status = events.Follow(ctx, &streamClient, events.StreamURL(opts.Follow, true))
 	}
 	m := tui.New(to, ins)
 	p := tea.NewProgram(m, tea.WithOutput(opts.IO.ErrOut), tea.WithContext(ctx))

@@ -132,6 +132,17 @@ func Run(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "nothing ran: fix the flow file errors above\n")
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage}
 	}
+	// Open the report before anything runs: a path that cannot be written
+	// is bad usage (exit 2), not a failed flow, and is worth knowing now.
+	var junit *os.File
+	if opts.JUnit != "" {
+		fh, err := os.Create(opts.JUnit)
+		if err != nil {
+			return cmdutil.FlagErrorf("--junit %s: %v; nothing ran", opts.JUnit, unwrapPathError(err))
+		}
+		junit = fh
+		defer fh.Close()
+	}
 	var profiles []string
 	switch opts.Browser {
 	case "":
@@ -203,13 +214,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JUnit != "" {
-		fh, ferr := os.Create(opts.JUnit)
-		if ferr != nil {
-			return fmt.Errorf("--junit: %v", ferr)
-		}
-		werr := flow.WriteJUnit(fh, results)
-		if cerr := fh.Close(); werr == nil {
+	if junit != nil {
+		werr := flow.WriteJUnit(junit, results)
+		if cerr := junit.Close(); werr == nil {
 			werr = cerr
 		}
 		if werr != nil {

@@ -21,11 +21,11 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	flowbrowser "github.com/ssokit/ssokit/pkg/flow/browser"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/oidc"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
@@ -38,7 +38,7 @@ const (
 // GetOptions are the inputs of `token get`.
 type GetOptions struct {
 	IO      *iostreams.IOStreams
-	Browser browser.Browser
+	Browser openurl.Opener
 	HTTP    *http.Client
 
 	Issuer       string
@@ -155,7 +155,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	case errors.As(err, &me):
 		return &cmdutil.FlagError{Err: err}
 	case err != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		return &cmdutil.NetworkError{Err: err}
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTP)
 	var tok *oauth2.Token
@@ -215,7 +215,7 @@ func grantError(err error) error {
 	if errors.As(err, &ge) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: err}
 	}
-	return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+	return &cmdutil.NetworkError{Err: err}
 }
 
 // grantErr is a refusal reported on the redirect (error=…) or a failed

@@ -53,7 +53,7 @@ func KeySourceError(flag string, err error) error {
 	case errors.Is(err, token.ErrMalformed):
 		return &cmdutil.FlagError{Err: err}
 	case errors.As(err, &ne):
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		return &cmdutil.NetworkError{Err: err}
 	case errors.As(err, &me):
 		return &cmdutil.FlagError{Err: err}
 	}

@@ -132,8 +132,14 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	}
 	// Decode first: a malformed token is an input error even when the
 	// issuer is down.
-	if _, err := token.Decode(opts.Raw); err != nil {
+	u, err := token.Decode(opts.Raw)
+	if err != nil {
 		return shared.InputError(err)
+	}
+	// A secret too short for the token's algorithm cannot verify anything:
+	// bad input (exit 2), not an invalid token.
+	if n := token.MinHMACKeyLen(u.Alg()); opts.Secret != "" && len(opts.Secret) < n {
+		return cmdutil.FlagErrorf("--secret is %d bytes; %s needs at least %d (RFC 7518 §3.2)", len(opts.Secret), u.Alg(), n)
 	}
 	keys, err := token.ResolveKeys(token.KeySource{Issuer: opts.IssuerURL, JWKS: opts.JWKS, Key: opts.KeyFile, Secret: opts.Secret}, opts.HTTP)
 	if err != nil {
