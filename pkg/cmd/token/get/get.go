@@ -150,8 +150,6 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	d, err := token.Discover(ctx, opts.HTTP, opts.Issuer)
 	var me *token.IssuerMismatchError
 	switch {
-	case errors.Is(err, context.Canceled):
-		return &cmdutil.ExitError{Code: 130}
 	case errors.As(err, &me):
 		return &cmdutil.FlagError{Err: err}
 	case err != nil:
@@ -196,10 +194,6 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 // grantError turns an OAuth error response into one line (exit 1: the
 // provider refused); transport failures are network errors (exit 2).
 func grantError(err error) error {
-	if errors.Is(err, context.Canceled) {
-		// Ctrl-C: the user knows; exit quietly as shells expect (128+SIGINT).
-		return &cmdutil.ExitError{Code: 130}
-	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		msg := re.ErrorCode

@@ -277,7 +277,7 @@ clients:
 // before any browser opens, instead of after the 5-minute timeout.
 func TestGetFailsFastWhenProviderRefuses(t *testing.T) {
 	issuer := optest.Start(t, optest.Config(t, registeredCLI), nil, time.Now, "alice")
-	stub := &browser.Stub{}
+	stub := &openurl.Stub{}
 	_, errOut, code := run(t, stub, "--issuer", issuer, "--client-id", "cli")
 	if code != 1 || !strings.Contains(errOut, "error: the provider refused the sign-in") || !strings.Contains(errOut, `"cli"`) {
 		t.Errorf("exit %d stderr %q", code, errOut)
