@@ -37,7 +37,7 @@ func (s *Stack) startDemoServers() error {
 		s.cfg.Apps = append(s.cfg.Apps, config.App{Name: d.name, Path: d.path, Upstream: "http://" + ln.Addr().String(), StripPrefix: d.path != "/"})
 		s.serve(ln, demoHandler(s.opts.Demo, d.name, map[string]string{
 			"issuer": s.issuer, "clientId": d.name, "redirectUri": base, "postLogout": base,
-		}))
+		}), nil) // plain HTTP upstreams behind the proxy
 	}
 	return nil
 }

@@ -62,7 +62,6 @@ type Stack struct {
 
 	providerLn, proxyLn net.Listener
 	servers             []*netutil.Server
-	tls                 *tls.Config
 	apps                []*app
 
 	issuer   string
@@ -154,7 +153,6 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if mounted {
 		s.adminURL = s.scheme + "://" + hostPort(s.providerLn.Addr())
 	}
-	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
 			return nil, err
@@ -170,7 +168,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
 		return nil, err
 	}
-	proxyHosts := append([]string{s.issuer}, allowed...) // a mounted provider's issuer names the proxy
+	// the proxy's own listen host (when bound by name) and a mounted
+	// provider's issuer, which names the proxy
+	proxyHosts := append([]string{proxyAddr, s.issuer}, allowed...)
 	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport, AllowedHosts: proxyHosts}); err != nil {
 		s.Provider.Close()
 		return nil, err
@@ -178,11 +178,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	s.runCtx, s.cancel = runCtx, cancel
 	if mounted {
-		s.serve(s.providerLn, s.Provider.AdminHandler())
+		s.serve(s.providerLn, s.Provider.AdminHandler(), tlsCfg)
 	} else {
-		s.serve(s.providerLn, s.Provider)
+		s.serve(s.providerLn, s.Provider, tlsCfg)
 	}
-	s.serve(s.proxyLn, s.Proxy)
+	s.serve(s.proxyLn, s.Proxy, tlsCfg)
 	if !opts.NoApps {
 		for _, a := range s.cfg.Apps {
 			if a.Command == "" {
@@ -214,8 +214,10 @@ func (s *Stack) routes(cfg *config.Config) []proxy.Route {
 	return rs
 }
 
-func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: s.tls})
+// serve serves h on ln, over TLS when tlsCfg is set (applied by
+// netutil.Server above its connection cap).
+func (s *Stack) serve(ln net.Listener, h http.Handler, tlsCfg *tls.Config) {
+	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: tlsCfg})
 	s.servers = append(s.servers, srv)
 	s.wg.Add(1)
 	go func() {
