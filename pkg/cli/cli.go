@@ -9,22 +9,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmd/root"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/templates"
-)
-
-// Build information, set with -ldflags "-X github.com/ssokit/ssokit/pkg/cli.version=…".
-var (
-	version = "dev"
-	commit  = "none"
-	date    = "unknown"
 )
 
 // Main runs ssokit with os.Args and returns the exit code.
@@ -32,11 +24,11 @@ func Main() int {
 	ios := iostreams.System()
 	f := &cmdutil.Factory{
 		IOStreams: ios,
-		Browser:   browser.System{Stderr: ios.ErrOut},
+		Browser:   openurl.System{Stderr: ios.ErrOut},
 		Now:       time.Now,
 		Templates: templates.FS(),
 		Demo:      templates.Demo(),
-		Version:   fmt.Sprintf("%s (commit %s, built %s)", version, commit, date),
+		Version:   Version(),
 	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -79,9 +71,8 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
-	// cobra reports an unknown subcommand as a plain error; it is bad usage.
-	if strings.HasPrefix(err.Error(), "unknown command") {
-		err = &cmdutil.FlagError{Err: err}
+	if cmdutil.Interrupted(ctx, err) {
+		return cmdutil.ExitInterrupted
 	}
 	var ee *cmdutil.ExitError
 	switch {

@@ -8,16 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/templates"
 )
 
 func testFactory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	ios, _, out, errOut := iostreams.Test()
-	f := &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: time.Now, Templates: templates.FS(), Version: "1.2.3 (commit abc, built today)"}
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: time.Now, Templates: templates.FS(), Demo: templates.Demo(), Version: "1.2.3 (commit abc, built today)"}
 	return f, out, errOut
 }
 

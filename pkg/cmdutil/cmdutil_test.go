@@ -1,11 +1,15 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/ssokit/ssokit/pkg/token"
 )
 
 func TestExitCode(t *testing.T) {
@@ -14,9 +18,13 @@ func TestExitCode(t *testing.T) {
 		errors.New("boom"): 1,
 		ErrSilent:          1,
 		FlagErrorf("bad"):  2,
-		fmt.Errorf("wrap: %w", FlagErrorf("bad")): 2,
-		&ExitError{Code: 1}:                       1,
-		&ExitError{Code: 2, Err: errors.New("x")}: 2,
+		fmt.Errorf("wrap: %w", FlagErrorf("bad")):                                    2,
+		&ExitError{Code: 1}:                                                          1,
+		&ExitError{Code: 2, Err: errors.New("x")}:                                    2,
+		&NetworkError{Err: errors.New("dial")}:                                       2,
+		fmt.Errorf("fetch: %w", &token.NetworkError{URL: "u", Err: errors.New("x")}): 2,
+		fmt.Errorf("decode: %w", token.ErrMalformed):                                 2,
+		fmt.Errorf("listen: %w", syscall.EADDRINUSE):                                 2,
 	} {
 		if got := ExitCode(err); got != want {
 			t.Errorf("ExitCode(%v) = %d, want %d", err, got, want)
@@ -34,5 +42,17 @@ func TestListenPortInUse(t *testing.T) {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	if err == nil || !strings.Contains(err.Error(), "port "+port+" is already in use") || !strings.Contains(err.Error(), "--addr") {
 		t.Fatalf("port in use: %v", err)
+	}
+}
+
+func TestInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	err := fmt.Errorf("network error: %w", context.Canceled)
+	if Interrupted(ctx, err) {
+		t.Error("a live context is not an interrupt")
+	}
+	cancel()
+	if !Interrupted(ctx, err) || Interrupted(ctx, errors.New("other")) || Interrupted(ctx, nil) {
+		t.Error("Interrupted misreads a cancelled context")
 	}
 }

@@ -4,14 +4,14 @@ import (
 	"io/fs"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 )
 
 // Factory carries the dependencies commands need, so tests can replace each.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
-	Browser   browser.Browser
+	Browser   openurl.Opener
 	// Now is the clock; tests pin it.
 	Now func() time.Time
 	// Templates is the embedded template tree (templates.FS()).

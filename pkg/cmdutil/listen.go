@@ -14,7 +14,8 @@ import (
 )
 
 // Listen opens a TCP listener with errors that say how to fix them: a port
-// in use names the port and the flag to change. what names the server
+// in use names the port and the flag to change. Its errors are usage
+// errors (exit 2): the address given cannot be used. what names the server
 // ("provider", "proxy") and flag the option that sets the address.
 func Listen(addr, what, flag string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
@@ -23,9 +24,9 @@ func Listen(addr, what, flag string) (net.Listener, error) {
 	}
 	if errors.Is(err, syscall.EADDRINUSE) {
 		_, port, _ := net.SplitHostPort(addr)
-		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit?); stop that process or pick another port with %s", what, addr, port, flag)
+		return nil, FlagErrorf("the %s cannot listen on %s: port %s is already in use (another ssokit?); stop that process or pick another port with %s", what, addr, port, flag)
 	}
-	return nil, fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)
+	return nil, &FlagError{Err: fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)}
 }
 
 // WarnNonLoopback prints the loud warning for a server reachable beyond

@@ -246,6 +246,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = br
 	}
 	rt = t.match(r.URL.Path)
+	if r.Method != http.MethodConnect {
+		if bad := t.ambiguous(r.URL, rt); bad != nil {
+			bad.write(lw, r)
+			return
+		}
+	}
 	if rt != nil && len(r.Header["Via"]) > 0 && p.looped(r) {
 		p.loop(lw, r, rt)
 		return

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +73,9 @@ type Stack struct {
 	// CA is the local certificate authority when TLS is on.
 	CA *LocalCA
 
+	appFailed chan error
+	appsReady chan struct{}
+
 	mu     sync.Mutex
 	closed bool
 	wg     sync.WaitGroup
@@ -129,7 +133,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		transport.TLSClientConfig = &tls.Config{RootCAs: s.CA.Pool(), MinVersion: tls.VersionTLS12}
 	}
 	proxyAddr := first(opts.ProxyAddr, s.cfg.Proxy.Addr, config.DefaultProxyAddr)
-	if s.proxyLn, err = listen(proxyAddr, "proxy", "proxy.addr in ssokit.yaml"); err != nil {
+	if s.proxyLn, err = listen(proxyAddr, "proxy", s.addrFix("proxy", opts.ProxyAddr)); err != nil {
 		return nil, err
 	}
 	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
@@ -137,7 +141,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	// Mounted, the provider still gets a listener of its own for the admin
 	// API and event stream, which must never share the apps' origin.
 	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
-	if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
+	if s.providerLn, err = listen(providerAddr, "provider", s.addrFix("provider", opts.ProviderAddr)); err != nil {
 		return nil, err
 	}
 	switch {
@@ -152,6 +156,13 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	s.adminURL = strings.TrimSuffix(s.issuer, "/")
 	if mounted {
 		s.adminURL = s.scheme + "://" + hostPort(s.providerLn.Addr())
+	}
+	var providerLnAddr net.Addr
+	if !mounted {
+		providerLnAddr = s.providerLn.Addr()
+	}
+	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerLnAddr, s.proxyLn.Addr()) {
+		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
@@ -183,25 +194,78 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		s.serve(s.providerLn, s.Provider, tlsCfg)
 	}
 	s.serve(s.proxyLn, s.Proxy, tlsCfg)
-	if !opts.NoApps {
-		for _, a := range s.cfg.Apps {
-			if a.Command == "" {
-				continue
-			}
-			ap := newApp(a, opts.Out, opts.ErrOut, opts.Color)
-			s.apps = append(s.apps, ap)
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); ap.run(runCtx, opts.ReadyTimeout, s.proxyURL) }()
-		}
-	}
+	s.startApps(runCtx)
 	ok = true
 	return s, nil
 }
 
+// startApps runs every app's command under supervision.
+func (s *Stack) startApps(ctx context.Context) {
+	var cmds []config.App
+	if !s.opts.NoApps {
+		for _, a := range s.cfg.Apps {
+			if a.Command != "" {
+				a.Cwd = appDir(s.cfg.Path, a.Cwd)
+				cmds = append(cmds, a)
+			}
+		}
+	}
+	s.appFailed = make(chan error, len(cmds))
+	s.appsReady = make(chan struct{})
+	var mu sync.Mutex
+	pending := len(cmds)
+	if pending == 0 {
+		close(s.appsReady)
+	}
+	ready := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if pending--; pending == 0 {
+			close(s.appsReady)
+		}
+	}
+	for _, a := range cmds {
+		ap := newApp(a, s.opts.Out, s.opts.ErrOut, s.opts.Color)
+		s.apps = append(s.apps, ap)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := ap.run(ctx, s.opts.ReadyTimeout, s.proxyURL, ready); err != nil {
+				s.appFailed <- err // the caller reports it (and stops, as `up` does)
+			}
+		}()
+	}
+}
+
+// appDir is where an app's command runs: apps[].cwd is relative to the
+// config file's directory (as `ssokit new` writes it), so `ssokit up` works
+// from any directory, e.g. an app's own after finding ../ssokit.yaml.
+func appDir(configPath, cwd string) string {
+	base := filepath.Dir(configPath)
+	if configPath == "" || base == "." || filepath.IsAbs(cwd) {
+		return cwd
+	}
+	if cwd == "" {
+		return base
+	}
+	return filepath.Join(base, cwd)
+}
+
+// AppCount is how many app commands the stack runs.
+func (s *Stack) AppCount() int { return len(s.apps) }
+
+// AppFailed delivers an *AppError for each app the stack gave up on (its
+// command was not found, or it kept failing the same way).
+func (s *Stack) AppFailed() <-chan error { return s.appFailed }
+
+// AppsReady is closed once every app started by the stack answered HTTP
+// (at once when there are none).
+func (s *Stack) AppsReady() <-chan struct{} { return s.appsReady }
+
 // routes turns the config's apps into proxy routes, plus the provider's
 // mount when it is served under the proxy.
 func (s *Stack) routes(cfg *config.Config) []proxy.Route {
-	rs := proxy.RoutesFromConfig(cfg)
+	rs := RoutesFromConfig(cfg)
 	for i := range rs {
 		if rs[i].Auth != nil {
 			rs[i].Auth.Issuer = s.issuer
@@ -311,7 +375,11 @@ func (s *Stack) validateApps() error {
 		if a.Command == "" {
 			continue
 		}
+		a.Cwd = appDir(s.cfg.Path, a.Cwd)
 		if err := checkCommand(a); err != nil {
+			errs = append(errs, err.Error())
+		}
+		if err := checkPortFree(a); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
@@ -321,17 +389,40 @@ func (s *Stack) validateApps() error {
 	return nil
 }
 
-func listen(addr, what, field string) (net.Listener, error) {
+// addrFix says how to give the provider or proxy another address: the flag
+// when the address came from it or there is no config file (the built-in
+// demo), else the key in the config file.
+func (s *Stack) addrFix(what, flagAddr string) string {
+	switch {
+	case flagAddr != "":
+		return "pass another --" + what + "-addr"
+	case s.demo || s.cfg.Path == "":
+		return "pass --" + what + "-addr 127.0.0.1:PORT (the built-in demo has no ssokit.yaml)"
+	}
+	return "change " + what + ".addr in " + s.cfg.Path + " (or pass --" + what + "-addr)"
+}
+
+func listen(addr, what, fix string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err == nil {
 		return ln, nil
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	if isAddrInUse(err) {
-		return nil, fmt.Errorf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or change %s", what, addr, port, field)
+		return nil, &listenError{msg: fmt.Sprintf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or %s", what, addr, port, fix), err: err}
 	}
-	return nil, fmt.Errorf("the %s cannot listen on %s: %w (change %s)", what, addr, err, field)
+	return nil, fmt.Errorf("the %s cannot listen on %s: %w (%s)", what, addr, err, fix)
 }
+
+// listenError keeps the OS error in the chain (for exit codes) behind a
+// message that says what to do.
+type listenError struct {
+	msg string
+	err error
+}
+
+func (e *listenError) Error() string { return e.msg }
+func (e *listenError) Unwrap() error { return e.err }
 
 // hostPort renders a loopback listener address as localhost:port, so the
 // provider and the apps share one site (ports do not make a site).

@@ -28,6 +28,7 @@ OpenID provider (--issuer). Start with ` + "`ssokit flow init`" + `.`,
   ssokit flow run flows.yaml
   ssokit flow run flows.yaml --browser all`,
 	}
+	cmdutil.Group(cmd)
 	cmd.AddCommand(
 		run.NewCmdRun(f, nil),
 		initcmd.NewCmdInit(f, nil),

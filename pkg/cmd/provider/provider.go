@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"strings"
 
@@ -85,6 +84,16 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 			default:
 				return cmdutil.FlagErrorf("--log-format %q is not text or json", opts.LogFormat)
 			}
+			switch opts.SigningAlg {
+			case "", keys.RS256, keys.ES256:
+			default:
+				return cmdutil.FlagErrorf("--signing-alg %q is not supported; use RS256 (the default; the Auth0 SDK needs it) or ES256", opts.SigningAlg)
+			}
+			switch strings.ToLower(opts.SameSite) {
+			case "", "lax", "strict", "none":
+			default:
+				return cmdutil.FlagErrorf("--same-site %q is not lax, strict or none", opts.SameSite)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -144,7 +153,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	errOut := f.IOStreams.ErrOut
 	p, err := provider.New(provider.Options{
-		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: NewLogger(errOut, opts.LogFormat),
+		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
 	})
 	if err != nil {
@@ -171,14 +180,6 @@ func IssuerFor(addr string) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"
-}
-
-// NewLogger returns the request logger for --log-format.
-func NewLogger(w io.Writer, format string) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
-	}
-	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 // PrintBanner says where the provider is and how to use it.

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 )
 
 func TestParseFault(t *testing.T) {
@@ -38,7 +38,7 @@ func TestParseFault(t *testing.T) {
 // fault flag, checks discovery and the fault, then cancels (SIGINT's path).
 func TestRunServesAndStops(t *testing.T) {
 	ios, _, _, errOut := iostreams.Test()
-	f := &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: time.Now}
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: time.Now}
 	ready := make(chan string, 1)
 	opts := &Options{Addr: "127.0.0.1:0", LogFormat: "json", EphemeralKeys: true,
 		Faults: []string{"endpoint=jwks,error=http_500,count=1"}, Ready: func(a string) { ready <- a }}
@@ -108,7 +108,7 @@ func TestNonLoopbackWarning(t *testing.T) {
 // at once instead of waiting out the grace period (issue 12).
 func TestRunAllowedHostAndShutdownWithSubscriber(t *testing.T) {
 	ios, _, _, _ := iostreams.Test()
-	f := &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: time.Now}
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: time.Now}
 	ready := make(chan string, 1)
 	opts := &Options{Addr: "127.0.0.1:0", LogFormat: "text", EphemeralKeys: true, AllowedHosts: []string{"ci-runner"},
 		Ready: func(a string) { ready <- a }}

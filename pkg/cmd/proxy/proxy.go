@@ -20,6 +20,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/proxy"
+	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // Options are the flags of `ssokit proxy`.
@@ -124,7 +125,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 			return &cmdutil.FlagError{Err: err}
 		}
 	}
-	routes := proxy.RoutesFromConfig(cfg)
+	routes := stack.RoutesFromConfig(cfg)
 	for _, s := range opts.Routes {
 		r, err := ParseRoute(s)
 		if err != nil {
@@ -193,7 +194,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		path := opts.ConfigFile
 		w := config.NewWatcher(path)
 		go w.Run(ctx, interval, func(cfg *config.Config) error {
-			return p.SetRoutes(append(proxy.RoutesFromConfig(cfg), flagRoutes...))
+			return p.SetRoutes(append(stack.RoutesFromConfig(cfg), flagRoutes...))
 		}, func(cfg *config.Config, err error) {
 			if err != nil {
 				fmt.Fprintf(errOut, "%s changed but cannot be used; the previous routes stay in force:\n%v\n", path, err)

@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cli"
 	proxycmd "github.com/ssokit/ssokit/pkg/cmd/proxy"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/proxy"
 )
 
@@ -29,7 +29,7 @@ var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 func factory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
 	ios, _, out, errOut := iostreams.Test()
-	return &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: func() time.Time { return now }, Version: "test"}, out, errOut
+	return &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: func() time.Time { return now }, Version: "test"}, out, errOut
 }
 
 func TestParseRoute(t *testing.T) {
@@ -144,7 +144,7 @@ func startWith(t *testing.T, tweak func(*proxycmd.Options), args ...string) (add
 	ios, _, _, _ := iostreams.Test()
 	out, errOut = &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
 	ios.Out, ios.ErrOut = out, errOut
-	f := &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: time.Now, Version: "test"}
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: time.Now, Version: "test"}
 	ready := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := proxycmd.NewCmdProxy(f, func(ctx context.Context, o *proxycmd.Options) error {
@@ -260,7 +260,7 @@ func TestRunErrors(t *testing.T) {
 		{"duplicate prefix", []string{"proxy", "--route", "/a=http://localhost:1", "--route", "/a/=http://localhost:2,name=b"}, 2, []string{"prefix /a is already routed to http://localhost:1"}},
 		{"bad config", []string{"proxy", "--config", bad}, 2, []string{bad + ":3:", `"shell" must start with /`}},
 		{"missing config", []string{"proxy", "--config", filepath.Join(dir, "nope.yaml")}, 2, []string{"nope.yaml"}},
-		{"port in use", []string{"proxy", "--addr", busy.Addr().String(), "--route", "/=http://localhost:5101"}, 1, []string{"port " + busyPort + " is already in use", "--addr"}},
+		{"port in use", []string{"proxy", "--addr", busy.Addr().String(), "--route", "/=http://localhost:5101"}, 2, []string{"port " + busyPort + " is already in use", "--addr"}},
 		{"args", []string{"proxy", "/a=http://x"}, 2, []string{"takes no arguments"}},
 	}
 	for _, tt := range tests {

@@ -35,6 +35,9 @@ on your laptop and in CI.`,
 		SilenceErrors: true,
 		Version:       f.Version,
 	}
+	cmdutil.Group(cmd)
+	// --version prints exactly what `ssokit version` prints.
+	cmd.SetVersionTemplate("ssokit {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cmdutil.FlagError{Err: err}
 	})

@@ -25,6 +25,7 @@ with the local provider's keys; get runs a real grant against any provider.`,
   ssokit token mint --sub alice --aud api --exp 10m | ssokit token decode
   ssokit token get --issuer http://localhost:9400/ --client-id cli`,
 	}
+	cmdutil.Group(cmd)
 	cmd.AddCommand(
 		decode.NewCmdDecode(f, nil),
 		verify.NewCmdVerify(f, nil),

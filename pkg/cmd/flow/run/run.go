@@ -34,6 +34,8 @@ type Options struct {
 	StartProvider func(ctx context.Context, f *flow.File, now func() time.Time) (issuer string, stop func(), err error)
 	// Transport carries the virtual browsers' requests (tests); nil is the default.
 	Transport http.RoundTripper
+	// CACert is a PEM file of extra CAs to trust (--cacert).
+	CACert string
 }
 
 // NewCmdRun returns `ssokit flow run FILE…`.
@@ -100,6 +102,7 @@ commented example.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Issuer, "issuer", "", "run against this OpenID provider instead of the file's provider")
 	fl.StringVar(&opts.Browser, "browser", "", "browser profile for every flow: chrome, chrome-3pc-blocked, safari, firefox, or all")
+	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
@@ -129,6 +132,17 @@ func Run(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "nothing ran: fix the flow file errors above\n")
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage}
 	}
+	// Open the report before anything runs: a path that cannot be written
+	// is bad usage (exit 2), not a failed flow, and is worth knowing now.
+	var junit *os.File
+	if opts.JUnit != "" {
+		fh, err := os.Create(opts.JUnit)
+		if err != nil {
+			return cmdutil.FlagErrorf("--junit %s: %v; nothing ran", opts.JUnit, unwrapPathError(err))
+		}
+		junit = fh
+		defer fh.Close()
+	}
 	var profiles []string
 	switch opts.Browser {
 	case "":
@@ -136,6 +150,17 @@ func Run(ctx context.Context, opts *Options) error {
 		profiles = browser.ProfileNames()
 	default:
 		profiles = []string{opts.Browser}
+	}
+	if opts.Transport == nil {
+		// the virtual browser trusts what every ssokit client trusts:
+		// system roots, ssokit's local CA (up --tls) and --cacert
+		cfg, err := cmdutil.TLSClientConfig(opts.CACert)
+		if err != nil {
+			return err
+		}
+		t := browser.DefaultTransport()
+		t.TLSClientConfig = cfg
+		opts.Transport = t
 	}
 	start := opts.StartProvider
 	if start == nil {
@@ -189,13 +214,9 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.JUnit != "" {
-		fh, ferr := os.Create(opts.JUnit)
-		if ferr != nil {
-			return fmt.Errorf("--junit: %v", ferr)
-		}
-		werr := flow.WriteJUnit(fh, results)
-		if cerr := fh.Close(); werr == nil {
+	if junit != nil {
+		werr := flow.WriteJUnit(junit, results)
+		if cerr := junit.Close(); werr == nil {
 			werr = cerr
 		}
 		if werr != nil {

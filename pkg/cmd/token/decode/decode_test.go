@@ -13,10 +13,10 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cli"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token/tokentest"
 )
 
@@ -34,7 +34,7 @@ func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, cod
 	t.Helper()
 	ios, in, out, errOut := iostreams.Test()
 	in.WriteString(stdin)
-	f := &cmdutil.Factory{IOStreams: ios, Browser: &browser.Stub{}, Now: func() time.Time { return now }, Version: "test"}
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: func() time.Time { return now }, Version: "test"}
 	code = cli.Run(context.Background(), f, args)
 	return out.String(), errOut.String(), code
 }

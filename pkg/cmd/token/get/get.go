@@ -19,9 +19,10 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/oidc"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
@@ -34,7 +35,7 @@ const (
 // GetOptions are the inputs of `token get`.
 type GetOptions struct {
 	IO      *iostreams.IOStreams
-	Browser browser.Browser
+	Browser openurl.Opener
 	HTTP    *http.Client
 
 	Issuer       string
@@ -144,7 +145,7 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	case errors.As(err, &me):
 		return &cmdutil.FlagError{Err: err}
 	case err != nil:
-		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+		return &cmdutil.NetworkError{Err: err}
 	}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, opts.HTTP)
 	var tok *oauth2.Token
@@ -197,7 +198,7 @@ func grantError(err error) error {
 	if errors.As(err, &ge) {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: err}
 	}
-	return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("network error: %w", err)}
+	return &cmdutil.NetworkError{Err: err}
 }
 
 // grantErr is a refusal reported on the redirect (error=…) or a failed
@@ -206,7 +207,7 @@ type grantErr struct{ msg string }
 
 func (e *grantErr) Error() string { return e.msg }
 
-func authCode(ctx context.Context, opts *GetOptions, d *token.Discovery) (*oauth2.Token, error) {
+func authCode(ctx context.Context, opts *GetOptions, d *oidc.Discovery) (*oauth2.Token, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
 	if err != nil {
 		return nil, fmt.Errorf("loopback listener: %w", err)

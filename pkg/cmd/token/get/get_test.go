@@ -16,16 +16,16 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
-	"github.com/ssokit/ssokit/pkg/browser"
 	"github.com/ssokit/ssokit/pkg/cli"
 	"github.com/ssokit/ssokit/pkg/cmd/token/internal/optest"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token"
 	"github.com/ssokit/ssokit/pkg/token/tokentest"
 )
 
-func run(t *testing.T, b browser.Browser, args ...string) (stdout, stderr string, code int) {
+func run(t *testing.T, b openurl.Opener, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	ios, _, out, errOut := iostreams.Test()
 	f := &cmdutil.Factory{IOStreams: ios, Browser: b, Now: time.Now, Version: "test"}
@@ -117,7 +117,7 @@ func TestGetAuthorizationCodePKCE(t *testing.T) {
 
 func TestGetNoBrowserPrintsURL(t *testing.T) {
 	issuer := optest.Start(t, nil, nil, time.Now, "alice")
-	stub := &browser.Stub{}
+	stub := &openurl.Stub{}
 	ios, _, out, _ := iostreams.Test()
 	errOut := &testutil.SyncBuffer{}
 	ios.ErrOut = errOut
@@ -242,7 +242,7 @@ func TestGetCodeFlowRefusals(t *testing.T) {
 
 func TestGetNoRedirectTimesOut(t *testing.T) {
 	issuer := fakeOP(t, func(q url.Values) url.Values { return nil }, func(url.Values) string { return "" })
-	_, errOut, code := run(t, &browser.Stub{}, "--issuer", issuer, "--client-id", "cli", "--timeout", "50ms")
+	_, errOut, code := run(t, &openurl.Stub{}, "--issuer", issuer, "--client-id", "cli", "--timeout", "50ms")
 	if code != 1 || !strings.HasSuffix(errOut, "error: no redirect within 50ms\n") {
 		t.Errorf("exit %d %q", code, errOut)
 	}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// hs256 signs claims with secret as a compact HS256 JWT.
+func hs256(claims, secret string) string {
+	enc := base64.RawURLEncoding
+	in := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(claims))
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(in))
+	return in + "." + enc.EncodeToString(m.Sum(nil))
+}
+
+// TestExitCodesEveryCommand holds the README's promise for every command:
+// 0 success, 1 a check failed, 2 bad usage, unreadable input or a network error.
+func TestExitCodesEveryCommand(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	inUse := busy.Addr().String()
+
+	dir := t.TempDir()
+	flowFile := filepath.Join(dir, "flows.yaml")
+	if err := os.WriteFile(flowFile, []byte("apps:\n  shell: {origin: http://localhost:5101}\nflows:\n  - name: nothing\n    steps:\n      - wait: 1ms\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secret := "0123456789abcdef0123456789abcdef"
+	valid := hs256(`{"sub":"alice","iss":"x","exp":4102444800}`, secret)
+	expired := hs256(`{"sub":"alice","exp":1}`, secret)
+	short := hs256(`{"sub":"alice"}`, "short")
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		// groups: a mistyped verb is bad usage, with a suggestion
+		{"root unknown", []string{"provder"}, 2, "Did you mean this?\n\tprovider"},
+		{"flow unknown", []string{"flow", "rn"}, 2, "Did you mean this?\n\trun"},
+		{"token unknown", []string{"token", "decdoe"}, 2, "Did you mean this?\n\tdecode"},
+		{"token unknown far", []string{"token", "zzz"}, 2, `unknown command "zzz" for "ssokit token"`},
+		{"flow help", []string{"flow"}, 0, ""},
+		{"token help", []string{"token"}, 0, ""},
+
+		// usage and input errors
+		{"provider port in use", []string{"provider", "--addr", inUse, "--ephemeral-keys"}, 2, "already in use"},
+		{"provider bad alg", []string{"provider", "--signing-alg", "HS256", "--ephemeral-keys"}, 2, "--signing-alg"},
+		{"provider bad same-site", []string{"provider", "--same-site", "lux", "--ephemeral-keys"}, 2, "--same-site"},
+		{"proxy port in use", []string{"proxy", "--addr", inUse, "--route", "/=http://127.0.0.1:1"}, 2, "already in use"},
+		{"proxy no routes", []string{"proxy"}, 2, "no routes"},
+		{"up port in use", []string{"up", "--no-apps", "--provider-addr", inUse}, 2, "already in use"},
+		{"up missing config", []string{"up", "--config", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml"},
+		{"flow junit unwritable", []string{"flow", "run", flowFile, "--junit", filepath.Join(dir, "no", "such", "dir", "j.xml")}, 2, "--junit"},
+		{"flow missing file", []string{"flow", "run", filepath.Join(dir, "nope.yaml")}, 2, "nope.yaml"},
+		{"flow run no args", []string{"flow", "run"}, 2, "needs at least one flow file"},
+		{"verify short secret", []string{"token", "verify", "--secret", "short", short}, 2, "--secret"},
+		{"verify network", []string{"token", "verify", "--issuer", "http://127.0.0.1:1/", valid}, 2, "network error"},
+		{"decode garbage", []string{"token", "decode", "not-a-token"}, 2, ""},
+		{"mint bad alg", []string{"token", "mint", "--alg", "HS256", "--keys-dir", dir}, 2, ""},
+		{"new unknown template", []string{"new", "reakt", filepath.Join(dir, "app"), "--no-register"}, 2, "reakt"},
+
+		// check failures
+		{"verify expired", []string{"token", "verify", "--secret", secret, expired}, 1, "expired"},
+
+		// success
+		{"verify valid", []string{"token", "verify", "--secret", secret, valid}, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, errOut := testFactory()
+			code := Run(context.Background(), f, tt.args)
+			if code != tt.code || !strings.Contains(errOut.String()+out.String(), tt.err) {
+				t.Errorf("ssokit %s: exit %d, stdout %q, stderr %q\nwant exit %d, output ~%q",
+					strings.Join(tt.args, " "), code, trunc(out.String()), errOut.String(), tt.code, tt.err)
+			}
+		})
+	}
+}
