@@ -41,7 +41,11 @@ func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 			if e.Tokens != nil && !*e.Tokens {
 				return nil // "no tokens" was the expectation
 			}
-			return []string{fmt.Sprintf("expected %s, got error %s", expectedWhat(st), o.authErr.Code)}
+			msg := fmt.Sprintf("expected %s, got error %s", expectedWhat(st), o.authErr.Code)
+			if o.authErr.Code == ErrLoginFailed {
+				msg += ": " + o.authErr.Description // the simulator's own outcome: say why
+			}
+			return []string{msg}
 		}
 		if o.authErr.Code != e.Error {
 			failf("expected error %s, got error %s", e.Error, o.authErr.Code)
