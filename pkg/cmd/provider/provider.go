@@ -57,7 +57,12 @@ otherwise.
 Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
 /authorize, /oauth/token (and /token), /userinfo, /oauth/revoke, /introspect,
 /logout, /v2/logout, /check_session, and /_ssokit/ (loopback admin API:
-events, faults, key rotation).`,
+events, faults, key rotation; tokens on the event stream are redacted unless
+?tokens=full).
+
+Requests are answered only for the issuer's host, loopback names and IP
+addresses: any other Host header is how a DNS rebinding page arrives. Allow
+another name with --allowed-host NAME or allowed_hosts in the config.`,
 		Example: `  # zero config: issuer http://localhost:9400/
   ssokit provider
 
