@@ -39,7 +39,7 @@ on your laptop and in CI.`,
 	// --version prints exactly what `ssokit version` prints.
 	cmd.SetVersionTemplate("ssokit {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.FlagError{Err: err}
+		return &cmdutil.FlagError{Err: cmdutil.FlagValueError(err)}
 	})
 	cmd.AddCommand(
 		provider.NewCmdProvider(f, nil),

@@ -111,7 +111,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"not json payload", "eyJhbGciOiJIUzI1NiJ9.aGVsbG8.", nil, "error: malformed token: payload is not JSON: invalid character 'h' looking for beginning of value\n"},
 		{"too large", strings.Repeat("a", 8<<20+1), nil, "error: input too large: more than 8388608 bytes (8 MiB); a JWT is normally a few kilobytes\n"},
 		{"binary garbage", "\x00\xff\xfe.\x01.\x02", nil, "error: malformed token: header is not base64url: illegal character '\\x00' at offset 0\n"},
-		{"missing key file", "", []string{"--key", "/nonexistent", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aXY.Y3Q.dGFn"}, "error: --key: open /nonexistent: no such file or directory\n"},
+		{"missing key file", "", []string{"--key", "/nonexistent", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aXY.Y3Q.dGFn"}, "error: --key: /nonexistent: no such file or directory\n"},
 		{"two args", "", []string{"a", "b"}, "takes at most 1 argument(s)"},
 	}
 	for _, tt := range tests {

@@ -128,7 +128,7 @@ func loadKeys(ctx context.Context, opts *VerifyOptions) ([]jose.JSONWebKey, stri
 	case opts.KeyFile != "":
 		keys, err := token.LoadKeys(opts.KeyFile)
 		if err != nil {
-			return nil, "", cmdutil.FlagErrorf("--key: %v", err)
+			return nil, "", cmdutil.FlagErrorf("--key: %w", err)
 		}
 		return keys, "", nil
 	case opts.JWKS != "":
@@ -137,11 +137,11 @@ func loadKeys(ctx context.Context, opts *VerifyOptions) ([]jose.JSONWebKey, stri
 			return keys, "", err
 		}
 		if _, err := os.Stat(opts.JWKS); err != nil {
-			return nil, "", cmdutil.FlagErrorf("--jwks: %v", err)
+			return nil, "", cmdutil.FlagErrorf("--jwks: %w", err)
 		}
 		keys, err := token.LoadKeys(opts.JWKS)
 		if err != nil {
-			return nil, "", cmdutil.FlagErrorf("--jwks: %v", err)
+			return nil, "", cmdutil.FlagErrorf("--jwks: %w", err)
 		}
 		return keys, "", nil
 	default:

@@ -133,7 +133,7 @@ func TestVerifyUsageAndInputErrors(t *testing.T) {
 		{"no key source", good, nil, "give exactly one key source"},
 		{"two key sources", good, []string{"--jwks", jwks, "--secret", "s"}, "give exactly one key source"},
 		{"malformed", "abc.def", []string{"--jwks", jwks}, "truncated token"},
-		{"missing jwks file", good, []string{"--jwks", "/nope.json"}, "--jwks: stat /nope.json: no such file or directory"},
+		{"missing jwks file", good, []string{"--jwks", "/nope.json"}, "--jwks: /nope.json: no such file or directory"},
 		{"bad key file", good, []string{"--key", writeFile(t, "k", []byte("hello"))}, "unrecognised key format"},
 		{"unreachable issuer", good, []string{"--issuer", dead}, "error: network error: fetching " + dead + ".well-known/openid-configuration: dial tcp"},
 		{"unreachable jwks", good, []string{"--jwks", dead + "jwks"}, "error: network error: fetching " + dead + "jwks"},
