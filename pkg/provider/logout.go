@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 )
 
 // handleLogout implements RP-Initiated Logout 1.0: id_token_hint or
@@ -171,6 +171,6 @@ func (p *Provider) endAll() int {
 	for _, ss := range all {
 		p.notifyLogout(ss)
 	}
-	p.publish(events.Event{Kind: events.KindSessionsEnded, Detail: fmt.Sprintf("%d sessions ended", len(all))})
+	p.publish(events.Event{Kind: events.KindSessionsEnded, Detail: plural.Count(len(all), "session") + " ended"})
 	return len(all)
 }

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
@@ -408,7 +409,7 @@ func (m *Model) addPasted(text string) tea.Cmd {
 		m.selected = last.ID
 	}
 	m.refilter()
-	m.status = fmt.Sprintf("pasted %d token(s)", n)
+	m.status = "pasted " + plural.Count(n, "token")
 	return tea.Batch(cmds...)
 }
 
