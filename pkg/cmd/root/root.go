@@ -52,5 +52,6 @@ on your laptop and in CI.`,
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)
+	completion.Register(cmd, f)
 	return cmd
 }
