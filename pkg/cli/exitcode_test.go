@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,6 +55,9 @@ func TestExitCodesEveryCommand(t *testing.T) {
 		{"token unknown", []string{"token", "decdoe"}, 2, "Did you mean this?\n\tdecode"},
 		{"token unknown far", []string{"token", "zzz"}, 2, `unknown command "zzz" for "ssokit token"`},
 		{"flow help", []string{"flow"}, 0, ""},
+		{"help unknown topic", []string{"help", "provder"}, 2, "Did you mean this?\n\tprovider"},
+		{"help unknown verb", []string{"help", "flow", "rn"}, 2, "Did you mean this?\n\trun"},
+		{"help verb", []string{"help", "flow", "run"}, 0, "ssokit flow run"},
 		{"token help", []string{"token"}, 0, ""},
 
 		// usage and input errors
@@ -87,5 +92,27 @@ func TestExitCodesEveryCommand(t *testing.T) {
 					strings.Join(tt.args, " "), code, trunc(out.String()), errOut.String(), tt.code, tt.err)
 			}
 		})
+	}
+}
+
+// TestInterruptExits130: Ctrl-C while a command waits on the network exits
+// 130 quietly, not "network error: context canceled" with 2. The server
+// cancels the command's context (as SIGINT would) when the request arrives.
+func TestInterruptExits130(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	for _, args := range [][]string{
+		{"token", "verify", "--issuer", srv.URL + "/", hs256(`{"sub":"a"}`, "0123456789abcdef0123456789abcdef")},
+		{"token", "get", "--issuer", srv.URL + "/", "--client-id", "cli", "--client-secret", "s", "--grant", "client_credentials"},
+	} {
+		f, out, errOut := testFactory()
+		if code := Run(ctx, f, args); code != 130 || errOut.Len() != 0 || out.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 130 and silence", args[:2], code, out, errOut)
+		}
 	}
 }

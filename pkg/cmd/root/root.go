@@ -36,6 +36,7 @@ on your laptop and in CI.`,
 		Version:       f.Version,
 	}
 	cmdutil.Group(cmd)
+	cmd.SetHelpCommand(cmdutil.NewCmdHelp())
 	// --version prints exactly what `ssokit version` prints.
 	cmd.SetVersionTemplate("ssokit {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
