@@ -39,7 +39,7 @@ func TestExitCodesEveryCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := "0123456789abcdef0123456789abcdef"
-	valid := hs256(`{"sub":"alice","iss":"x"}`, secret)
+	valid := hs256(`{"sub":"alice","iss":"x","exp":4102444800}`, secret)
 	expired := hs256(`{"sub":"alice","exp":1}`, secret)
 	short := hs256(`{"sub":"alice"}`, "short")
 

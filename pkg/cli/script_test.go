@@ -34,7 +34,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 			env.Setenv("NO_COLOR", "1")
 			// $VALID: an HS256 token signed with 0123456789abcdef0123456789abcdef.
-			env.Setenv("VALID", hs256(`{"sub":"alice"}`, "0123456789abcdef0123456789abcdef"))
+			env.Setenv("VALID", hs256(`{"sub":"alice","exp":4102444800}`, "0123456789abcdef0123456789abcdef"))
 			return nil
 		},
 	})

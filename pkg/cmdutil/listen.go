@@ -7,9 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // Listen opens a TCP listener with errors that say how to fix them: a port
@@ -28,32 +29,19 @@ func Listen(addr, what, flag string) (net.Listener, error) {
 	return nil, &FlagError{Err: fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)}
 }
 
-// IsLoopbackAddr reports whether a listen address binds loopback only.
-// An empty host ("":9400) binds every interface and is not loopback.
-func IsLoopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host == "" {
-		return false
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // WarnNonLoopback prints the loud warning for a server reachable beyond
 // this machine.
 func WarnNonLoopback(w io.Writer, addr, what string) {
-	if IsLoopbackAddr(addr) {
+	if netutil.IsLoopbackAddr(addr) {
 		return
 	}
 	fmt.Fprintf(w, "\n!!! WARNING: the %s listens on %s, which is reachable from other machines.\n!!! It issues real-looking tokens to anyone who can reach it. Bind 127.0.0.1 unless you mean it.\n\n", what, addr)
 }
 
-// Serve runs srv on ln until ctx ends, then shuts it down gracefully
-// (waiting up to 5 s for requests in flight).
-func Serve(ctx context.Context, srv *http.Server, ln net.Listener) error {
+// Serve runs srv on ln until ctx ends, then shuts it down: open event
+// streams and streamed responses end at once (netutil.Server), other
+// requests in flight get up to 5 s.
+func Serve(ctx context.Context, srv *netutil.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

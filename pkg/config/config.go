@@ -5,6 +5,8 @@ package config
 
 import (
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/fault"
 )
 
 // DefaultFile is the config file `ssokit up` and `ssokit new` look for.
@@ -22,13 +24,18 @@ type Config struct {
 	// Path is the file it was loaded from; empty for built-in defaults.
 	Path string `yaml:"-"`
 
-	Issuer   string   `yaml:"issuer,omitempty"`
-	Provider Provider `yaml:"provider,omitempty"`
-	Proxy    Proxy    `yaml:"proxy,omitempty"`
-	Users    []User   `yaml:"users,omitempty"`
-	Clients  []Client `yaml:"clients,omitempty"`
-	Apps     []App    `yaml:"apps,omitempty"`
-	Faults   []Fault  `yaml:"faults,omitempty"`
+	Issuer string `yaml:"issuer,omitempty"`
+	// AllowedHosts are Host names the provider and the proxy answer besides
+	// the issuer's host, loopback names and IP addresses: a name
+	// (auth.dev.test), a leading-dot domain (.dev.test) or "*" (any; turns
+	// the DNS rebinding protection off).
+	AllowedHosts []string `yaml:"allowed_hosts,omitempty"`
+	Provider     Provider `yaml:"provider,omitempty"`
+	Proxy        Proxy    `yaml:"proxy,omitempty"`
+	Users        []User   `yaml:"users,omitempty"`
+	Clients      []Client `yaml:"clients,omitempty"`
+	Apps         []App    `yaml:"apps,omitempty"`
+	Faults       []Fault  `yaml:"faults,omitempty"`
 }
 
 // Provider configures the OpenID provider.
@@ -101,26 +108,8 @@ type App struct {
 	ClientID string `yaml:"client_id,omitempty"`
 }
 
-// Fault is an injected failure, scoped to an endpoint and optionally a
-// client, for a number of requests or a duration.
-type Fault struct {
-	// Endpoint: authorize, token, userinfo, jwks, discovery, logout, or * (any).
-	Endpoint string `yaml:"endpoint,omitempty" json:"endpoint,omitempty"`
-	ClientID string `yaml:"client_id,omitempty" json:"client_id,omitempty"`
-	// Latency delays the response.
-	Latency time.Duration `yaml:"latency,omitempty" json:"latency,omitempty"`
-	// Error forces an OAuth error (login_required, interaction_required,
-	// consent_required, temporarily_unavailable) or "http_500".
-	Error string `yaml:"error,omitempty" json:"error,omitempty"`
-	// ClockSkew shifts iat/exp/nbf/auth_time of issued tokens.
-	ClockSkew time.Duration `yaml:"clock_skew,omitempty" json:"clock_skew,omitempty"`
-	// AccessTokenTTL shortens issued access tokens (e.g. 20s to exercise refresh).
-	AccessTokenTTL time.Duration `yaml:"access_token_ttl,omitempty" json:"access_token_ttl,omitempty"`
-	// Count limits the fault to this many matching requests; 0 = unlimited.
-	Count int `yaml:"count,omitempty" json:"count,omitempty"`
-	// For limits the fault to a duration from when it is installed; 0 = forever.
-	For time.Duration `yaml:"for,omitempty" json:"for,omitempty"`
-}
+// Fault is an injected failure (see package fault, which validates it).
+type Fault = fault.Fault
 
 // IssuerOrDefault returns the configured issuer or DefaultIssuer.
 func (c *Config) IssuerOrDefault() string {

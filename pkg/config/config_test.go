@@ -78,3 +78,60 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestAllowedHosts(t *testing.T) {
+	c, err := Parse("ok.yaml", []byte("allowed_hosts: [auth.dev.test, .dev.test, \"*\"]\n"))
+	if err != nil || len(c.AllowedHosts) != 3 {
+		t.Fatalf("allowed_hosts: %v %+v", err, c)
+	}
+	_, err = Parse("bad.yaml", []byte("allowed_hosts:\n  - http://auth.dev.test/\n"))
+	if err == nil || !strings.Contains(err.Error(), "bad.yaml:2:") || !strings.Contains(err.Error(), "is not a host name") {
+		t.Fatalf("a URL in allowed_hosts: %v", err)
+	}
+}
+
+// TestParseReportsEveryMistakeOnce: a misspelt key no longer hides the
+// other errors, each error shows its line with a caret, and misspellings
+// of keys and of known values get a "did you mean".
+func TestParseReportsEveryMistakeOnce(t *testing.T) {
+	_, err := Parse("ssokit.yaml", []byte(`provider:
+  signing_alg: RS265
+  session_cookie: {same_site: lox}
+clients:
+  - client_id: shell
+    redirect_uris: [http://localhost:9000/callback]
+    web_origin: [http://localhost:9000]
+  - client_id: legacy
+    redirect_uri: http://localhost:9000/legacy/callback
+apps:
+  - {name: shell, path: /shell, upstream: http://localhost:5101, stripp: true}
+  - {name: api, path: /api, upstream: http://localhost:5102, auth: requried}
+`))
+	if err == nil {
+		t.Fatal("accepted")
+	}
+	want := []string{
+		`ssokit.yaml:2:16: provider.signing_alg: "RS265" is not supported; use RS256 (default, needed by the Auth0 SDK) or ES256; did you mean "RS256"?
+     2 |   signing_alg: RS265
+       |                ^~~~~`,
+		`ssokit.yaml:3:31: provider.session_cookie.same_site: "lox" is not lax, strict or none; did you mean "lax"?`,
+		`ssokit.yaml:7:5: unknown key "web_origin" in clients[0] (want one of client_id, secret, redirect_uris, post_logout_redirect_uris, web_origins, frontchannel_logout_uri, backchannel_logout_uri, tokens); did you mean "web_origins"?
+     7 |     web_origin: [http://localhost:9000]
+       |     ^~~~~~~~~~`,
+		`ssokit.yaml:9:5: unknown key "redirect_uri" in clients[1]`,
+		`ssokit.yaml:11:66: unknown key "stripp" in apps[0]`,
+		`did you mean "strip_prefix"?`,
+		`ssokit.yaml:12:68: apps[1].auth: "requried" is not required or none; did you mean "required"?`,
+	}
+	got := err.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing\n%s\nin:\n%s", w, got)
+		}
+	}
+	// "public client legacy needs at least one redirect_uri" would be the
+	// misspelt redirect_uri again.
+	if n := strings.Count(got, "ssokit.yaml:"); n != 6 {
+		t.Errorf("%d errors, want 6 (one per mistake):\n%s", n, got)
+	}
+}

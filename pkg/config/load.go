@@ -1,16 +1,17 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"slices"
+	"reflect"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
+
+	"github.com/ssokit/ssokit/pkg/fault"
+	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 )
 
 // MaxFileSize bounds what Load reads.
@@ -51,7 +52,8 @@ func (es Errors) Error() string {
 }
 
 // Load reads, strictly decodes and validates path. Unknown fields are
-// errors; every validation problem is reported, each with file:line.
+// errors; every problem is reported at once, each at file:line:col with the
+// offending line (a *yamlfile.Errors).
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -63,64 +65,156 @@ func Load(path string) (*Config, error) {
 	return Parse(path, b)
 }
 
-// Parse decodes and validates b as the contents of the file name.
-func Parse(name string, b []byte) (cfg *Config, err error) {
-	// goccy/go-yaml v1.19.2 panics on some malformed documents (found by
-	// fuzzing); bad input must be an error, never a crash.
-	defer func() {
-		if v := recover(); v != nil {
-			cfg, err = nil, &Error{File: name, Msg: fmt.Sprintf("the YAML cannot be decoded (%v); check the indentation and tags near the end of the file", v)}
-		}
-	}()
-	file, err := parser.ParseBytes(b, 0)
-	if err != nil {
-		return nil, yamlError(name, err)
+// Parse decodes and validates b as the contents of the file name. It
+// refuses alias bombs and deep nesting before decoding anything, reports
+// every unknown key (with "did you mean") and every validation problem.
+func Parse(name string, b []byte) (*Config, error) {
+	r := yamlfile.NewReader(name, b)
+	file := r.Parse(b, MaxFileSize, 0)
+	if file == nil {
+		return nil, r.Err()
+	}
+	body := r.Body(file, "ssokit.yaml")
+	if err := r.Err(); err != nil {
+		return nil, err
 	}
 	var c Config
-	if err := yaml.UnmarshalWithOptions(b, &c, yaml.Strict()); err != nil {
-		return nil, yamlError(name, err)
+	// misspelt holds the fields a misspelt key was meant to be; their
+	// "missing" errors would repeat the same mistake.
+	misspelt := map[string]bool{}
+	if body != nil {
+		checkKeys(r, body, reflect.TypeOf(c), "", misspelt)
+		if err := decode(body, &c); err != nil {
+			before := len(r.Diags())
+			r.YAMLError(err)
+			// A shape mistake is already reported by checkKeys; one error
+			// per mistake.
+			if ds := r.Diags(); len(ds) > before && reportedAt(ds[:before], ds[before].Pos.Line) {
+				return nil, (&yamlfile.Errors{Diags: ds[:before]})
+			}
+			return nil, r.Err()
+		}
 	}
 	c.Path = name
-	if errs := c.Validate(); len(errs) > 0 {
-		for _, e := range errs {
-			e.File = name
-			e.Line, e.Column = position(file, e.Field)
+	for _, e := range c.Validate() {
+		if misspelt[e.Field] {
+			continue
 		}
-		return nil, errs
+		n := nodeAt(file, e.Field)
+		msg := e.Msg
+		if e.Field != "" {
+			msg = e.Field + ": " + msg
+		}
+		if n == nil {
+			r.Add(yamlfile.Pos{Line: 1, Col: 1}, 0, "%s", msg)
+			continue
+		}
+		r.ErrAt(n, "%s", msg)
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
 
-// yamlError turns a goccy error into file:line:col: message.
-func yamlError(name string, err error) error {
-	var se yaml.Error
-	if errors.As(err, &se) {
-		if tk := se.GetToken(); tk != nil && tk.Position != nil {
-			return &Error{File: name, Line: tk.Position.Line, Column: tk.Position.Column, Msg: se.GetMessage()}
+func reportedAt(ds []yamlfile.Diag, line int) bool {
+	for _, d := range ds {
+		if d.Pos.Line == line {
+			return true
 		}
 	}
-	return &Error{File: name, Msg: err.Error()}
+	return false
 }
 
-// position finds the line and column of a field path like clients[0].secret.
-func position(file *ast.File, field string) (int, int) {
+// decode builds the Config from the checked document. goccy/go-yaml
+// v1.19.2 panics on some malformed documents (found by fuzzing); bad input
+// must be an error, never a crash.
+func decode(body ast.Node, c *Config) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("the YAML cannot be decoded (%v); check the indentation and tags near the end of the file", v)
+		}
+	}()
+	return yaml.NodeToValue(body, c)
+}
+
+// checkKeys walks n against the yaml tags of t and reports every key that
+// is not a field, with "did you mean". Values are left to the decoder and
+// Validate.
+func checkKeys(r *yamlfile.Reader, n ast.Node, t reflect.Type, where string, misspelt map[string]bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		pairs, ok := r.Mapping(n, orTop(where))
+		if !ok {
+			return
+		}
+		fields := map[string]reflect.Type{}
+		var names []string
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if tag == "" || tag == "-" {
+				continue
+			}
+			fields[tag] = f.Type
+			names = append(names, tag)
+		}
+		for _, pr := range pairs {
+			ft, ok := fields[pr.Key]
+			if !ok {
+				r.UnknownKey(pr, orTop(where), names...)
+				if s := yamlfile.Closest(pr.Key, names); s != "" {
+					misspelt[joinField(where, s)] = true
+				}
+				continue
+			}
+			checkKeys(r, pr.Value, ft, joinField(where, pr.Key), misspelt)
+		}
+	case reflect.Slice:
+		if t.Elem().Kind() != reflect.Struct {
+			return
+		}
+		items, _ := r.Sequence(n, where)
+		for i, it := range items {
+			checkKeys(r, it, t.Elem(), fmt.Sprintf("%s[%d]", where, i), misspelt)
+		}
+	}
+}
+
+func orTop(where string) string {
+	if where == "" {
+		return "ssokit.yaml"
+	}
+	return where
+}
+
+func joinField(where, key string) string {
+	if where == "" {
+		return key
+	}
+	return where + "." + key
+}
+
+// nodeAt finds the node of a field path like clients[0].secret, or the
+// nearest ancestor that exists.
+func nodeAt(file *ast.File, field string) ast.Node {
 	for field != "" {
 		p, err := yaml.PathString("$." + field)
 		if err == nil {
-			if n, err := p.FilterFile(file); err == nil && n != nil {
-				if tk := n.GetToken(); tk != nil && tk.Position != nil {
-					return tk.Position.Line, tk.Position.Column
-				}
+			if n, err := p.FilterFile(file); err == nil && n != nil && n.GetToken() != nil && n.GetToken().Position != nil {
+				return n
 			}
 		}
-		// fall back to the nearest ancestor that exists
 		i := strings.LastIndexAny(field, ".[")
 		if i < 0 {
 			break
 		}
 		field = field[:i]
 	}
-	return 0, 0
+	return nil
 }
 
 // Validate checks the config and returns every problem found (without positions).
@@ -130,19 +224,24 @@ func (c *Config) Validate() Errors {
 		errs = append(errs, &Error{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	if c.Issuer != "" {
-		if u, err := url.Parse(c.Issuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			add("issuer", "%q is not an http(s) URL without query or fragment; e.g. %s", c.Issuer, DefaultIssuer)
+		if err := ValidateIssuer(c.Issuer); err != nil {
+			add("issuer", "%v", err)
+		}
+	}
+	for i, h := range c.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/ \t@?#") {
+			add(fmt.Sprintf("allowed_hosts[%d]", i), "%q is not a host name; use a name (auth.dev.test), a domain with a leading dot (.dev.test) or \"*\"", h)
 		}
 	}
 	switch c.Provider.SigningAlg {
 	case "", "RS256", "ES256":
 	default:
-		add("provider.signing_alg", "%q is not supported; use RS256 (default, needed by the Auth0 SDK) or ES256", c.Provider.SigningAlg)
+		add("provider.signing_alg", "%q is not supported; use RS256 (default, needed by the Auth0 SDK) or ES256%s", c.Provider.SigningAlg, yamlfile.DidYouMean(c.Provider.SigningAlg, []string{"RS256", "ES256"}))
 	}
 	switch strings.ToLower(c.Provider.SessionCookie.SameSite) {
 	case "", "lax", "strict", "none":
 	default:
-		add("provider.session_cookie.same_site", "%q is not lax, strict or none", c.Provider.SessionCookie.SameSite)
+		add("provider.session_cookie.same_site", "%q is not lax, strict or none%s", c.Provider.SessionCookie.SameSite, yamlfile.DidYouMean(c.Provider.SessionCookie.SameSite, []string{"lax", "strict", "none"}))
 	}
 	if m := c.Provider.Mount; m != "" && (!strings.HasPrefix(m, "/") || m == "/" || strings.HasSuffix(m, "/")) {
 		add("provider.mount", "%q must be a path like /auth (leading slash, no trailing slash)", m)
@@ -228,24 +327,19 @@ func (c *Config) Validate() Errors {
 				add(f+".client_id", "client %q must have a secret: the proxy's auth gate is a confidential client", a.ClientID)
 			}
 		default:
-			add(f+".auth", "%q is not required or none", a.Auth)
+			add(f+".auth", "%q is not required or none%s", a.Auth, yamlfile.DidYouMean(a.Auth, []string{"required", "none"}))
 		}
 	}
-	knownErr := []string{"", "login_required", "interaction_required", "consent_required", "temporarily_unavailable", "server_error", "access_denied", "http_500"}
 	for i, ft := range c.Faults {
-		f := fmt.Sprintf("faults[%d]", i)
-		if !slices.Contains(knownErr, ft.Error) {
-			add(f+".error", "%q is not one of %s", ft.Error, strings.Join(knownErr[1:], ", "))
-		}
-		if !slices.Contains(FaultEndpoints, ft.Endpoint) && ft.Endpoint != "" {
-			add(f+".endpoint", "%q is not one of %s", ft.Endpoint, strings.Join(FaultEndpoints, ", "))
+		for _, pr := range ft.Validate() {
+			add(fmt.Sprintf("faults[%d].%s", i, pr.Field), "%s", pr.Msg)
 		}
 	}
 	return errs
 }
 
 // FaultEndpoints are the endpoint names a fault can target.
-var FaultEndpoints = []string{"*", "authorize", "token", "userinfo", "jwks", "discovery", "logout", "revoke", "introspect"}
+var FaultEndpoints = fault.Endpoints
 
 func checkURI(s string) string {
 	u, err := url.Parse(s)

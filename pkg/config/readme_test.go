@@ -29,3 +29,32 @@ func TestREADMEExample(t *testing.T) {
 		t.Errorf("README example decoded to %+v", cfg)
 	}
 }
+
+// TestREADMEErrorExample keeps the README's sample of config errors true:
+// every line of it is what Load prints for testdata/bad.yaml.
+func TestREADMEErrorExample(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "every problem is reported at once")
+	_, block, ok := strings.Cut(section, "```\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("no error sample after \"every problem is reported at once\" in the README")
+	}
+	src, err := os.ReadFile("testdata/bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Parse("ssokit.yaml", src)
+	if err == nil {
+		t.Fatal("testdata/bad.yaml accepted")
+	}
+	got := err.Error() + "\n"
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		if !strings.Contains(got, line+"\n") {
+			t.Errorf("README line %q is not in the output:\n%s", line, got)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -115,14 +116,27 @@ func (b *Bus) Subscribe(replay bool) (<-chan Event, func()) {
 }
 
 // ServeSSE streams events as Server-Sent Events: each event is one
-// `data: <json>` line. `?replay=1` sends the retained events first.
+// `data: <json>` line. `?replay=1` sends the retained events first. Tokens
+// are redacted (see Redact) unless `?tokens=full` asks for them whole; the
+// caller decides who may ask (the provider: loopback peers with a trusted
+// Host header).
 func (b *Bus) ServeSSE(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	full := false
+	switch q.Get("tokens") {
+	case "", "redacted":
+	case "full":
+		full = true
+	default:
+		http.Error(w, "tokens="+q.Get("tokens")+" is not known: use tokens=full for whole tokens, or leave it out for redacted ones", http.StatusBadRequest)
+		return
+	}
 	fl, ok := w.(http.Flusher)
 	if !ok {
 		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	ch, cancel := b.Subscribe(r.URL.Query().Get("replay") != "")
+	ch, cancel := b.Subscribe(q.Get("replay") != "")
 	defer cancel()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -141,9 +155,28 @@ func (b *Bus) ServeSSE(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, ": keepalive\n\n")
 			fl.Flush()
 		case e := <-ch:
+			if !full {
+				e.Token = Redact(e.Token)
+			}
 			data, _ := json.Marshal(e)
 			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Kind, data)
 			fl.Flush()
 		}
 	}
+}
+
+// Redact keeps enough of a token to correlate it and nothing that works as
+// a credential: a JWT keeps its header and claims (who, which client, jti,
+// expiry) and the first 8 characters of its signature; any other token
+// (an opaque refresh token) its first 8 characters. Both end in "…".
+func Redact(tok string) string {
+	if tok == "" {
+		return ""
+	}
+	const keep = 8
+	if i := strings.LastIndexByte(tok, '.'); i > 0 && strings.Count(tok, ".") == 2 {
+		sig := tok[i+1:]
+		return tok[:i+1] + sig[:min(keep, len(sig)/2)] + "…"
+	}
+	return tok[:min(keep, len(tok)/2)] + "…"
 }

@@ -85,3 +85,18 @@ func BenchmarkPublish(b *testing.B) {
 		bus.Publish(e)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for tok, want := range map[string]string{
+		"": "",
+		"eyJhbGc.eyJzdWIi.c2lnbmF0dXJlLXNpZ25hdHVyZQ": "eyJhbGc.eyJzdWIi.c2lnbmF0…",
+		"eyJhbGc.eyJzdWIi.abc":                        "eyJhbGc.eyJzdWIi.a…",
+		"eyJhbGc.eyJzdWIi.":                           "eyJhbGc.eyJzdWIi.…",
+		"opaque-refresh-token-0123456":                "opaque-r…",
+		"short":                                       "sh…",
+	} {
+		if got := Redact(tok); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", tok, got, want)
+		}
+	}
+}

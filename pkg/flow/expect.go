@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/token"
 )
 
 func htmlUnescape(s string) string { return html.UnescapeString(s) }
@@ -148,8 +150,10 @@ func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 	if e.Signature {
 		if o.tokens == nil || o.tokens.IDToken == "" {
 			failf("signature: no ID token to verify")
-		} else if err := verifySignature(ctx, fr.client, fr.disc.JWKSURI, o.tokens.IDToken); err != nil {
+		} else if res, err := fr.keys.Verify(ctx, o.tokens.IDToken, token.VerifyOptions{Now: fr.r.Now, Leeway: token.DefaultLeeway}); err != nil {
 			failf("ID token signature: %v", err)
+		} else if !res.Valid {
+			failf("ID token signature: %s", res.Reason)
 		}
 	}
 	if e.RefreshToken != nil {

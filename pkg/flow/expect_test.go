@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -24,11 +26,11 @@ func TestCheck(t *testing.T) {
 		want []string // substrings, one per failure; nil means pass
 	}{
 		{"plain success", StepSilent, outcome{tokens: alice}, nil, nil},
-		{"unexpected error", StepSilent, outcome{authErr: &oauthError{Code: "login_required"}}, nil, []string{"expected tokens, got error login_required"}},
-		{"expected error", StepSilent, outcome{authErr: &oauthError{Code: "login_required"}}, &Expect{Error: "login_required"}, nil},
-		{"other error", StepSilent, outcome{authErr: &oauthError{Code: "consent_required"}}, &Expect{Error: "login_required"}, []string{"expected error login_required, got error consent_required"}},
+		{"unexpected error", StepSilent, outcome{authErr: &oidc.Error{Code: "login_required"}}, nil, []string{"expected tokens, got error login_required"}},
+		{"expected error", StepSilent, outcome{authErr: &oidc.Error{Code: "login_required"}}, &Expect{Error: "login_required"}, nil},
+		{"other error", StepSilent, outcome{authErr: &oidc.Error{Code: "consent_required"}}, &Expect{Error: "login_required"}, []string{"expected error login_required, got error consent_required"}},
 		{"error expected, tokens came", StepSilent, outcome{tokens: alice}, &Expect{Error: "login_required"}, []string{"expected error login_required, got tokens"}},
-		{"tokens false and an error", StepSilent, outcome{authErr: &oauthError{Code: "login_required"}}, &Expect{Tokens: ptr(false)}, nil},
+		{"tokens false and an error", StepSilent, outcome{authErr: &oidc.Error{Code: "login_required"}}, &Expect{Tokens: ptr(false)}, nil},
 		{"tokens false but tokens", StepSilent, outcome{tokens: alice}, &Expect{Tokens: ptr(false)}, []string{"expected no tokens"}},
 		{"claims", StepSilent, outcome{tokens: alice}, &Expect{Claims: map[string]any{"sub": "alice", "n": int64(3), "email": "bob@example.com", "missing": "x"}},
 			[]string{`claim email: got "alice@example.com", want "bob@example.com"`, `claim missing: missing, want "x"`}},
@@ -46,7 +48,7 @@ func TestCheck(t *testing.T) {
 		{"refresh token", StepLogin, outcome{tokens: shell}, &Expect{RefreshToken: ptr(true)}, []string{"expected a refresh token, got none"}},
 		{"frontchannel", StepLogout, outcome{frontchannel: []string{"shell"}}, &Expect{Frontchannel: []string{"shell", "account"}}, []string{"did not load account's front-channel logout URI"}},
 		{"userinfo claims", StepUserinfo, outcome{claims: map[string]any{"sub": "alice"}}, &Expect{Claims: map[string]any{"sub": "alice"}}, nil},
-		{"userinfo error", StepUserinfo, outcome{authErr: &oauthError{Code: "invalid_token"}}, nil, []string{"expected claims, got error invalid_token"}},
+		{"userinfo error", StepUserinfo, outcome{authErr: &oidc.Error{Code: "invalid_token"}}, nil, []string{"expected claims, got error invalid_token"}},
 		{"step error wins", StepLogin, outcome{err: errString("boom")}, &Expect{Error: "x"}, []string{"boom"}},
 	}
 	fr := &flowRun{tokens: map[string]*tokenSet{"shell": shell, "other": other}}

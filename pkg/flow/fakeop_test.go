@@ -39,6 +39,8 @@ type fakeOP struct {
 	otherKey        bool   // signs with a key it does not publish
 	sameSite        string // session cookie SameSite (default Lax)
 	frameDeny       bool   // X-Frame-Options: DENY on its pages
+	discoveryIssuer string // the issuer its discovery document names (default its URL)
+	jwksFetches     int
 
 	mu       sync.Mutex
 	key      *rsa.PrivateKey
@@ -76,8 +78,12 @@ func newFakeOP(t *testing.T, configure func(*fakeOP)) *fakeOP {
 
 func (op *fakeOP) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
+	iss := op.URL
+	if op.discoveryIssuer != "" {
+		iss = op.discoveryIssuer
+	}
 	json.NewEncoder(w).Encode(map[string]string{
-		"issuer": op.URL, "authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token",
+		"issuer": iss, "authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token",
 		"userinfo_endpoint": op.URL + "/userinfo", "end_session_endpoint": op.URL + "/logout", "jwks_uri": op.URL + "/jwks",
 	})
 }
@@ -217,6 +223,9 @@ func (op *fakeOP) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (op *fakeOP) jwks(w http.ResponseWriter, r *http.Request) {
+	op.mu.Lock()
+	op.jwksFetches++
+	op.mu.Unlock()
 	json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &op.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 }
 
@@ -275,11 +284,11 @@ func TestRunnerAgainstMisbehavingProviders(t *testing.T) {
 		{"forged state", func(o *fakeOP) { o.badState = true }, "", "      - login: {app: shell, user: alice}\n", false,
 			`the authorization response's state "forged" is not the one sent`},
 		{"wrong nonce", func(o *fakeOP) { o.badNonce = true }, "", "      - login: {app: shell, user: alice}\n", false,
-			`the ID token's nonce "other" is not the one sent`},
+			`the ID token's nonce "other" is not the expected`},
 		{"wrong iss", func(o *fakeOP) { o.badIss = true }, "", "      - login: {app: shell, user: alice}\n", false,
-			`the ID token's iss "https://evil.example" is not the issuer`},
+			`the ID token's iss "https://evil.example" is not the expected`},
 		{"unpublished key", func(o *fakeOP) { o.otherKey = true }, "", "      - login: {app: shell, user: alice}\n        expect: {signature: verified}\n", false,
-			"ID token signature: the signature does not verify with any published key"},
+			"ID token signature: signature does not verify with the RSA 2048 key \"k1\""},
 		{"redirect without a session", nil, "", "      - redirect: shell\n", false, "expected tokens, got error login_required"},
 		{"refresh before login", nil, "", "      - refresh: shell\n", false, "shell holds no tokens to refresh"},
 		{"fault against a provider without ssokit's admin API", nil, "", "      - fault: clear\n", false, "fault steps need ssokit's provider"},
@@ -346,6 +355,35 @@ func TestUnreachableIssuer(t *testing.T) {
 	_, err = (&Runner{Issuer: s.URL}).Run(context.Background(), f)
 	if err == nil || !strings.Contains(err.Error(), "404 Not Found, not a discovery document") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// The discovery document must name the issuer asked for (OpenID Connect
+// Discovery §4.3), as token.Discover checks everywhere else.
+func TestDiscoveryNamingAnotherIssuer(t *testing.T) {
+	op := newFakeOP(t, func(o *fakeOP) { o.discoveryIssuer = "https://evil.example" })
+	f, _ := Parse("t.yaml", []byte(fakeApps+"flows: [{steps: [{silent: shell}]}]"))
+	_, err := (&Runner{Issuer: op.URL}).Run(context.Background(), f)
+	if err == nil || !strings.Contains(err.Error(), `names issuer "https://evil.example"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// signature: checks share one key set, fetched once.
+func TestSignatureChecksFetchKeysOnce(t *testing.T) {
+	op := newFakeOP(t, nil)
+	fr := runFake(t, op, "", `      - login: {app: shell, user: alice}
+        expect: {signature: verified}
+      - silent: account
+        expect: {signature: verified}
+      - silent: shell
+        expect: {signature: verified}
+`)
+	if !fr.Passed {
+		t.Fatalf("%v", steps(fr))
+	}
+	if op.jwksFetches != 1 {
+		t.Fatalf("JWKS fetched %d times for 3 signature checks, want 1", op.jwksFetches)
 	}
 }
 

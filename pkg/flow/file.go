@@ -124,11 +124,6 @@ type Expect struct {
 	Pos          Pos
 }
 
-// Pos is a position in a flow file.
-type Pos struct {
-	Line, Col int
-}
-
 // App returns the app with the given name, or nil.
 func (f *File) App(name string) *App {
 	for _, a := range f.Apps {

@@ -68,6 +68,8 @@ func TestParseShapes(t *testing.T) {
 		{"step without app", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{silent: {}}]}]", "silent needs an app"},
 		{"duplicate key", "apps: {a: {origin: 'http://localhost:1'}}\napps: {}\nflows: [{steps: [{wait: 1s}]}]", "already defined"},
 		{"aliases work", "apps: {a: &o {origin: 'http://localhost:1'}, b: *o}\nflows: [{steps: [{silent: b}]}]", ""},
+		{"fault endpoint checked", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{fault: {endpoint: tokn, error: not_a_code}}]}]", `fault endpoint: "tokn" is not one of`},
+		{"fault error checked", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{fault: {endpoint: token, error: login_required}}]}]", `fault error: "login_required" is not one of temporarily_unavailable, server_error, http_500 at token`},
 		{"bare seconds", "apps: {a: {origin: 'http://localhost:1'}}\nflows: [{steps: [{wait: 2}]}]", ""},
 	}
 	for _, tt := range tests {
@@ -112,5 +114,38 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse("flows.yaml", src); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestParseRefusesAliasBombAndDeepNesting(t *testing.T) {
+	var bomb strings.Builder
+	bomb.WriteString("apps: {a: {origin: 'http://localhost:1'}}\nusers:\n  alice:\n    claims:\n")
+	bomb.WriteString("      a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	prev := "a"
+	for _, n := range "bcdefghi" {
+		name := string(n)
+		bomb.WriteString("      " + name + ": &" + name + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", ") + "]\n")
+		prev = name
+	}
+	bomb.WriteString("flows: [{steps: [{wait: 1s}]}]\n")
+	deep := "apps: {a: {origin: 'http://localhost:1'}}\nusers: {alice: {claims: {x: " + strings.Repeat("[", 50_000) + strings.Repeat("]", 50_000) + "}}}\nflows: [{steps: [{wait: 1s}]}]\n"
+	for name, tt := range map[string]struct{ src, want string }{
+		"bomb": {bomb.String(), "flows.yaml:10:"},
+		"deep": {deep, "flows.yaml:2:"},
+	} {
+		_, err := Parse("flows.yaml", []byte(tt.src))
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "too many alias expansions") && !strings.Contains(err.Error(), "nested more than 100 levels") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestParseOneErrorPerMistake: a misspelt step kind is one error, not also
+// "the step says no action".
+func TestParseOneErrorPerMistake(t *testing.T) {
+	_, err := Parse("f.yaml", []byte("apps: {a: {origin: 'http://localhost:1'}}\nflows:\n  - steps:\n      - slient: a\n        expect: {tokens: true}\n"))
+	var pe *ParseError
+	if !errors.As(err, &pe) || len(pe.Diags) != 1 || !strings.Contains(pe.Diags[0].Msg, `did you mean "silent"?`) {
+		t.Fatalf("want one error with a hint, got %v", err)
 	}
 }

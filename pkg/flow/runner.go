@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/flow/browser"
+	"github.com/ssokit/ssokit/pkg/oidc"
+	"github.com/ssokit/ssokit/pkg/token"
 )
 
 // Runner runs flow files against one provider.
@@ -108,6 +110,7 @@ func (r *Runner) Run(ctx context.Context, f *File) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys := token.NewRemoteKeySet(client, disc.JWKSURI)
 	type job struct {
 		flow    *Flow
 		profile string
@@ -128,7 +131,7 @@ func (r *Runner) Run(ctx context.Context, f *File) (*Result, error) {
 	}
 	res := &Result{File: f.Path, Issuer: r.Issuer, Flows: make([]*FlowResult, len(jobs))}
 	runJob := func(i int) {
-		fr := &flowRun{r: r, file: f, flow: jobs[i].flow, disc: disc, client: client, transport: tr}
+		fr := &flowRun{r: r, file: f, flow: jobs[i].flow, disc: disc, keys: keys, client: client, transport: tr}
 		res.Flows[i] = fr.run(ctx, jobs[i].profile)
 	}
 	// Faults are provider-wide: a flow with fault steps runs alone, after
@@ -173,7 +176,8 @@ type flowRun struct {
 	r         *Runner
 	file      *File
 	flow      *Flow
-	disc      *Discovery
+	disc      *oidc.Discovery
+	keys      *token.KeySet // the provider's JWKS, fetched once per run
 	client    *http.Client
 	transport http.RoundTripper
 	b         *browser.Browser

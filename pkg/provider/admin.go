@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // AdminHeader marks a non-JSON admin call as deliberate. Like a JSON
@@ -22,7 +22,7 @@ const AdminHeader = "X-Ssokit-Admin"
 // handleAdmin serves /_ssokit/: events (SSE), faults, key rotation, ending
 // sessions and a status summary. Loopback callers only.
 //
-//	GET    /_ssokit/events          Server-Sent Events (?replay=1 for recent events first)
+//	GET    /_ssokit/events          Server-Sent Events (?replay=1 for recent events first; tokens redacted unless ?tokens=full)
 //	GET    /_ssokit/faults          installed faults
 //	POST   /_ssokit/faults          install a fault (JSON config.Fault; durations as "20s" or nanoseconds)
 //	DELETE /_ssokit/faults          remove all faults
@@ -30,7 +30,7 @@ const AdminHeader = "X-Ssokit-Admin"
 //	POST   /_ssokit/end-sessions    end every SSO session now
 //	GET    /_ssokit/status          counts of sessions, codes, tokens
 func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
-	if !loopbackRemote(r.RemoteAddr) {
+	if !netutil.IsLoopbackAddr(r.RemoteAddr) {
 		http.Error(w, "the ssokit admin API answers loopback callers only", http.StatusForbidden)
 		return
 	}
@@ -102,15 +102,6 @@ func decodeFault(b []byte, f *config.Fault) error {
 	dec := json.NewDecoder(strings.NewReader(string(nb)))
 	dec.DisallowUnknownFields()
 	return dec.Decode(f)
-}
-
-func loopbackRemote(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func parseDuration(s string) (int64, error) {

@@ -13,8 +13,16 @@ import (
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
-// MaxParamLen bounds every authorization request parameter.
-const MaxParamLen = 4096
+// MaxParamLen bounds every authorization request parameter, and
+// MaxAuthorizeRequest all of them together: a pending login is stored for
+// InteractionTTL, so its size is bounded before anything is kept.
+const (
+	MaxParamLen         = 4096
+	MaxAuthorizeRequest = 8192
+)
+
+// base64urlChars is the alphabet of an S256 code_challenge (RFC 7636 §4.2).
+const base64urlChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 // authzError is a failed authorization request. With Redirect false the
 // client or redirect_uri could not be trusted, so the user sees an error page
@@ -31,6 +39,7 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 	page := func(format string, args ...any) (authRequest, *client, *authzError) {
 		return req, nil, &authzError{Err: errInvalidRequest(format, args...)}
 	}
+	total := 0
 	for k, v := range q {
 		if len(v) > 1 && k != "resource" {
 			return page("parameter %s is repeated; send it once (RFC 6749 §3.1)", k)
@@ -38,6 +47,12 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 		if len(v) == 1 && len(v[0]) > MaxParamLen {
 			return page("parameter %s is %d bytes; the limit is %d", k, len(v[0]), MaxParamLen)
 		}
+		for _, x := range v {
+			total += len(k) + len(x)
+		}
+	}
+	if total > MaxAuthorizeRequest {
+		return page("the authorization request's parameters are %d bytes; the limit is %d in all: shorten state, nonce or login_hint", total, MaxAuthorizeRequest)
 	}
 	req.ClientID = q.Get("client_id")
 	if req.ClientID == "" {
@@ -48,6 +63,7 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 		return page("client %q is not registered; registered clients: %s", req.ClientID, strings.Join(reg.clientIDs(), ", "))
 	}
 	req.RedirectURI = q.Get("redirect_uri")
+	req.RedirectURISent = req.RedirectURI != ""
 	switch {
 	case req.RedirectURI == "" && len(c.RedirectURIs) == 1:
 		req.RedirectURI = c.RedirectURIs[0]
@@ -100,8 +116,8 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 		return redirect(oidc.ErrInvalidRequest, "code_challenge_method is missing; only S256 is supported (plain would be the default, and it is refused)")
 	case req.CodeChallengeMethod != "S256":
 		return redirect(oidc.ErrInvalidRequest, "code_challenge_method %q is not supported; use S256", req.CodeChallengeMethod)
-	case len(req.CodeChallenge) != 43:
-		return redirect(oidc.ErrInvalidRequest, "code_challenge must be the 43-character base64url SHA-256 of the verifier")
+	case len(req.CodeChallenge) != 43 || strings.Trim(req.CodeChallenge, base64urlChars) != "":
+		return redirect(oidc.ErrInvalidRequest, "code_challenge must be the 43-character base64url SHA-256 of the verifier (characters A-Z a-z 0-9 - _)")
 	}
 	req.Prompt = strings.Fields(q.Get("prompt"))
 	for _, pr := range req.Prompt {
@@ -149,8 +165,13 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
 		return
 	}
+	if len(r.URL.RawQuery) > 3*MaxAuthorizeRequest {
+		p.errorPage(w, r, errInvalidRequest("the authorization request is %d bytes; the limit is %d bytes of parameters: shorten state, nonce or login_hint", len(r.URL.RawQuery), MaxAuthorizeRequest))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 3*MaxAuthorizeRequest)
 	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, r, errInvalidRequest("cannot parse the request: %v", err))
+		p.errorPage(w, r, errInvalidRequest("cannot parse the request (limit %d bytes of parameters): %v", MaxAuthorizeRequest, err))
 		return
 	}
 	params := r.Form
@@ -169,8 +190,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.respond(w, r, req, c, aerr.Err, "", "")
 		return
 	}
-	if f := p.faults.take("authorize", req.ClientID); f != nil && f.Error != "" {
-		p.injectError(w, r, f, func(e *oidc.Error) { p.respond(w, r, req, c, e, "", "") })
+	if _, handled := p.fault(w, r, "authorize", req.ClientID, func(e *oidc.Error) { p.respond(w, r, req, c, e, "", "") }); handled {
 		return
 	}
 	p.continueAuthorize(w, r, req, c)
@@ -238,7 +258,7 @@ func (p *Provider) currentSession(r *http.Request, now time.Time) (session, bool
 // issueCode answers the authorization request with a fresh code.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, c *client, ss session) {
 	now := p.now()
-	cd := &code{Value: randomID(32), Req: req, Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
+	cd := &code{Value: randomID(32), Req: req.forCode(), Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
 	p.store.putCode(cd)
 	p.store.addSessionClient(ss.ID, c.ClientID)
 	kind, detail := events.KindCode, "code issued ("+req.ResponseMode+")"
@@ -307,4 +327,31 @@ func (p *Provider) frameSources(c *client) string {
 		}
 	}
 	return src
+}
+
+// forCode keeps what the token endpoint checks, as fresh strings, so a
+// stored code pins no request buffer.
+func (r authRequest) forCode() authRequest {
+	return authRequest{
+		ClientID: strings.Clone(r.ClientID), RedirectURI: strings.Clone(r.RedirectURI), RedirectURISent: r.RedirectURISent,
+		Scope: cloneStrings(r.Scope), Nonce: strings.Clone(r.Nonce), CodeChallenge: strings.Clone(r.CodeChallenge),
+		CodeChallengeMethod: strings.Clone(r.CodeChallengeMethod), Audience: strings.Clone(r.Audience),
+	}
+}
+
+// forLogin keeps what the login form and the code need; id_token_hint was
+// already checked against the session and is dropped.
+func (r authRequest) forLogin() authRequest {
+	c := r.forCode()
+	c.ResponseMode, c.State, c.LoginHint = strings.Clone(r.ResponseMode), strings.Clone(r.State), strings.Clone(r.LoginHint)
+	c.Prompt, c.MaxAge = cloneStrings(r.Prompt), r.MaxAge
+	return c
+}
+
+func cloneStrings(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = strings.Clone(v)
+	}
+	return out
 }

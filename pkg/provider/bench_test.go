@@ -89,7 +89,7 @@ func BenchmarkTokenEndpoint(b *testing.B) {
 			req0 := authRequest{ClientID: "spa", RedirectURI: "http://localhost:5101/cb", Scope: []string{"openid", "profile", "email"},
 				CodeChallenge: pk.challenge, CodeChallengeMethod: "S256", Nonce: "n"}
 			post := func(body string, basic bool) {
-				req := httptest.NewRequest(http.MethodPost, "/oauth/token", strings.NewReader(body))
+				req := httptest.NewRequest(http.MethodPost, "http://localhost:9400/oauth/token", strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				if basic {
 					req.SetBasicAuth("bff", "s3cret")

@@ -5,14 +5,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/fault"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
 // activeFault is an installed fault with what is left of its scope.
 type activeFault struct {
-	config.Fault
+	fault.Fault
 	ID        int       `json:"id"`
 	Until     time.Time `json:"until,omitzero"`
 	Remaining int       `json:"remaining,omitempty"` // 0 = unlimited
@@ -32,7 +32,7 @@ type faultSet struct {
 func newFaultSet(now func() time.Time) *faultSet { return &faultSet{now: now} }
 
 // setConfigured replaces the faults that came from the config file.
-func (fs *faultSet) setConfigured(fl []config.Fault) {
+func (fs *faultSet) setConfigured(fl []fault.Fault) {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	kept := fs.list[:0]
@@ -47,13 +47,13 @@ func (fs *faultSet) setConfigured(fl []config.Fault) {
 	}
 }
 
-func (fs *faultSet) add(f config.Fault) *activeFault {
+func (fs *faultSet) add(f fault.Fault) *activeFault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	return fs.addLocked(f, false)
 }
 
-func (fs *faultSet) addLocked(f config.Fault, fromFile bool) *activeFault {
+func (fs *faultSet) addLocked(f fault.Fault, fromFile bool) *activeFault {
 	fs.nextID++
 	if f.Endpoint == "" {
 		f.Endpoint = "*"
@@ -95,9 +95,10 @@ func (fs *faultSet) expireLocked() {
 	fs.list = kept
 }
 
-// take returns the first fault matching endpoint and client, consuming one
-// of its uses, or nil. Latency-only faults are applied by withFaults, not here.
-func (fs *faultSet) take(endpoint, clientID string) *config.Fault {
+// take returns the first fault that fits endpoint and client, consuming
+// one of its uses, or nil. Latency-only faults are applied by withFaults,
+// not here.
+func (fs *faultSet) take(endpoint, clientID string) *fault.Fault {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.expireLocked()
@@ -105,7 +106,7 @@ func (fs *faultSet) take(endpoint, clientID string) *config.Fault {
 		if f.Latency > 0 && f.Error == "" && f.ClockSkew == 0 && f.AccessTokenTTL == 0 {
 			continue
 		}
-		if (f.Endpoint != "*" && f.Endpoint != endpoint) || (f.ClientID != "" && f.ClientID != clientID) {
+		if !f.Fits(endpoint, clientID) {
 			continue
 		}
 		f.Fired++
@@ -136,15 +137,16 @@ func (fs *faultSet) latency(endpoint string) time.Duration {
 
 // faultShape returns the clock skew and access-token lifetime a fault
 // imposes on issued tokens; zero for no fault.
-func faultShape(f *config.Fault) (skew, accessTTL time.Duration) {
+func faultShape(f *fault.Fault) (skew, accessTTL time.Duration) {
 	if f == nil {
 		return 0, 0
 	}
 	return f.ClockSkew, f.AccessTokenTTL
 }
 
-// withFaults delays endpoint by any latency fault. Client-scoped faults are
-// taken by the handlers, which know the client.
+// withFaults delays endpoint by any latency fault, and fires the faults of
+// endpoints that do not know their client (jwks, discovery, logout).
+// Client-scoped endpoints call p.fault themselves once they know the client.
 func (p *Provider) withFaults(endpoint string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if d := p.faults.latency(endpoint); d > 0 {
@@ -156,8 +158,7 @@ func (p *Provider) withFaults(endpoint string, h http.HandlerFunc) http.HandlerF
 			}
 		}
 		if endpoint == "jwks" || endpoint == "discovery" || endpoint == "logout" {
-			if f := p.faults.take(endpoint, ""); f != nil && f.Error != "" {
-				p.injectError(w, r, f, func(e *oidc.Error) { writeOAuthError(w, e) })
+			if _, handled := p.fault(w, r, endpoint, "", nil); handled {
 				return
 			}
 		}
@@ -165,18 +166,30 @@ func (p *Provider) withFaults(endpoint string, h http.HandlerFunc) http.HandlerF
 	}
 }
 
-// injectError answers a forced error: an HTTP 500, or an OAuth error
-// delivered the endpoint's way.
-func (p *Provider) injectError(w http.ResponseWriter, r *http.Request, f *config.Fault, deliver func(*oidc.Error)) {
+// fault is the one place a request meets the installed faults; every
+// endpoint a fault can name calls it once. It takes the fault that fits
+// endpoint and clientID, using up one of its uses. A fault that forces an
+// error is answered here, the endpoint's way (deliver; nil writes an OAuth
+// error as JSON), and handled is true. Otherwise the fault, if any, shapes
+// what the endpoint issues (clock skew, access-token lifetime).
+func (p *Provider) fault(w http.ResponseWriter, r *http.Request, endpoint, clientID string, deliver func(*oidc.Error)) (shape *fault.Fault, handled bool) {
+	f := p.faults.take(endpoint, clientID)
+	if f == nil || f.Error == "" {
+		return f, false
+	}
+	if deliver == nil {
+		deliver = func(e *oidc.Error) { writeOAuthError(w, e) }
+	}
 	info(r).outcome = "fault: " + f.Error
-	p.publish(events.Event{Kind: events.KindFault, ClientID: f.ClientID, Endpoint: info(r).endpoint, Detail: "forced " + f.Error})
-	if f.Error == "http_500" {
+	p.publish(events.Event{Kind: events.KindFault, ClientID: clientID, Endpoint: endpoint, Detail: "forced " + f.Error})
+	if f.Error == fault.HTTP500 {
 		http.Error(w, "ssokit: injected fault (HTTP 500)", http.StatusInternalServerError)
-		return
+		return nil, true
 	}
 	status := http.StatusBadRequest
 	if f.Error == oidc.ErrTemporarilyUnavailable {
 		status = http.StatusServiceUnavailable
 	}
 	deliver(oauthErr(status, f.Error, "injected fault: %s", f.Error))
+	return nil, true
 }

@@ -15,7 +15,7 @@ import (
 // the form. The form can never be framed (frame-ancestors 'none'), so a
 // hidden iframe can only ever get an error, never a login page.
 func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, errMsg string) {
-	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req, Expires: p.now().Add(InteractionTTL)}
+	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
 	p.store.putInteraction(in)
 	p.renderLogin(w, r, in, req.LoginHint, errMsg, http.StatusOK)
 }
@@ -91,7 +91,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	// a fresh session on every sign-in: never adopt an identifier the
 	// browser brought (session fixation)
 	if ck, err := r.Cookie(SessionCookie); err == nil {
-		p.store.endSession(ck.Value)
+		p.store.endSession(ck.Value, now)
 	}
 	ss := p.startSession(w, u.Username, now)
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})

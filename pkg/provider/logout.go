@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,18 +17,24 @@ import (
 
 // handleLogout implements RP-Initiated Logout 1.0: id_token_hint or
 // client_id, post_logout_redirect_uri (registered, or loopback in
-// zero-config mode) and state. It ends the SSO session, notifies every
-// client signed in through it (front-channel iframes, back-channel POSTs)
-// and then continues to the post-logout URI.
+// zero-config mode) and state. With a valid id_token_hint (or after the
+// user confirmed) it ends the SSO session, notifies every client signed in
+// through it (front-channel iframes, back-channel POSTs) and continues to
+// the post-logout URI.
 func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodPost) {
 		return
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxTokenBody)
 	if err := r.ParseForm(); err != nil {
 		p.errorPage(w, r, errInvalidRequest("cannot parse the logout request: %v", err))
 		return
 	}
-	p.logout(w, r, r.Form.Get("client_id"), r.Form.Get("id_token_hint"), r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"))
+	confirm := ""
+	if r.Method == http.MethodPost {
+		confirm = r.PostForm.Get("confirm")
+	}
+	p.logout(w, r, r.Form.Get("client_id"), r.Form.Get("id_token_hint"), r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"), confirm)
 }
 
 // handleAuth0Logout is Auth0's /v2/logout: client_id and returnTo.
@@ -34,11 +43,19 @@ func (p *Provider) handleAuth0Logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	p.logout(w, r, q.Get("client_id"), "", q.Get("returnTo"), "")
+	p.logout(w, r, q.Get("client_id"), q.Get("id_token_hint"), q.Get("returnTo"), "", "")
 }
 
-func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint, postLogout, state string) {
+// logoutCSRF is the confirmation form's token: bound to the session cookie
+// (which a cross-site page can neither read nor choose), so it needs no storage.
+func logoutCSRF(sessionID string) string {
+	sum := sha256.Sum256([]byte("ssokit logout confirmation\x00" + sessionID))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint, postLogout, state, confirm string) {
 	reg := p.reg.Load()
+	hinted := false
 	if hint != "" {
 		c, _, err := p.verifyOwn(hint, "", true)
 		if err != nil {
@@ -53,6 +70,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 		if clientID == "" && len(aud) > 0 {
 			clientID = aud[0]
 		}
+		hinted = true
 	}
 	info(r).clientID = clientID
 	next := ""
@@ -63,11 +81,11 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 		}
 		c, ok := reg.lookup(clientID)
 		if !ok {
-			p.errorPage(w, r, errInvalidRequest("client %q is not registered; registered: %s", clientID, strings.Join(reg.clientIDs(), ", ")))
+			p.errorPage(w, r, errInvalidRequest("client %q is not registered%s", clientID, p.registeredList(r, "; registered: ", reg.clientIDs())))
 			return
 		}
 		if !reg.postLogoutAllowed(c, postLogout) {
-			p.errorPage(w, r, errInvalidRequest("post_logout_redirect_uri %s is not registered for client %s; registered: %s", postLogout, clientID, listOr(c.PostLogoutRedirectURIs, "(none; with no config file any loopback URI is allowed)")))
+			p.errorPage(w, r, errInvalidRequest("post_logout_redirect_uri %s is not registered for client %s%s", postLogout, clientID, p.registeredList(r, "; registered: ", []string{listOr(c.PostLogoutRedirectURIs, "(none; with no config file any loopback URI is allowed)")})))
 			return
 		}
 		next = postLogout
@@ -75,20 +93,37 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 			next = appendQuery(postLogout, url.Values{"state": {state}})
 		}
 	}
+	// the client's own origins may frame the logout page: oidc-client-ts
+	// signoutSilent loads it in a hidden iframe (with 'none' it times out)
+	fa := "'none'"
+	if c, ok := reg.lookup(clientID); ok && clientID != "" {
+		fa = p.frameSources(c)
+	}
 	frames := []string{}
 	if ck, err := r.Cookie(SessionCookie); err == nil {
-		if ss, ok := p.store.endSession(ck.Value); ok {
+		if _, live := p.store.liveSession(ck.Value, p.now()); live && !hinted &&
+			subtle.ConstantTimeCompare([]byte(confirm), []byte(logoutCSRF(ck.Value))) != 1 {
+			// a bare GET (any page can make one) must not end the session:
+			// ask the user (RP-Initiated Logout §2)
+			info(r).outcome = "confirm logout"
+			p.render(w, http.StatusOK, "logout_confirm.html", "'none'", "'self'", map[string]any{
+				"Title": "Sign out?", "Action": p.url(PathLogout), "CSRF": logoutCSRF(ck.Value),
+				"ClientID": clientID, "PostLogout": postLogout, "State": state,
+			})
+			return
+		}
+		if ss, ok := p.store.endSession(ck.Value, p.now()); ok {
 			p.publish(events.Event{Kind: events.KindLogout, ClientID: clientID, User: ss.Sub, SID: ss.SID, Detail: "RP-initiated logout"})
 			frames = p.notifyLogout(ss)
 		}
 	}
 	p.clearSessionCookies(w)
 	info(r).outcome = "signed out"
-	// the client's own origins may frame the logout page: oidc-client-ts
-	// signoutSilent loads it in a hidden iframe (with 'none' it times out)
-	fa := "'none'"
-	if c, ok := reg.lookup(clientID); ok && clientID != "" {
-		fa = p.frameSources(c)
+	if next != "" && len(frames) == 0 {
+		// nothing to load here: straight back to the client, with or without scripts
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
 	}
 	p.render(w, http.StatusOK, "logout.html", fa, "'none'", map[string]any{
 		"Title": "Signed out", "Frames": frames, "FrameCount": len(frames), "Next": next,
@@ -167,7 +202,7 @@ func (p *Provider) logoutClaims(clientID, sub, sid string, now time.Time) map[st
 
 // endAll ends every session (admin API, fault "end all sessions now").
 func (p *Provider) endAll() int {
-	all := p.store.endAllSessions()
+	all := p.store.endAllSessions(p.now())
 	for _, ss := range all {
 		p.notifyLogout(ss)
 	}

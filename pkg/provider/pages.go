@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
@@ -90,4 +92,14 @@ func (p *Provider) handleHome(w http.ResponseWriter, r *http.Request) {
 		"Title": "Provider", "Heading": "ssokit OpenID provider",
 		"Description": "Discovery: " + p.url(PathDiscovery),
 	})
+}
+
+// registeredList shows the registered clients or URIs in an error only to
+// loopback callers (the developer at this machine); others learn only that
+// the value is not registered.
+func (p *Provider) registeredList(r *http.Request, prefix string, items []string) string {
+	if !netutil.IsLoopbackAddr(r.RemoteAddr) {
+		return ""
+	}
+	return prefix + strings.Join(items, ", ")
 }

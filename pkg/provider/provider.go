@@ -15,6 +15,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // Default lifetimes.
@@ -58,6 +59,12 @@ type Options struct {
 	HTTPClient *http.Client
 	// BackchannelTimeout bounds each back-channel delivery.
 	BackchannelTimeout time.Duration
+	// AllowedHosts are Host names answered besides the issuer's host,
+	// loopback names and IP addresses (netutil.NewHostPolicy: a name, a
+	// ".domain", or "*"). Every other Host is refused: it is how a DNS
+	// rebinding page would arrive, and the admin API and event stream
+	// answer loopback peers, which such a page's requests are.
+	AllowedHosts []string
 }
 
 // Provider is the OpenID provider. Create it with New; Close stops its sweeper.
@@ -74,6 +81,7 @@ type Provider struct {
 	http       *http.Client
 	bcWait     time.Duration
 	autoLogin  string
+	hosts      *netutil.HostPolicy
 
 	reg atomic.Pointer[registry]
 
@@ -112,6 +120,7 @@ func New(opts Options) (*Provider, error) {
 		http:      opts.HTTPClient,
 		bcWait:    opts.BackchannelTimeout,
 		autoLogin: opts.AutoLogin,
+		hosts:     netutil.NewHostPolicy(append([]string{base.Host}, opts.AllowedHosts...)...),
 		stop:      make(chan struct{}),
 	}
 	p.cookiePath = base.Path + "/"
@@ -184,9 +193,42 @@ func (p *Provider) Close() error {
 	return nil
 }
 
-// ServeHTTP routes a request to its endpoint.
+// ServeHTTP routes a request to its endpoint, the admin API included, after
+// the Host check.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.mux.ServeHTTP(w, r)
+	p.hosts.Handler(hostCheckName, p.mux).ServeHTTP(w, r)
+}
+
+const hostCheckName = "ssokit provider"
+
+// MountHandler serves the provider without its admin API, for mounting
+// under the proxy (provider.mount): there it shares the apps' origin, and
+// any script of any app could otherwise read every token from the event
+// stream and drive faults. Serve AdminHandler on a listener of its own.
+func (p *Provider) MountHandler() http.Handler {
+	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isAdminPath(r.URL.Path) {
+			http.Error(w, "the ssokit admin API and event stream are not served on the apps' origin (provider.mount); use the provider's own admin listener (provider.addr, default "+config.DefaultProviderAddr+")", http.StatusNotFound)
+			return
+		}
+		p.mux.ServeHTTP(w, r)
+	}))
+}
+
+// AdminHandler serves only the admin API and event stream (/_ssokit/…), for
+// the provider's own listener when the rest is mounted under the proxy.
+func (p *Provider) AdminHandler() http.Handler {
+	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAdminPath(r.URL.Path) {
+			http.Error(w, "this listener serves only the ssokit admin API ("+PathAdmin+"…); the provider itself is at "+p.issuer, http.StatusNotFound)
+			return
+		}
+		p.mux.ServeHTTP(w, r)
+	}))
+}
+
+func isAdminPath(path string) bool {
+	return path+"/" == PathAdmin || strings.HasPrefix(path, PathAdmin)
 }
 
 // url returns the absolute URL of an endpoint path such as /authorize.

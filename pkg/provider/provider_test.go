@@ -21,7 +21,7 @@ func TestDiscoveryGolden(t *testing.T) {
 	}
 	defer p.Close()
 	rec := httptest.NewRecorder()
-	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, PathDiscovery, nil))
+	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://localhost:9400"+PathDiscovery, nil))
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("discovery: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}

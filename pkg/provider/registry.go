@@ -3,14 +3,15 @@ package provider
 import (
 	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // registry is the reloadable part of the provider: who may sign in and
@@ -94,12 +95,40 @@ func (r *registry) lookup(id string) (*client, bool) {
 }
 
 // redirectAllowed checks a redirect_uri: exact string match against the
-// registered values, or in zero-config mode any http(s) URI with a loopback host.
+// registered values, except that a registered loopback IP URI allows any
+// port (RFC 8252 §7.3); or in zero-config mode any http(s) URI with a
+// loopback host.
 func (r *registry) redirectAllowed(c *client, uri string) bool {
 	if len(c.RedirectURIs) > 0 || !r.zeroConfig {
-		return slices.Contains(c.RedirectURIs, uri)
+		return slices.Contains(c.RedirectURIs, uri) || slices.ContainsFunc(c.RedirectURIs, func(reg string) bool { return loopbackIPAnyPort(reg, uri) })
 	}
 	return loopbackURI(uri)
+}
+
+// loopbackIPAnyPort reports whether uri is the registered loopback IP
+// redirect URI with another port. RFC 8252 §7.3: the server "MUST allow
+// any port to be specified at the time of the request for loopback IP
+// redirect URIs", since a native app listens on whatever port the OS gives
+// it. Only http with the IP literals 127.0.0.1 and [::1] qualify; the
+// scheme, host, path and query stay exact. "localhost" does not (RFC 8252
+// §8.3 recommends against it): browser apps registered on
+// http://localhost:PORT keep exact matching.
+func loopbackIPAnyPort(registered, uri string) bool {
+	ru, err1 := url.Parse(registered)
+	u, err2 := url.Parse(uri)
+	if err1 != nil || err2 != nil || ru.Scheme != "http" || u.Scheme != "http" {
+		return false
+	}
+	if h := ru.Hostname(); h != "127.0.0.1" && h != "::1" {
+		return false
+	}
+	if u.Port() != "" {
+		if n, err := strconv.Atoi(u.Port()); err != nil || n < 1 || n > 65535 {
+			return false
+		}
+	}
+	return u.Hostname() == ru.Hostname() && u.User == nil && ru.User == nil && u.Fragment == "" &&
+		u.EscapedPath() == ru.EscapedPath() && u.RawQuery == ru.RawQuery && u.ForceQuery == ru.ForceQuery
 }
 
 // postLogoutAllowed is redirectAllowed for post_logout_redirect_uri.
@@ -170,7 +199,7 @@ func loopbackURI(raw string) bool {
 	if err != nil || u.Fragment != "" || u.User != nil || u.Opaque != "" {
 		return false
 	}
-	return (u.Scheme == "http" || u.Scheme == "https") && loopbackHost(u.Hostname())
+	return (u.Scheme == "http" || u.Scheme == "https") && netutil.IsLoopbackHost(u.Hostname())
 }
 
 func loopbackOrigin(origin string) bool {
@@ -178,15 +207,5 @@ func loopbackOrigin(origin string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Path != "" {
 		return false
 	}
-	return loopbackHost(u.Hostname())
-}
-
-// loopbackHost: localhost, *.localhost (RFC 6761), 127.0.0.0/8 and ::1.
-func loopbackHost(h string) bool {
-	h = strings.ToLower(h)
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
+	return netutil.IsLoopbackHost(u.Hostname())
 }

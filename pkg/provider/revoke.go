@@ -23,9 +23,12 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, oerr)
 		return
 	}
+	if _, handled := p.fault(w, r, "revoke", c.ClientID, nil); handled {
+		return
+	}
 	tok := v.Get("token")
 	if rt, ok := p.store.peekRefresh(tok, p.now()); ok && rt.ClientID == c.ClientID {
-		p.store.revokeRefresh(tok)
+		p.store.revokeRefresh(tok, p.now())
 		info(r).outcome = "refresh token revoked"
 	} else if cl, _, err := p.verifyOwn(tok, "at+jwt", false); err == nil && cl.ClientID == c.ClientID {
 		p.store.revokeJTI(cl.JTI, time.Unix(cl.Exp, 0))
@@ -50,6 +53,9 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	}
 	if oerr != nil {
 		writeOAuthError(w, oerr)
+		return
+	}
+	if _, handled := p.fault(w, r, "introspect", c.ClientID, nil); handled {
 		return
 	}
 	tok := v.Get("token")

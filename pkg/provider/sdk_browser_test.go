@@ -83,8 +83,11 @@ func TestAuth0SPAJS(t *testing.T) {
 		t.Fatalf("A used an iframe instead of its refresh token (%d silent events)", n)
 	}
 
-	// A logs out (/v2/logout); the browser comes back to A.
+	// A logs out (/v2/logout, which carries no id_token_hint, so the
+	// provider asks the user to confirm); the browser comes back to A.
 	navigateAndWait(t, tabA, "logout in A", chromedp.Evaluate[chromedp.Void](`app.logout(); undefined`))
+	do(t, tabA, "the logout confirmation", chromedp.WaitVisible(chromedp.CSS(`#signout`)))
+	navigateAndWait(t, tabA, "confirm the logout", chromedp.Click(chromedp.CSS(`#signout`)))
 	waitFor(t, "A back at its returnTo", func() bool {
 		return eval[string](t, tabA, `location.href`) == a.origin+"/auth0-rt/"
 	})

@@ -215,7 +215,7 @@ func TestSessionState(t *testing.T) {
 		t.Fatal("session_state does not depend on the origin")
 	}
 	// after logout the cookie is gone: the iframe's value no longer matches
-	br.get(op.issuer + "logout")
+	br.logout(op, "")
 	for _, c := range br.Jar.Cookies(u) {
 		if c.Name == BrowserStateCookie && c.Value != "" {
 			t.Fatalf("%s survives logout", BrowserStateCookie)
@@ -260,7 +260,7 @@ func TestLogoutToken(t *testing.T) {
 	parsed, _ := jwt.ParseSigned(str(tok["id_token"]), []jose.SignatureAlgorithm{jose.RS256})
 	_ = parsed.UnsafeClaimsWithoutVerification(&idc)
 
-	p := b.get(op.issuer + "logout")
+	p := b.logout(op, "")
 	if p.status != http.StatusOK || !strings.Contains(p.body, "http://localhost:9000/shell/fcl?iss=") {
 		t.Fatalf("logout page: %d, want the front-channel iframe\n%s", p.status, p.body)
 	}
@@ -331,7 +331,7 @@ func TestBackchannelNeverBlocksLogout(t *testing.T) {
 			defer cancel()
 			b, _ := signedInBrowser(t, op)
 			// the logout page arrives while the endpoint is still held
-			if p := b.get(op.issuer + "logout"); p.status != http.StatusOK {
+			if p := b.logout(op, ""); p.status != http.StatusOK {
 				t.Fatalf("logout: %d", p.status)
 			}
 			deadline := time.After(10 * time.Second)
@@ -567,7 +567,7 @@ func TestFaults(t *testing.T) {
 func TestAdminGuards(t *testing.T) {
 	op := newTestOP(t, registeredConfig())
 	// a non-loopback caller, served in-process: no traffic leaves the machine
-	req := httptest.NewRequest(http.MethodGet, "/_ssokit/status", nil)
+	req := httptest.NewRequest(http.MethodGet, "http://localhost:9400/_ssokit/status", nil)
 	req.RemoteAddr = "192.0.2.10:40000"
 	rec := httptest.NewRecorder()
 	op.ServeHTTP(rec, req)
@@ -657,7 +657,7 @@ func TestEventStream(t *testing.T) {
 	if st, _ := op.tokenCall(t, refresh, nil); st != http.StatusBadRequest { // reuse
 		t.Fatalf("replayed refresh token: %d", st)
 	}
-	b.get(op.issuer + "logout") // logout
+	b.logout(op, "") // logout
 
 	want := map[string]bool{events.KindLogin: false, events.KindSilent: false, events.KindToken: false,
 		events.KindRefresh: false, events.KindReuse: false, events.KindLogout: false}
@@ -682,14 +682,20 @@ func TestEventStream(t *testing.T) {
 
 // TestLogoutPageFraming: the logout page may be framed by the requesting
 // client's own origins (oidc-client-ts signoutSilent loads it in a hidden
-// iframe) and by nobody when no client is named.
+// iframe, with id_token_hint) and by nobody when no client is named; the
+// confirmation asked without a hint is never framable.
 func TestLogoutPageFraming(t *testing.T) {
 	op := newTestOP(t, registeredConfig())
+	pk := newPKCE()
+	hb := newBrowser(t)
+	q := callbackParams(t, hb.signIn(hb.get(op.authURL("shell", shellCB, pk, nil)), "alice", "alice-pw"), shellCB)
+	_, tok := op.exchange(t, "shell", shellCB, q.Get("code"), pk.verifier)
 	for _, tc := range []struct {
 		query, frameAncestors, xfo string
 	}{
 		{"", "frame-ancestors 'none'", "DENY"},
-		{"?client_id=shell&post_logout_redirect_uri=" + url.QueryEscape("http://localhost:9000/shell/"), "frame-ancestors http://localhost:9000", ""},
+		{"?client_id=shell", "frame-ancestors 'none'", "DENY"},
+		{"?id_token_hint=" + tok["id_token"].(string), "frame-ancestors http://localhost:9000", ""},
 	} {
 		b, _ := signedInBrowser(t, op)
 		p := b.get(op.issuer + "logout" + tc.query)

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
 // session is the server side of the SSO session cookie.
@@ -26,6 +28,7 @@ type session struct {
 type authRequest struct {
 	ClientID            string
 	RedirectURI         string
+	RedirectURISent     bool // sent, not defaulted: the token request must repeat it
 	ResponseMode        string
 	Scope               []string
 	State               string
@@ -57,9 +60,10 @@ type code struct {
 	AMR      []string
 	Expires  time.Time
 	Used     bool
-	// Issued lists what the exchange produced, revoked if the code is replayed.
-	IssuedJTIs []string
-	Family     string
+	// Grant names what the exchange issued (access tokens, refresh family),
+	// recorded in the same step that marks the code used, so a replay,
+	// however close, revokes all of it.
+	Grant string
 }
 
 // refreshToken is one member of a rotation family.
@@ -77,26 +81,70 @@ type refreshToken struct {
 	Used     bool // rotated: presenting it again revokes the family
 }
 
-// memStore keeps everything in memory behind one mutex; the sweeper drops
-// what has expired so memory stays bounded under long runs.
-type memStore struct {
-	mu           sync.Mutex
-	sessions     map[string]*session
-	interactions map[string]*interaction
-	codes        map[string]*code
-	refresh      map[string]*refreshToken
-	families     map[string][]string  // family → refresh token values
-	revoked      map[string]time.Time // access token jti → its exp
+// grantRec is everything issued from one authorization grant: the access
+// tokens of the code exchange and of every refresh, and the refresh
+// tokens of its rotation family. Revoked, it stays a while as a tombstone
+// so a request still signing cannot add to it.
+type grantRec struct {
+	SID     string
+	refresh []string             // refresh token values
+	access  map[string]time.Time // access token jti → its exp
+	revoked bool
+	expires time.Time // dropped by the sweeper after this
 }
 
-func newMemStore() *memStore {
+// issueIDs are what a token response will carry, chosen before the grant
+// is used so that using it and recording them is one atomic step.
+type issueIDs struct {
+	Grant  string    // new grant id for a code exchange
+	JTI    string    // the access token's jti
+	JTIExp time.Time // the access token's exp (with slack)
+}
+
+// useResult is the outcome of using a code or refresh token.
+type useResult int
+
+const (
+	useOK          useResult = iota
+	useUnknown               // not found (or an expired refresh token)
+	useWrongClient           // issued to another client: nothing changed
+	useReplay                // used before: everything its grant issued is now revoked
+	useRefused               // the caller's check failed: nothing changed
+)
+
+// Store limits: each store evicts its oldest entry beyond these, so memory
+// stays bounded whatever arrives (a flood of /authorize requests included).
+type storeLimits struct {
+	Sessions, Interactions, Codes, Refresh, Grants, Revoked int
+}
+
+var defaultLimits = storeLimits{
+	Sessions: 10_000, Interactions: 2_000, Codes: 5_000,
+	Refresh: 50_000, Grants: 50_000, Revoked: 100_000,
+}
+
+// memStore keeps everything in memory behind one mutex; the sweeper drops
+// what has expired and every map is capped (oldest evicted first).
+type memStore struct {
+	mu           sync.Mutex
+	sessions     *ordered[*session]
+	interactions *ordered[*interaction]
+	codes        *ordered[*code]
+	refresh      *ordered[*refreshToken]
+	grants       *ordered[*grantRec] // grant (family) id → what it issued
+	revoked      *ordered[time.Time] // access token jti → its exp
+}
+
+func newMemStore() *memStore { return newMemStoreLimits(defaultLimits) }
+
+func newMemStoreLimits(l storeLimits) *memStore {
 	return &memStore{
-		sessions:     map[string]*session{},
-		interactions: map[string]*interaction{},
-		codes:        map[string]*code{},
-		refresh:      map[string]*refreshToken{},
-		families:     map[string][]string{},
-		revoked:      map[string]time.Time{},
+		sessions:     newOrdered[*session](l.Sessions),
+		interactions: newOrdered[*interaction](l.Interactions),
+		codes:        newOrdered[*code](l.Codes),
+		refresh:      newOrdered[*refreshToken](l.Refresh),
+		grants:       newOrdered[*grantRec](l.Grants),
+		revoked:      newOrdered[time.Time](l.Revoked),
 	}
 }
 
@@ -110,38 +158,45 @@ func randomID(n int) string {
 func (s *memStore) sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, v := range s.sessions {
+	s.sessions.each(func(k string, v *session) {
 		if now.After(v.Expires) {
-			delete(s.sessions, k)
+			s.sessions.del(k)
 		}
-	}
-	for k, v := range s.interactions {
+	})
+	s.interactions.each(func(k string, v *interaction) {
 		if now.After(v.Expires) {
-			delete(s.interactions, k)
+			s.interactions.del(k)
 		}
-	}
-	for k, v := range s.codes {
+	})
+	s.codes.each(func(k string, v *code) {
 		// keep used codes a little past expiry so a late replay is still detected
 		if now.After(v.Expires.Add(CodeTTL)) {
-			delete(s.codes, k)
+			s.codes.del(k)
 		}
-	}
-	for k, v := range s.refresh {
+	})
+	s.refresh.each(func(k string, v *refreshToken) {
 		if now.After(v.Expires) {
-			delete(s.refresh, k)
-			fam := slices.DeleteFunc(s.families[v.Family], func(x string) bool { return x == k })
-			if len(fam) == 0 {
-				delete(s.families, v.Family)
-			} else {
-				s.families[v.Family] = fam
+			s.refresh.del(k)
+			if g, ok := s.grants.get(v.Family); ok {
+				g.refresh = slices.DeleteFunc(g.refresh, func(x string) bool { return x == k })
 			}
 		}
-	}
-	for k, exp := range s.revoked {
-		if now.After(exp) {
-			delete(s.revoked, k)
+	})
+	s.grants.each(func(k string, g *grantRec) {
+		for jti, exp := range g.access {
+			if now.After(exp) {
+				delete(g.access, jti)
+			}
 		}
-	}
+		if now.After(g.expires) && len(g.refresh) == 0 {
+			s.grants.del(k)
+		}
+	})
+	s.revoked.each(func(k string, exp time.Time) {
+		if now.After(exp) {
+			s.revoked.del(k)
+		}
+	})
 }
 
 // counts reports the live objects, for the admin API and tests of the sweeper.
@@ -149,14 +204,14 @@ func (s *memStore) counts() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return map[string]int{
-		"sessions": len(s.sessions), "interactions": len(s.interactions), "codes": len(s.codes),
-		"refresh_tokens": len(s.refresh), "revoked_access_tokens": len(s.revoked),
+		"sessions": s.sessions.len(), "interactions": s.interactions.len(), "codes": s.codes.len(),
+		"refresh_tokens": s.refresh.len(), "grants": s.grants.len(), "revoked_access_tokens": s.revoked.len(),
 	}
 }
 
 func (s *memStore) putSession(ss *session) {
 	s.mu.Lock()
-	s.sessions[ss.ID] = ss
+	s.sessions.put(ss.ID, ss)
 	s.mu.Unlock()
 }
 
@@ -164,7 +219,7 @@ func (s *memStore) putSession(ss *session) {
 func (s *memStore) liveSession(id string, now time.Time) (session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss, ok := s.sessions[id]
+	ss, ok := s.sessions.get(id)
 	if !ok || now.After(ss.Expires) {
 		return session{}, false
 	}
@@ -176,49 +231,49 @@ func (s *memStore) liveSession(id string, now time.Time) (session, bool) {
 func (s *memStore) addSessionClient(id, clientID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ss, ok := s.sessions[id]; ok {
+	if ss, ok := s.sessions.get(id); ok {
 		ss.Clients[clientID] = true
 	}
 }
 
 // endSession removes the session and revokes the refresh tokens bound to
 // its sid, returning the removed session.
-func (s *memStore) endSession(id string) (*session, bool) {
+func (s *memStore) endSession(id string, now time.Time) (*session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss, ok := s.sessions[id]
+	ss, ok := s.sessions.get(id)
 	if !ok {
 		return nil, false
 	}
-	delete(s.sessions, id)
-	s.revokeSIDLocked(ss.SID)
+	s.sessions.del(id)
+	s.revokeSIDLocked(ss.SID, now)
 	return ss, true
 }
 
 // endAllSessions removes every session, returning them.
-func (s *memStore) endAllSessions() []*session {
+func (s *memStore) endAllSessions(now time.Time) []*session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []*session
-	for id, ss := range s.sessions {
-		delete(s.sessions, id)
-		s.revokeSIDLocked(ss.SID)
+	s.sessions.each(func(id string, ss *session) {
+		s.sessions.del(id)
+		s.revokeSIDLocked(ss.SID, now)
 		out = append(out, ss)
-	}
+	})
 	return out
 }
 
-func (s *memStore) revokeSIDLocked(sid string) {
-	for _, rt := range s.refresh {
-		if rt.SID == sid {
-			s.revokeFamilyLocked(rt.Family)
+func (s *memStore) revokeSIDLocked(sid string, now time.Time) {
+	s.grants.each(func(id string, g *grantRec) {
+		if g.SID == sid {
+			s.revokeGrantLocked(id, now, false)
 		}
-	}
+	})
 }
 
 func (s *memStore) putInteraction(in *interaction) {
 	s.mu.Lock()
-	s.interactions[in.ID] = in
+	s.interactions.put(in.ID, in)
 	s.mu.Unlock()
 }
 
@@ -226,18 +281,18 @@ func (s *memStore) putInteraction(in *interaction) {
 func (s *memStore) takeInteraction(id string, now time.Time) (*interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.interactions[id]
+	in, ok := s.interactions.get(id)
 	if !ok || now.After(in.Expires) {
 		return nil, false
 	}
-	delete(s.interactions, id)
+	s.interactions.del(id)
 	return in, true
 }
 
 func (s *memStore) peekInteraction(id string, now time.Time) (*interaction, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, ok := s.interactions[id]
+	in, ok := s.interactions.get(id)
 	if !ok || now.After(in.Expires) {
 		return nil, false
 	}
@@ -246,80 +301,146 @@ func (s *memStore) peekInteraction(id string, now time.Time) (*interaction, bool
 
 func (s *memStore) putCode(c *code) {
 	s.mu.Lock()
-	s.codes[c.Value] = c
+	s.codes.put(c.Value, c)
 	s.mu.Unlock()
 }
 
-// redeemCode marks the code used and returns a copy. A code already used
-// returns replay=true and revokes what the first exchange issued.
-func (s *memStore) redeemCode(value string, now time.Time) (c code, found, replay bool) {
+// redeemCode uses a code in one step: a code of another client is left
+// alone (useWrongClient); a used one revokes everything its grant issued
+// (useReplay); check (redirect_uri, PKCE, expiry) failing leaves it
+// unused (useRefused with check's error); else the code is marked used and
+// its grant records ids before anything is signed.
+func (s *memStore) redeemCode(value, clientID string, now time.Time, check func(*code) *oidc.Error, ids issueIDs) (code, useResult, *oidc.Error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cp, ok := s.codes[value]
-	if !ok {
-		return code{}, false, false
+	cp, ok := s.codes.get(value)
+	switch {
+	case !ok:
+		return code{}, useUnknown, nil
+	case cp.Req.ClientID != clientID:
+		return *cp, useWrongClient, nil
+	case cp.Used:
+		s.revokeGrantLocked(cp.Grant, now, true)
+		return *cp, useReplay, nil
 	}
-	if cp.Used {
-		for _, jti := range cp.IssuedJTIs {
-			s.revoked[jti] = now.Add(24 * time.Hour)
-		}
-		if cp.Family != "" {
-			s.revokeFamilyLocked(cp.Family)
-		}
-		return *cp, true, true
+	if err := check(cp); err != nil {
+		return *cp, useRefused, err
 	}
 	cp.Used = true
-	return *cp, true, false
+	cp.Grant = ids.Grant
+	s.addGrantLocked(ids.Grant, cp.SID, now).addAccess(ids)
+	return *cp, useOK, nil
 }
 
-// recordIssued remembers what a code's exchange issued.
-func (s *memStore) recordIssued(codeValue string, jtis []string, family string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.codes[codeValue]; ok {
-		c.IssuedJTIs = append(c.IssuedJTIs, jtis...)
-		c.Family = family
+// addGrantLocked returns the grant id, creating it.
+func (s *memStore) addGrantLocked(id, sid string, now time.Time) *grantRec {
+	g, ok := s.grants.get(id)
+	if !ok {
+		g = &grantRec{SID: sid, access: map[string]time.Time{}, expires: now.Add(CodeTTL)}
+		if oldID, old, evicted := s.grants.put(id, g); evicted {
+			s.dropGrantTokensLocked(oldID, old)
+		}
+	}
+	return g
+}
+
+func (g *grantRec) addAccess(ids issueIDs) {
+	g.access[ids.JTI] = ids.JTIExp
+	if ids.JTIExp.After(g.expires) {
+		g.expires = ids.JTIExp
 	}
 }
 
-func (s *memStore) putRefresh(rt *refreshToken) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refresh[rt.Value] = rt
-	s.families[rt.Family] = append(s.families[rt.Family], rt.Value)
+func (s *memStore) dropGrantTokensLocked(_ string, g *grantRec) {
+	for _, v := range g.refresh {
+		s.refresh.del(v)
+	}
+	g.refresh = nil
 }
 
-// rotateRefresh marks the token used and returns a copy. A used token
-// (reuse) revokes the whole family and returns reuse=true.
-func (s *memStore) rotateRefresh(value string, now time.Time) (rt refreshToken, found, reuse bool) {
+// putRefresh stores a refresh token in its grant's family; false when the
+// grant was revoked meanwhile (a racing replay), and then nothing is stored.
+func (s *memStore) putRefresh(rt *refreshToken, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cur, ok := s.refresh[value]
-	if !ok || now.After(cur.Expires) {
-		return refreshToken{}, false, false
+	g := s.addGrantLocked(rt.Family, rt.SID, now)
+	if g.revoked {
+		return false
 	}
-	if cur.Used {
-		s.revokeFamilyLocked(cur.Family)
-		return *cur, true, true
+	if _, old, evicted := s.refresh.put(rt.Value, rt); evicted {
+		if og, ok := s.grants.get(old.Family); ok {
+			og.refresh = slices.DeleteFunc(og.refresh, func(x string) bool { return x == old.Value })
+		}
+	}
+	g.refresh = append(g.refresh, rt.Value)
+	if rt.Expires.After(g.expires) {
+		g.expires = rt.Expires
+	}
+	return true
+}
+
+// grantRevoked reports whether the grant was revoked (a racing replay).
+func (s *memStore) grantRevoked(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.grants.get(id)
+	return ok && g.revoked
+}
+
+// rotateRefresh uses a refresh token in one step: a token of another
+// client is left alone; a used one revokes its whole grant, access tokens
+// included (useReplay); else it is marked used and the new access token's
+// jti is recorded in the grant before anything is signed.
+func (s *memStore) rotateRefresh(value, clientID string, now time.Time, ids issueIDs) (refreshToken, useResult) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.refresh.get(value)
+	switch {
+	case !ok || now.After(cur.Expires):
+		return refreshToken{}, useUnknown
+	case cur.ClientID != clientID:
+		return *cur, useWrongClient
+	case cur.Used:
+		s.revokeGrantLocked(cur.Family, now, true)
+		return *cur, useReplay
+	}
+	g, ok := s.grants.get(cur.Family)
+	if !ok || g.revoked {
+		return refreshToken{}, useUnknown
 	}
 	cur.Used = true
-	return *cur, true, false
+	g.addAccess(ids)
+	return *cur, useOK
 }
 
-func (s *memStore) revokeFamilyLocked(family string) {
-	for _, v := range s.families[family] {
-		delete(s.refresh, v)
+// revokeGrantLocked deletes the grant's refresh tokens and, with access,
+// revokes its access tokens; the grant stays as a revoked tombstone.
+func (s *memStore) revokeGrantLocked(id string, now time.Time, access bool) {
+	g, ok := s.grants.get(id)
+	if !ok {
+		return
 	}
-	delete(s.families, family)
+	s.dropGrantTokensLocked(id, g)
+	g.revoked = true
+	if access {
+		for jti, exp := range g.access {
+			s.revoked.put(jti, exp)
+		}
+	}
+	if min := now.Add(CodeTTL); g.expires.Before(min) {
+		g.expires = min
+	}
 }
 
-// revokeRefresh revokes the family of a refresh token; reports whether it existed.
-func (s *memStore) revokeRefresh(value string) bool {
+// revokeRefresh revokes the grant of a refresh token, its access tokens
+// included (RFC 7009 §2.1); reports whether the token existed.
+func (s *memStore) revokeRefresh(value string, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rt, ok := s.refresh[value]
+	rt, ok := s.refresh.get(value)
 	if ok {
-		s.revokeFamilyLocked(rt.Family)
+		s.revokeGrantLocked(rt.Family, now, true)
+		s.refresh.del(value)
 	}
 	return ok
 }
@@ -327,7 +448,7 @@ func (s *memStore) revokeRefresh(value string) bool {
 func (s *memStore) peekRefresh(value string, now time.Time) (refreshToken, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rt, ok := s.refresh[value]
+	rt, ok := s.refresh.get(value)
 	if !ok || rt.Used || now.After(rt.Expires) {
 		return refreshToken{}, false
 	}
@@ -336,13 +457,13 @@ func (s *memStore) peekRefresh(value string, now time.Time) (refreshToken, bool)
 
 func (s *memStore) revokeJTI(jti string, exp time.Time) {
 	s.mu.Lock()
-	s.revoked[jti] = exp
+	s.revoked.put(jti, exp)
 	s.mu.Unlock()
 }
 
 func (s *memStore) isRevoked(jti string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.revoked[jti]
+	_, ok := s.revoked.get(jti)
 	return ok
 }

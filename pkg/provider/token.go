@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -151,9 +152,8 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) grant(w http.ResponseWriter, r *http.Request, c *client, v url.Values) *oidc.Error {
-	f := p.faults.take("token", c.ClientID)
-	if f != nil && f.Error != "" {
-		p.injectError(w, r, f, func(e *oidc.Error) { writeOAuthError(w, e) })
+	f, handled := p.fault(w, r, "token", c.ClientID, nil)
+	if handled {
 		return nil
 	}
 	skew, ttl := faultShape(f)
@@ -173,45 +173,88 @@ func (p *Provider) grant(w http.ResponseWriter, r *http.Request, c *client, v ur
 	}
 }
 
+// newIDs chooses the grant id, jti and the revocation horizon of the
+// access token a response for client c will carry.
+func (p *Provider) newIDs(c *client, grantID string, skew, ttl time.Duration) issueIDs {
+	life := p.lifetimes(c).AccessToken
+	if ttl > 0 {
+		life = ttl
+	}
+	if skew < 0 {
+		skew = -skew
+	}
+	if grantID == "" {
+		grantID = randomID(12)
+	}
+	return issueIDs{Grant: grantID, JTI: randomID(16), JTIExp: p.now().Add(life + skew + time.Minute)}
+}
+
 func (p *Provider) grantCode(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
 	value := v.Get("code")
 	if value == "" {
 		return errInvalidRequest("code is missing")
 	}
 	now := p.now()
-	cd, found, replay := p.store.redeemCode(value, now)
-	switch {
-	case !found:
+	ids := p.newIDs(c, "", skew, ttl)
+	// everything that can refuse a request runs before the code is used, so
+	// a failed attempt never burns it; a used code is a replay.
+	check := func(cd *code) *oidc.Error {
+		if now.After(cd.Expires) {
+			return errInvalidGrant("the authorization code expired %s ago; codes live %s: exchange it right after the redirect", now.Sub(cd.Expires).Round(time.Second), CodeTTL)
+		}
+		ru := v.Get("redirect_uri")
+		switch {
+		case ru == "" && cd.Req.RedirectURISent:
+			return errInvalidRequest("redirect_uri is missing; the authorization request sent %s, so the token request must send it too (RFC 6749 §4.1.3)", cd.Req.RedirectURI)
+		case ru != "" && ru != cd.Req.RedirectURI:
+			return errInvalidGrant("redirect_uri %s differs from the one in the authorization request (%s)", ru, cd.Req.RedirectURI)
+		}
+		verifier := v.Get("code_verifier")
+		switch {
+		case cd.Req.CodeChallenge == "" && verifier != "":
+			return errInvalidGrant("code_verifier sent, but the authorization request had no code_challenge")
+		case cd.Req.CodeChallenge != "" && verifier == "":
+			return errInvalidGrant("code_verifier is missing; the authorization request used PKCE (S256)")
+		case cd.Req.CodeChallenge != "" && !oidc.VerifyPKCE(cd.Req.CodeChallenge, verifier):
+			return errInvalidGrant("PKCE verification failed: BASE64URL(SHA256(code_verifier)) does not match the code_challenge")
+		}
+		return nil
+	}
+	cd, res, cerr := p.store.redeemCode(value, c.ClientID, now, check, ids)
+	switch res {
+	case useUnknown:
 		return errInvalidGrant("the authorization code is unknown or expired; codes live %s and are single-use", CodeTTL)
-	case replay:
+	case useWrongClient:
+		return errInvalidGrant("the authorization code was issued to client %s, not %s", cd.Req.ClientID, c.ClientID)
+	case useReplay:
 		p.publish(events.Event{Kind: events.KindReuse, ClientID: c.ClientID, User: cd.Sub, SID: cd.SID, Detail: "authorization code replayed: the tokens it issued are revoked"})
 		return errInvalidGrant("the authorization code was already used; the tokens issued for it are now revoked (RFC 6749 §4.1.2)")
-	case now.After(cd.Expires):
-		return errInvalidGrant("the authorization code expired %s ago; codes live %s: exchange it right after the redirect", now.Sub(cd.Expires).Round(time.Second), CodeTTL)
-	case cd.Req.ClientID != c.ClientID:
-		return errInvalidGrant("the authorization code was issued to client %s, not %s", cd.Req.ClientID, c.ClientID)
+	case useRefused:
+		return cerr
 	}
-	if ru := v.Get("redirect_uri"); ru != "" && ru != cd.Req.RedirectURI {
-		return errInvalidGrant("redirect_uri %s differs from the one in the authorization request (%s)", ru, cd.Req.RedirectURI)
+	g := grant{Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
+	out, oerr := p.issueGranted(g, skew, ttl)
+	if oerr != nil {
+		return oerr
 	}
-	verifier := v.Get("code_verifier")
-	switch {
-	case cd.Req.CodeChallenge == "" && verifier != "":
-		return errInvalidGrant("code_verifier sent, but the authorization request had no code_challenge")
-	case cd.Req.CodeChallenge != "" && verifier == "":
-		return errInvalidGrant("code_verifier is missing; the authorization request used PKCE (S256)")
-	case cd.Req.CodeChallenge != "" && !oidc.VerifyPKCE(cd.Req.CodeChallenge, verifier):
-		return errInvalidGrant("PKCE verification failed: BASE64URL(SHA256(code_verifier)) does not match the code_challenge")
-	}
-	g := grant{Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR}
-	out, err := p.issue(g, skew, ttl)
-	if err != nil {
-		return errServer("%v", err)
-	}
-	p.store.recordIssued(value, []string{out.jti}, out.family)
 	p.publishTokens(c.ClientID, cd.Sub, cd.SID, "authorization_code", out.resp)
 	writeJSON(w, http.StatusOK, out.resp)
 	return nil
+}
+
+// issueGranted signs what a used code or refresh token grants. When a
+// racing replay revoked the grant meanwhile, nothing is answered: what was
+// signed is already revoked.
+func (p *Provider) issueGranted(g grant, skew, ttl time.Duration) (issued, *oidc.Error) {
+	out, err := p.issue(g, skew, ttl)
+	if errors.Is(err, errGrantRevoked) || (err == nil && p.store.grantRevoked(g.IDs.Grant)) {
+		p.publish(events.Event{Kind: events.KindReuse, ClientID: g.Client.ClientID, User: g.Sub, SID: g.SID, Detail: "grant used twice at once: everything it issued is revoked"})
+		return issued{}, errInvalidGrant("the grant was used by another request at the same time (replay), so everything it issued is revoked; sign in again")
+	}
+	if err != nil {
+		return issued{}, errServer("%v", err)
+	}
+	return out, nil
 }
 
 func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
@@ -219,15 +262,16 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, 
 	if value == "" {
 		return errInvalidRequest("refresh_token is missing")
 	}
-	rt, found, reuse := p.store.rotateRefresh(value, p.now())
-	switch {
-	case !found:
+	ids := p.newIDs(c, "", skew, ttl)
+	rt, res := p.store.rotateRefresh(value, c.ClientID, p.now(), ids)
+	switch res {
+	case useUnknown:
 		// auth0-spa-js matches the text "invalid refresh token"
 		return errInvalidGrant("Unknown or invalid refresh token.")
-	case reuse:
+	case useReplay:
 		p.publish(events.Event{Kind: events.KindReuse, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: "rotated refresh token presented again: the whole family is revoked"})
 		return errInvalidGrant("Unknown or invalid refresh token: it was already rotated, so its whole family is now revoked (reuse detection)")
-	case rt.ClientID != c.ClientID:
+	case useWrongClient:
 		return errInvalidGrant("Unknown or invalid refresh token: it was issued to client %s, not %s", rt.ClientID, c.ClientID)
 	}
 	scope := rt.Scope
@@ -244,10 +288,11 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, 
 		}
 		scope = req
 	}
-	g := grant{Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, Family: rt.Family}
-	out, err := p.issue(g, skew, ttl)
-	if err != nil {
-		return errServer("%v", err)
+	ids.Grant = rt.Family
+	g := grant{Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
+	out, oerr := p.issueGranted(g, skew, ttl)
+	if oerr != nil {
+		return oerr
 	}
 	p.publish(events.Event{Kind: events.KindRefresh, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: "refresh token rotated"})
 	p.publishTokens(c.ClientID, rt.Sub, rt.SID, "refresh_token", out.resp)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -18,9 +19,13 @@ type grant struct {
 	Nonce    string
 	AuthTime time.Time
 	AMR      []string
-	// Family, when set, continues a refresh-token rotation family.
-	Family string
+	// IDs, when set, are the grant (refresh family) and jti recorded when
+	// the code or refresh token was used; zero for client_credentials.
+	IDs issueIDs
 }
+
+// errGrantRevoked: the grant was revoked while its tokens were signed.
+var errGrantRevoked = errors.New("the grant was revoked meanwhile")
 
 // tokenResponse is the token endpoint's success body (RFC 6749 §5.1).
 type tokenResponse struct {
@@ -85,7 +90,10 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if aud == "" {
 		aud = g.Client.ClientID
 	}
-	jti := randomID(16)
+	jti := g.IDs.JTI
+	if jti == "" {
+		jti = randomID(16)
+	}
 	at := accessClaims{
 		Iss: p.issuer, Sub: g.Sub, Aud: aud, ClientID: g.Client.ClientID, Scope: scope,
 		Iat: now.Unix(), Nbf: now.Unix(), Exp: now.Add(life.AccessToken).Unix(), JTI: jti, SID: g.SID,
@@ -118,13 +126,15 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 		}
 	}
 	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOfflineAccess) {
-		fam := g.Family
+		fam := g.IDs.Grant
 		if fam == "" {
 			fam = randomID(12)
 		}
 		rt := &refreshToken{Value: randomID(32), Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
 			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
-		p.store.putRefresh(rt)
+		if !p.store.putRefresh(rt, p.now()) {
+			return issued{}, errGrantRevoked
+		}
 		out.resp.RefreshToken, out.family = rt.Value, fam
 	}
 	return out, nil

@@ -45,8 +45,7 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		fail(oidc.ErrInvalidToken, "access token has no user (client_credentials tokens cannot call userinfo)")
 		return
 	}
-	if f := p.faults.take("userinfo", c.ClientID); f != nil && f.Error != "" {
-		p.injectError(w, r, f, func(e *oidc.Error) { writeOAuthError(w, e) })
+	if _, handled := p.fault(w, r, "userinfo", c.ClientID, nil); handled {
 		return
 	}
 	claims := map[string]any{"sub": c.Sub}

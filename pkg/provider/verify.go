@@ -2,11 +2,10 @@ package provider
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
+	"github.com/ssokit/ssokit/pkg/token"
 )
 
 // ownClaims are the claims the provider reads back from tokens it signed.
@@ -27,34 +26,23 @@ type ownClaims struct {
 // verifyOwn checks that token was signed by one of our keys (active or
 // retired), with the key set's algorithm only, of the wanted typ, and
 // issued by us. Expiry is checked unless allowExpired.
-func (p *Provider) verifyOwn(token, typ string, allowExpired bool) (ownClaims, map[string]any, error) {
+func (p *Provider) verifyOwn(raw, typ string, allowExpired bool) (ownClaims, map[string]any, error) {
 	var c ownClaims
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(p.keys.Alg())})
+	u, err := token.VerifySignature(raw, []string{p.keys.Alg()}, func(kid string) (any, bool) {
+		k, ok := p.keys.PublicKey(kid)
+		return k, ok
+	})
 	if err != nil {
-		return c, nil, fmt.Errorf("not a JWS signed with %s: %w", p.keys.Alg(), err)
+		return c, nil, fmt.Errorf("not a token this provider signed with %s: %w", p.keys.Alg(), err)
 	}
-	if len(jws.Signatures) != 1 {
-		return c, nil, errors.New("the token must carry exactly one signature")
+	if typ != "" && u.Type() != typ {
+		return c, nil, fmt.Errorf("token type %q is not %q", u.Type(), typ)
 	}
-	h := jws.Signatures[0].Protected
-	if typ != "" {
-		if t, _ := h.ExtraHeaders[jose.HeaderType].(string); t != typ {
-			return c, nil, fmt.Errorf("token type %q is not %q", t, typ)
-		}
-	}
-	key, ok := p.keys.PublicKey(h.KeyID)
-	if !ok {
-		return c, nil, fmt.Errorf("key %q is not one of this provider's keys", h.KeyID)
-	}
-	payload, err := jws.Verify(key)
-	if err != nil {
-		return c, nil, errors.New("signature does not verify")
+	if err := json.Unmarshal(u.ClaimsJSON, &c); err != nil {
+		return c, nil, fmt.Errorf("claims are not the expected JSON: %w", err)
 	}
 	var all map[string]any
-	if err := json.Unmarshal(payload, &c); err != nil {
-		return c, nil, fmt.Errorf("claims are not JSON: %w", err)
-	}
-	_ = json.Unmarshal(payload, &all)
+	_ = json.Unmarshal(u.ClaimsJSON, &all)
 	if c.Iss != p.issuer {
 		return c, nil, fmt.Errorf("issuer %q is not %q", c.Iss, p.issuer)
 	}

@@ -50,7 +50,7 @@ func ExampleProxy_SetRoutes() {
 	err := p.SetRoutes([]proxy.Route{{Prefix: "shop", Upstream: "http://localhost:5105"}})
 	fmt.Println(err)
 	rec := httptest.NewRecorder()
-	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/shop", nil))
+	p.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://localhost:9000/shop", nil))
 	fmt.Println(rec.Code)
 	// Output:
 	// route shop: prefix "shop" must start with "/"

@@ -49,6 +49,7 @@ type gate struct {
 	client *http.Client
 	now    func() time.Time
 	logger *slog.Logger
+	secret []byte // keys the logout confirmation tokens
 
 	discMu sync.Mutex
 	disc   *discovered // nil until discovery succeeds; failures are retried
@@ -78,7 +79,8 @@ type session struct {
 type pendingLogin struct {
 	verifier    string
 	nonce       string
-	binding     string // the browser's login cookie, against login CSRF
+	id          string // names this sign-in's binding cookie, so tabs do not clash
+	binding     string // that cookie's random value, against login CSRF
 	returnTo    string
 	redirectURL string
 	created     time.Time
@@ -109,13 +111,43 @@ func newGate(r Route, transport http.RoundTripper, now func() time.Time, logger 
 		client:   &http.Client{Transport: transport, Timeout: 10 * time.Second},
 		now:      now,
 		logger:   logger,
+		secret:   []byte(randomString()),
 		sessions: map[string]*session{},
 		pending:  map[string]*pendingLogin{},
 	}
 }
 
 func (g *gate) sessionCookie() string { return "ssokit_proxy_" + g.name }
-func (g *gate) loginCookie() string   { return "ssokit_proxy_" + g.name + "_login" }
+
+// loginCookie names the cookie that binds sign-in id to the browser that
+// started it (login CSRF: a victim must not finish the attacker's
+// sign-in). Each sign-in has its own cookie, so two tabs signing in at
+// once do not overwrite each other's.
+//
+// Over TLS it is a __Host- cookie (Secure, Path=/, no Domain), which
+// browsers let no plain-http page and no sibling subdomain set. On plain
+// http that prefix cannot be used (browsers outside Chrome and Firefox
+// refuse Secure cookies from http://localhost), and nothing can stop a
+// page on another localhost port from writing the cookie, since cookies
+// ignore ports: the binding then holds only against pages on other hosts.
+// A page on another port would have to have started its own sign-in
+// through this gate to know a binding value worth planting.
+func (g *gate) loginCookie(r *http.Request, id string) string {
+	name := "ssokit_proxy_" + g.name + "_login_" + id
+	if r.TLS != nil {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// loginCookieFor builds the binding cookie (value "" and maxAge -1 clear it).
+func (g *gate) loginCookieFor(r *http.Request, id, value string, maxAge int) *http.Cookie {
+	c := g.cookie(r, g.loginCookie(r, id), value, maxAge)
+	if r.TLS != nil {
+		c.Path = "/" // required by the __Host- prefix
+	}
+	return c
+}
 
 // cookiePath scopes the gate's cookies to its route.
 func (g *gate) cookiePath() string { return g.prefix }
@@ -203,16 +235,13 @@ func (g *gate) login(w http.ResponseWriter, r *http.Request, returnTo string) {
 		g.providerDown(w, r, err)
 		return
 	}
-	binding := ""
-	if c, err := r.Cookie(g.loginCookie()); err == nil && len(c.Value) >= 32 {
-		binding = c.Value
-	} else {
-		binding = randomString()
-		http.SetCookie(w, g.cookie(r, g.loginCookie(), binding, int(loginTTL/time.Second)))
-	}
+	// A fresh binding for every sign-in, never one the browser brings.
+	id, binding := randomString()[:12], randomString()
+	http.SetCookie(w, g.loginCookieFor(r, id, binding, int(loginTTL/time.Second)))
 	p := &pendingLogin{
 		verifier:    oauth2.GenerateVerifier(),
 		nonce:       randomString(),
+		id:          id,
 		binding:     binding,
 		returnTo:    returnTo,
 		redirectURL: g.redirectURL(r),
@@ -240,20 +269,28 @@ func (g *gate) callback(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("%s: %s", e, q.Get("error_description")))
 		return
 	}
+	// The binding is checked before the state is spent: a callback from
+	// another browser must not cancel the sign-in of the one that started it.
 	state := q.Get("state")
 	g.mu.Lock()
 	p := g.pending[state]
-	delete(g.pending, state)
 	g.mu.Unlock()
+	expired := "unknown or expired state; sign-ins must finish within " + loginTTL.String()
 	if p == nil || g.now().Sub(p.created) > loginTTL {
-		g.fail(w, r, http.StatusBadRequest, "This sign-in expired or was already used",
-			"unknown or expired state; sign-ins must finish within "+loginTTL.String())
+		g.fail(w, r, http.StatusBadRequest, "This sign-in expired or was already used", expired)
 		return
 	}
-	c, err := r.Cookie(g.loginCookie())
-	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(p.binding)) != 1 {
+	if !g.bound(r, p) {
 		g.fail(w, r, http.StatusBadRequest, "This sign-in was started in another browser",
 			"the callback's state belongs to a sign-in this browser did not start")
+		return
+	}
+	g.mu.Lock()
+	spent := g.pending[state] != p
+	delete(g.pending, state)
+	g.mu.Unlock()
+	if spent { // a second tab or a replay got there first
+		g.fail(w, r, http.StatusBadRequest, "This sign-in expired or was already used", expired)
 		return
 	}
 	d, err := g.discover(r.Context())
@@ -300,44 +337,22 @@ func (g *gate) callback(w http.ResponseWriter, r *http.Request) {
 	g.logger.Info("signed in", "route", g.name, "user", s.id.user)
 
 	http.SetCookie(w, g.cookie(r, g.sessionCookie(), sid, 0))
-	http.SetCookie(w, g.cookie(r, g.loginCookie(), "", -1))
+	http.SetCookie(w, g.loginCookieFor(r, p.id, "", -1))
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, p.returnTo, http.StatusFound)
 }
 
-// logout ends the gate's session and sends the browser to the provider's
-// end_session_endpoint, which ends the single sign-on session too.
-func (g *gate) logout(w http.ResponseWriter, r *http.Request) {
-	idToken := ""
-	if s := g.lookup(r); s != nil {
-		s.mu.Lock()
-		idToken = s.idToken
-		s.mu.Unlock()
-	}
-	g.drop(r)
-	http.SetCookie(w, g.cookie(r, g.sessionCookie(), "", -1))
-	w.Header().Set("Cache-Control", "no-store")
-
-	after := g.auth.PostLogoutRedirectURL
-	if after == "" {
-		after = origin(r) + join(g.prefix, "/")
-		if g.prefix == "/" {
-			after = origin(r) + "/"
+// bound reports whether r carries the binding cookie of sign-in p. Every
+// cookie of that name counts, so a planted one with a longer path cannot
+// hide the real one.
+func (g *gate) bound(r *http.Request, p *pendingLogin) bool {
+	ok := false
+	for _, c := range r.CookiesNamed(g.loginCookie(r, p.id)) {
+		if subtle.ConstantTimeCompare([]byte(c.Value), []byte(p.binding)) == 1 {
+			ok = true
 		}
 	}
-	target := after
-	if d, err := g.discover(r.Context()); err == nil && d.endSession != "" {
-		v := url.Values{"client_id": {g.auth.ClientID}, "post_logout_redirect_uri": {after}}
-		if idToken != "" {
-			v.Set("id_token_hint", idToken)
-		}
-		sep := "?"
-		if strings.Contains(d.endSession, "?") {
-			sep = "&"
-		}
-		target = d.endSession + sep + v.Encode()
-	}
-	http.Redirect(w, r, target, http.StatusFound)
+	return ok
 }
 
 func (g *gate) redirectURL(r *http.Request) string {

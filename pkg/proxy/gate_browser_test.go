@@ -43,7 +43,9 @@ func TestGateInChromium(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><title>checkout</title><p id="user">%s</p><p id="bearer">%t</p>`,
+		// The sign-out button of the bff template: a same-origin POST.
+		fmt.Fprintf(w, `<!doctype html><title>checkout</title><p id="user">%s</p><p id="bearer">%t</p>`+
+			`<form method="post" action="/checkout/_ssokit/logout"><button id="logout">Sign out everywhere</button></form>`,
 			html.EscapeString(r.Header.Get("X-Forwarded-User")), strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey"))
 	}))
 	t.Cleanup(app.Close)
@@ -103,8 +105,23 @@ func TestGateInChromium(t *testing.T) {
 		t.Errorf("WebSocket through the gate answered %q", echo)
 	}
 
-	// Logout: the provider's signed-out page, then the form again.
-	resp = browse(t, ctx, "log out", chromedp.Navigate(proxyURL+"/checkout/_ssokit/logout"))
+	// A page on another port of the same host (same site, so the Lax
+	// session cookie goes along) posts the logout form: refused.
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprintf(w, `<form method="post" action="%s/checkout/_ssokit/logout"></form><script>document.forms[0].submit()</script>`, proxyURL)
+	}))
+	t.Cleanup(attacker.Close)
+	act(t, ctx, "a page on another port posts the logout",
+		chromedp.Navigate(attacker.URL),
+		chromedp.WaitVisible(chromedp.CSS(`#confirm`)))
+	if resp := browse(t, ctx, "reopen the gated page", chromedp.Navigate(proxyURL+"/checkout/orders")); resp != proxyURL+"/checkout/orders" {
+		t.Fatalf("a cross-port form post signed the user out: the gated page is at %s", resp)
+	}
+
+	// Logout with the app's own button: the provider's signed-out page,
+	// then the form again.
+	resp = browse(t, ctx, "log out", chromedp.Click(chromedp.CSS(`#logout`)))
 	if !strings.HasPrefix(resp, issuer) {
 		t.Errorf("logout ended at %s, want the provider's end-session page", resp)
 	}

@@ -165,7 +165,7 @@ func TestGateWithSsokitProvider(t *testing.T) {
 	}
 
 	// Logout ends the gate's session and the provider's.
-	resp, body = navigate(t, c, s.proxyURL+"/checkout/_ssokit/logout")
+	resp, body = confirmedLogout(t, c, s.proxyURL+"/checkout/_ssokit/logout")
 	if !strings.HasPrefix(resp.Request.URL.String(), s.issuer) || resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Signed out") {
 		t.Fatalf("logout ended at %s (%d), want the provider's signed-out page", resp.Request.URL, resp.StatusCode)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -185,28 +184,5 @@ func (g *gate) cookie(r *http.Request, name, value string, maxAge int) *http.Coo
 		HttpOnly: true,
 		Secure:   r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
-	}
-}
-
-// stripCookies removes the gate's own cookies from a forwarded request: the
-// session cookie is a credential for the proxy alone.
-func (g *gate) stripCookies(h http.Header) {
-	cookies := h.Values("Cookie")
-	if len(cookies) == 0 {
-		return
-	}
-	var kept []string
-	for _, line := range cookies {
-		for part := range strings.SplitSeq(line, ";") {
-			name, _, _ := strings.Cut(strings.TrimSpace(part), "=")
-			if name == g.sessionCookie() || name == g.loginCookie() || strings.TrimSpace(part) == "" {
-				continue
-			}
-			kept = append(kept, strings.TrimSpace(part))
-		}
-	}
-	h.Del("Cookie")
-	if len(kept) > 0 {
-		h.Set("Cookie", strings.Join(kept, "; "))
 	}
 }

@@ -259,10 +259,10 @@ func TestGateLogout(t *testing.T) {
 
 	noFollow := *c
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, _ := navigate(t, &noFollow, s.url+"/checkout/_ssokit/logout")
+	resp := postLogout(t, &noFollow, s.url+"/checkout/_ssokit/logout", nil, "Sec-Fetch-Site", "same-origin")
 	loc, _ := url.Parse(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc.String(), s.op.URL+"/logout?") {
-		t.Fatalf("logout: %d %s, want 302 to the provider's end_session_endpoint", resp.StatusCode, loc)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), s.op.URL+"/logout?") {
+		t.Fatalf("logout: %d %s, want 303 to the provider's end_session_endpoint", resp.StatusCode, loc)
 	}
 	q := loc.Query()
 	if q.Get("client_id") != "checkout-bff" || q.Get("post_logout_redirect_uri") != s.url+"/checkout/" || strings.Count(q.Get("id_token_hint"), ".") != 2 {
@@ -309,7 +309,9 @@ func TestGateRejectsForeignCallback(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "another browser") {
 		t.Errorf("victim opening the attacker's callback: %d %s", resp.StatusCode, body)
 	}
-	// And the state is spent: the attacker cannot use it either.
+	// The refusal did not spend the state (TestGateRefusedCallbackKeepsState);
+	// once its own browser has used it, it is spent.
+	navigate(t, attacker, callback)
 	resp, _ = navigate(t, attacker, callback)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("replayed callback: %d, want 400", resp.StatusCode)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // Options configures a Proxy.
@@ -36,6 +38,11 @@ type Options struct {
 	// environment proxy, many idle connections per upstream, compression
 	// passed through untouched).
 	Transport http.RoundTripper
+	// AllowedHosts are Host names answered besides loopback names and IP
+	// addresses (netutil.NewHostPolicy: a name, a ".domain", or "*"). Any
+	// other Host is refused with 403: a DNS rebinding page would otherwise
+	// read every app (and a mounted provider) through the proxy.
+	AllowedHosts []string
 }
 
 // Proxy is the path-routing reverse proxy, an http.Handler. It is safe for
@@ -48,6 +55,7 @@ type Proxy struct {
 	now       func() time.Time
 	transport http.RoundTripper
 	via       string // this proxy's Via entry, unique per Proxy, to detect loops
+	hosts     *netutil.HostPolicy
 
 	table atomic.Pointer[table]
 
@@ -79,6 +87,7 @@ func New(opts Options) (*Proxy, error) {
 		transport: opts.Transport,
 		gates:     map[string]*gate{},
 		via:       "1.1 ssokit-" + randomString()[:8],
+		hosts:     netutil.NewHostPolicy(opts.AllowedHosts...),
 	}
 	if p.logger == nil {
 		p.logger = slog.New(slog.DiscardHandler)
@@ -209,6 +218,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 
+	if !p.hosts.Allows(r.Host) {
+		p.hosts.Refuse(lw, r, "ssokit proxy")
+		return
+	}
 	// Dot segments and doubled slashes would let a path match one route
 	// and mean another once the upstream cleans it (/public/../admin), so
 	// the browser is sent to the clean path first, as http.ServeMux does.
@@ -233,6 +246,12 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = br
 	}
 	rt = t.match(r.URL.Path)
+	if r.Method != http.MethodConnect {
+		if bad := t.ambiguous(r.URL, rt); bad != nil {
+			bad.write(lw, r)
+			return
+		}
+	}
 	if rt != nil && len(r.Header["Via"]) > 0 && p.looped(r) {
 		p.loop(lw, r, rt)
 		return

@@ -58,9 +58,13 @@ func (rt *route) rewrite(pr *httputil.ProxyRequest) {
 
 	// Identity and forwarding headers are asserted by the proxy alone: any
 	// the client sent are dropped, so an upstream that trusts
-	// X-Forwarded-User cannot be fooled by a curl command.
+	// X-Forwarded-User cannot be fooled by a curl command. So are their
+	// spellings with '_' (X-Forwarded_User, X_Forwarded_For): CGI, WSGI
+	// (Python's wsgiref), Rack and PHP turn '-' into '_' and merge both into
+	// one variable, so the client's value would join the proxy's. The same
+	// holds for the headers the route sets.
 	for name := range out.Header {
-		if spoofable(name) {
+		if spoofable(name) || rt.setsHeader(name) {
 			delete(out.Header, name)
 		}
 	}
@@ -72,12 +76,13 @@ func (rt *route) rewrite(pr *httputil.ProxyRequest) {
 	for name, value := range rt.Headers {
 		out.Header.Set(name, value)
 	}
+	// The provider's and the gates' cookies are credentials for ssokit
+	// alone; on localhost the browser sends them to every port.
+	stripSsokitCookies(out.Header)
 	if rt.gate != nil {
 		// Behind the gate the session is the only credential: the
-		// client's own Authorization is replaced, the gate's cookies
-		// stay with the proxy.
+		// client's own Authorization is replaced.
 		out.Header.Del("Authorization")
-		rt.gate.stripCookies(out.Header)
 	}
 	if id, ok := in.Context().Value(identityKey{}).(*identity); ok {
 		out.Header.Set("Authorization", "Bearer "+id.accessToken)
@@ -137,11 +142,91 @@ func (rt *route) rewriteLocation(loc string) (string, bool) {
 }
 
 // spoofable reports whether a client-sent header claims something only the
-// proxy may assert: forwarding details or the signed-in user.
-func spoofable(canonicalName string) bool {
-	return strings.HasPrefix(canonicalName, "X-Forwarded-") ||
-		strings.HasPrefix(canonicalName, "X-Auth-Request-") ||
-		canonicalName == "X-Real-Ip" || canonicalName == "Forwarded"
+// proxy may assert: forwarding details or the signed-in user, in any case
+// and with '_' for '-'.
+func spoofable(name string) bool {
+	return hasHeaderPrefix(name, "X-FORWARDED-") ||
+		hasHeaderPrefix(name, "X-AUTH-REQUEST-") ||
+		len(name) == len("X-REAL-IP") && hasHeaderPrefix(name, "X-REAL-IP") ||
+		len(name) == len("FORWARDED") && hasHeaderPrefix(name, "FORWARDED")
+}
+
+// hasHeaderPrefix reports whether name starts with prefix (upper case, '-'
+// for '_') in the folding of normHeader, without allocating: it runs for
+// every header of every request.
+func hasHeaderPrefix(name, prefix string) bool {
+	if len(name) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		c := name[i]
+		switch {
+		case c == '_':
+			c = '-'
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		if c != prefix[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// setsHeader reports whether name is a spelling with '_' of a header the
+// route sets; the exact spelling is replaced by Header.Set anyway.
+func (rt *route) setsHeader(name string) bool {
+	if len(rt.Headers) == 0 || !strings.Contains(name, "_") {
+		return false
+	}
+	n := normHeader(name)
+	for h := range rt.Headers {
+		if normHeader(h) == n {
+			return true
+		}
+	}
+	return false
+}
+
+// normHeader folds a header name the way CGI-style servers do when they
+// build HTTP_* variables: case ignored, '_' and '-' the same.
+func normHeader(name string) string {
+	return strings.ToUpper(strings.ReplaceAll(name, "_", "-"))
+}
+
+// stripSsokitCookies removes ssokit's own cookies from a forwarded request:
+// the provider's (ssokit_session, ssokit_bs, ssokit_csrf), the gates'
+// (ssokit_proxy_*), and their __Host- and __Secure- forms. The gate has
+// read its cookies from the incoming request before this runs.
+func stripSsokitCookies(h http.Header) {
+	lines := h["Cookie"]
+	found := false
+	for _, line := range lines {
+		found = found || strings.Contains(line, "ssokit_")
+	}
+	if !found {
+		return
+	}
+	var kept []string
+	for _, line := range lines {
+		for part := range strings.SplitSeq(line, ";") {
+			part = strings.TrimSpace(part)
+			name, _, _ := strings.Cut(part, "=")
+			if part == "" || isSsokitCookie(name) {
+				continue
+			}
+			kept = append(kept, part)
+		}
+	}
+	delete(h, "Cookie")
+	if len(kept) > 0 {
+		h.Set("Cookie", strings.Join(kept, "; "))
+	}
+}
+
+func isSsokitCookie(name string) bool {
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "__Host-"), "__Secure-")
+	return strings.HasPrefix(name, "ssokit_")
 }
 
 // stripPrefix removes prefix from p; the result always starts with "/".

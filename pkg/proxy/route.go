@@ -213,6 +213,13 @@ func checkPrefix(p string) string {
 		return "must be a path, without query or fragment"
 	case strings.Contains(p, "%"):
 		return "must not hold percent-escapes; write the path as browsers show it"
+	case strings.Contains(p, ";"):
+		return "must not hold ';', which servers such as Tomcat read as the start of path parameters"
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg != "." && seg != ".." && strings.HasSuffix(seg, ".") {
+			return fmt.Sprintf("must not have a segment ending in '.' (%q), which some servers drop", seg)
+		}
 	}
 	for _, c := range p {
 		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`"<>\^`+"`{|}", c) {

@@ -28,6 +28,8 @@ func TestValidateRoutes(t *testing.T) {
 		{"dot segments", []Route{{Prefix: "/a/../b", Upstream: "http://localhost:5101"}}, []string{"not a clean path"}},
 		{"double slash", []Route{{Prefix: "//a", Upstream: "http://localhost:5101"}}, []string{"not a clean path"}},
 		{"escapes", []Route{{Prefix: "/a%20b", Upstream: "http://localhost:5101"}}, []string{"percent-escapes"}},
+		{"path parameter", []Route{{Prefix: "/a;v=1", Upstream: "http://localhost:5101"}}, []string{"must not hold ';'"}},
+		{"trailing dot", []Route{{Prefix: "/a./b", Upstream: "http://localhost:5101"}}, []string{`segment ending in '.' ("a.")`}},
 		{"space", []Route{{Prefix: "/a b", Upstream: "http://localhost:5101"}}, []string{`holds ' '`}},
 		{"no upstream", []Route{{Prefix: "/a"}}, []string{`route "a" (/a): upstream "" is empty`}},
 		{"no scheme", []Route{{Prefix: "/a", Upstream: "localhost:5101"}}, []string{"must start with http:// or https://"}},
@@ -124,14 +126,19 @@ func FuzzSafeReturn(f *testing.F) {
 }
 
 // FuzzRouting: any request path either redirects to its clean form, or is
-// routed to a route it lies under, or answers 404; the proxy never panics.
+// routed to a route it lies under, or answers 404, or is refused (400)
+// because it holds a NUL or could be read as the gated /shop; no path that
+// a lenient upstream reads as /shop gets past the gate; the proxy never
+// panics.
 func FuzzRouting(f *testing.F) {
-	for _, s := range []string{"/", "/account", "/accounts", "/account/../admin", "/a%2F..%2Fb", "//x", "/account/./x", "/%00", "/account%2Fx"} {
+	for _, s := range []string{"/", "/account", "/accounts", "/account/../admin", "/a%2F..%2Fb", "//x", "/account/./x", "/%00", "/account%2Fx",
+		"/SHOP/x", "/shop;a=1", "/shop./x", "/shop%00/x", "/shop%2fx", "/x/..;/shop", "/sho%E2%84%AA"} {
 		f.Add(s)
 	}
 	p, err := New(Options{Routes: []Route{
 		{Prefix: "/account", Upstream: "http://127.0.0.1:1"},
 		{Prefix: "/api", Upstream: "http://127.0.0.1:1", StripPrefix: true},
+		{Prefix: "/shop", Upstream: "http://127.0.0.1:1", Auth: &Auth{Issuer: "http://127.0.0.1:1", ClientID: "shop"}},
 	}})
 	if err != nil {
 		f.Fatal(err)
@@ -146,7 +153,18 @@ func FuzzRouting(f *testing.F) {
 		req.RequestURI = path
 		rec := httptest.NewRecorder()
 		p.ServeHTTP(rec, req)
+		if lp := lenientPath(path); underPrefix(lp, "/shop") && rec.Code != http.StatusUnauthorized && rec.Code != http.StatusBadRequest && rec.Code != http.StatusPermanentRedirect {
+			t.Fatalf("%q, read as %q by a lenient upstream, answered %d: past the gate", path, lp, rec.Code)
+		}
 		switch rec.Code {
+		case http.StatusBadRequest:
+			if !strings.Contains(u.Path, "\x00") && !strings.Contains(lenientPath(path), "shop") {
+				t.Fatalf("%q refused though it holds no NUL and cannot be read as /shop", path)
+			}
+		case http.StatusUnauthorized:
+			if !underPrefix(u.Path, "/shop") {
+				t.Fatalf("%q gated but not under /shop", path)
+			}
 		case http.StatusPermanentRedirect:
 			loc := rec.Header().Get("Location")
 			lu, err := url.Parse(loc)
@@ -158,7 +176,7 @@ func FuzzRouting(f *testing.F) {
 				t.Fatalf("%q reached an upstream it is not under", path)
 			}
 		case http.StatusNotFound:
-			if underPrefix(u.Path, "/account") || underPrefix(u.Path, "/api") {
+			if underPrefix(u.Path, "/account") || underPrefix(u.Path, "/api") || underPrefix(u.Path, "/shop") {
 				t.Fatalf("%q is under a route but answered 404", path)
 			}
 		default:

@@ -159,7 +159,7 @@ func TestRequestSmuggling(t *testing.T) {
 	}))
 	t.Cleanup(up.Close)
 	_, px := startProxy(t, Options{Routes: []Route{{Prefix: "/", Upstream: up.URL}}})
-	const smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+	const smuggled = "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 	for _, tc := range []struct {
 		name       string
@@ -167,17 +167,17 @@ func TestRequestSmuggling(t *testing.T) {
 		wantStatus int
 		wantSeen   []string // requests the upstream receives
 	}{
-		{"CL.TE: TE wins, connection closed after", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 200, []string{"POST /a "}},
-		{"TE.CL: TE wins, connection closed after", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n0\r\n\r\n" + smuggled, 200, []string{"POST /a "}},
-		{"two different Content-Lengths", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n" + smuggled, 400, nil},
-		{"Content-Length list", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 0, 40\r\n\r\n" + smuggled, 400, nil},
-		{"signed Content-Length", "POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: +0\r\n\r\n" + smuggled, 400, nil},
-		{"unknown transfer coding", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\nContent-Length: 0\r\n\r\n" + smuggled, 501, nil},
-		{"coding list", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" + smuggled, 501, nil},
-		{"two Transfer-Encodings", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" + smuggled, 501, nil},
-		{"space before colon", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + smuggled, 400, nil},
-		{"bare LF in a chunk line", "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;\nxx\r\n0\r\n\r\n" + smuggled, 400, []string{"POST /a "}},
-		{"plain keep-alive pipelining still works", "GET /a HTTP/1.1\r\nHost: x\r\n\r\n" + smuggled, 200, []string{"GET /a ", "GET /smuggled "}},
+		{"CL.TE: TE wins, connection closed after", "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 200, []string{"POST /a "}},
+		{"TE.CL: TE wins, connection closed after", "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nContent-Length: 40\r\n\r\n0\r\n\r\n" + smuggled, 200, []string{"POST /a "}},
+		{"two different Content-Lengths", "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nContent-Length: 40\r\n\r\n" + smuggled, 400, nil},
+		{"Content-Length list", "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0, 40\r\n\r\n" + smuggled, 400, nil},
+		{"signed Content-Length", "POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: +0\r\n\r\n" + smuggled, 400, nil},
+		{"unknown transfer coding", "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: xchunked\r\nContent-Length: 0\r\n\r\n" + smuggled, 501, nil},
+		{"coding list", "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n" + smuggled, 501, nil},
+		{"two Transfer-Encodings", "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" + smuggled, 501, nil},
+		{"space before colon", "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + smuggled, 400, nil},
+		{"bare LF in a chunk line", "POST /a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2;\nxx\r\n0\r\n\r\n" + smuggled, 400, []string{"POST /a "}},
+		{"plain keep-alive pipelining still works", "GET /a HTTP/1.1\r\nHost: localhost\r\n\r\n" + smuggled, 200, []string{"GET /a ", "GET /smuggled "}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mu.Lock()

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -141,33 +143,63 @@ func assertTemplateRules(t *testing.T, tm Template, files []File) {
 	}
 }
 
-// The shell signs in with the very module `ssokit new vanilla` documents:
-// included, not copied.
-func TestShellSharesVanillaAuthModule(t *testing.T) {
-	want, err := fs.ReadFile(templatesFS(), "vanilla/src/auth.ts")
+// Files several templates use live once, in _shared/, and are included:
+// no template keeps a byte-identical copy of another's file, and no template
+// reaches into another template's directory. The shell signs in with the
+// very module `ssokit new vanilla` documents.
+func TestSharedFilesAreNotCopied(t *testing.T) {
+	fsys := templatesFS()
+	tmpls, err := List(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fs.Stat(templatesFS(), "shell/src/auth.ts"); err == nil {
-		t.Error("templates/files/shell/src/auth.ts exists; the shell includes vanilla's (ssokit-template.yaml include:)")
-	}
-	data, err := goldenParams("shell").Data()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := Render(templatesFS(), "shell", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if f.Path == "src/auth.ts" {
-			if !bytes.Equal(f.Data, want) {
-				t.Error("the shell's rendered src/auth.ts differs from vanilla/src/auth.ts")
+	seen := map[[32]byte]string{}
+	for _, tm := range tmpls {
+		err := fs.WalkDir(fsys, tm.Name, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || path.Base(p) == MetaFile || strings.HasSuffix(p, "README.md.tmpl") {
+				return err
 			}
-			return
+			b, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			if prev, dup := seen[sum]; dup {
+				t.Errorf("%s is a copy of %s: move it to %s/ and include it from both", p, prev, SharedDir)
+			}
+			seen[sum] = p
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for dst, src := range tm.Include {
+			if !strings.HasPrefix(src, SharedDir+"/") {
+				t.Errorf("%s includes %s from %s, outside %s/", tm.Name, dst, src, SharedDir)
+			}
 		}
 	}
-	t.Error("the shell renders no src/auth.ts")
+	want, err := fs.ReadFile(fsys, SharedDir+"/plain-ts/auth.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"vanilla", "shell"} {
+		data, err := goldenParams(name).Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files, err := Render(fsys, name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(files, func(f File) bool { return f.Path == "src/auth.ts" })
+		if i < 0 || !bytes.Equal(files[i].Data, want) {
+			t.Errorf("%s's src/auth.ts is not %s/plain-ts/auth.ts", name, SharedDir)
+		}
+	}
+	if _, err := Lookup(fsys, SharedDir); err == nil {
+		t.Errorf("%s is listed as a template", SharedDir)
+	}
 }
 
 func TestRenderRules(t *testing.T) {
@@ -175,9 +207,9 @@ func TestRenderRules(t *testing.T) {
 	fsys := fstest.MapFS{
 		"t/" + MetaFile:                {Data: []byte("description: test\nkind: spa\n")},
 		"t/_gitignore":                 {Data: []byte("node_modules/\n")},
-		"t/README.md.tmpl":             {Data: []byte("# {{.Title}} at {{.AppURL}}\n")},
+		"t/README.md.tmpl":             {Data: []byte("# {{line .Title}} at {{line .AppURL}}\n")},
 		"t/src/App.vue":                {Data: []byte("<p>{{ user.name }}</p>\n")},
-		"t/cmd/{{.Name}}/main.go.tmpl": {Data: []byte("package main // {{.Name}}\n")},
+		"t/cmd/{{.Name}}/main.go.tmpl": {Data: []byte("package main // {{line .Name}}\n")},
 		"t/logo.png":                   {Data: png},
 		"t/run.sh":                     {Data: []byte("#!/bin/sh\n"), Mode: 0o755},
 	}
@@ -222,6 +254,8 @@ func TestRenderRules(t *testing.T) {
 		"binary .tmpl":  {"t/x.tmpl": {Data: []byte{0xff, 0xfe}}},
 		"escaping name": {"t/{{\"..\"}}/x": {Data: []byte("x")}},
 		"two to one":    {"t/a.tmpl": {Data: []byte("1")}, "t/a": {Data: []byte("2")}},
+		"unescaped":     {"t/x.go.tmpl": {Data: []byte(`var s = "{{.Name}}"`)}},
+		"wrong escaper": {"t/x.ts.tmpl": {Data: []byte(`const s = {{goString .Name}}`)}},
 	} {
 		if _, err := Render(bad, "t", data); err == nil {
 			t.Errorf("%s: no error", name)
@@ -229,6 +263,19 @@ func TestRenderRules(t *testing.T) {
 	}
 	if _, err := Render(fsys, "nope", data); err == nil {
 		t.Error("unknown template: no error")
+	}
+}
+
+// A typo gets a suggestion; something unrelated only the list.
+func TestLookupSuggestsOnTypos(t *testing.T) {
+	for typo, want := range map[string]string{"reakt": "react", "raect": "react", "Vue": "vue", "vanila": "vanilla", "auth": "auth0", "bf": "bff", "shel": "shell"} {
+		_, err := Lookup(templatesFS(), typo)
+		if err == nil || !strings.Contains(err.Error(), "did you mean "+want+"? available: vanilla, react") {
+			t.Errorf("%s: err = %v, want a suggestion of %s", typo, err, want)
+		}
+	}
+	if _, err := Lookup(templatesFS(), "angular"); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("angular: err = %v, want no suggestion", err)
 	}
 }
 

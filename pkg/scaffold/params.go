@@ -5,7 +5,9 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
 )
@@ -76,9 +78,12 @@ func (p Params) Data() (Data, error) {
 	if p.Issuer == "" {
 		p.Issuer = config.DefaultIssuer
 	}
+	if err := config.ValidateIssuer(p.Issuer); err != nil {
+		return Data{}, fmt.Errorf("invalid issuer: %w", err)
+	}
 	iu, err := url.Parse(p.Issuer)
-	if err != nil || (iu.Scheme != "http" && iu.Scheme != "https") || iu.Host == "" || iu.RawQuery != "" || iu.Fragment != "" {
-		return Data{}, fmt.Errorf("invalid issuer %q: use an http(s) URL such as %s", p.Issuer, config.DefaultIssuer)
+	if err != nil {
+		return Data{}, fmt.Errorf("invalid issuer: %w", err)
 	}
 	if p.ProxyURL == "" {
 		p.ProxyURL = DefaultProxyURL
@@ -151,6 +156,35 @@ func NextPort(c *config.Config) int {
 		}
 	}
 	return next
+}
+
+// NextFreePort is NextPort, skipping ports that inUse reports taken on this
+// machine (a dev server started by hand, another project's stack), so the
+// default port works on the first `ssokit up`.
+func NextFreePort(c *config.Config, inUse func(port int) bool) int {
+	p := NextPort(c)
+	for tries := 0; tries < 200 && p < 65535 && inUse(p); tries++ {
+		p++
+	}
+	return p
+}
+
+// PortInUse reports whether something listens on port on the loopback
+// interface (IPv4 or IPv6), where dev servers bind.
+func PortInUse(port int) bool {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return true
+		}
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return true
+	}
+	ln.Close()
+	return false
 }
 
 // AppLinks lists the config's apps (the shell template links to them).

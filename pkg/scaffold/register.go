@@ -17,6 +17,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 )
 
 // Registration is what one app adds to ssokit.yaml: a client and a route.
@@ -174,6 +175,10 @@ func decodeLoose(path string, b []byte) (c *config.Config, err error) {
 			c, err = nil, fmt.Errorf("%s %w, so it was not changed: %v", path, ErrConfigInvalid, r)
 		}
 	}()
+	// The budget comes first: a loose decode expands aliases too.
+	if err := yamlfile.CheckBudget(path, b, config.MaxFileSize); err != nil {
+		return nil, fmt.Errorf("%s %w, so it was not changed:\n%v", path, ErrConfigInvalid, err)
+	}
 	c = &config.Config{}
 	if err := yaml.Unmarshal(b, c); err != nil {
 		return nil, fmt.Errorf("%s %w, so it was not changed:\n%v", path, ErrConfigInvalid, err)
@@ -198,9 +203,10 @@ func PlanRegister(path string, reg Registration, issuer string) (*ConfigChange, 
 }
 
 func planEdit(path string, old []byte, reg Registration) (*ConfigChange, error) {
-	file, err := parser.ParseBytes(old, parser.ParseComments)
-	if err != nil {
-		return nil, fmt.Errorf("%s %w, so it was not changed:\n%v", path, ErrConfigInvalid, err)
+	r := yamlfile.NewReader(path, old)
+	file := r.Parse(old, config.MaxFileSize, parser.ParseComments)
+	if file == nil {
+		return nil, fmt.Errorf("%s %w, so it was not changed:\n%v", path, ErrConfigInvalid, r.Err())
 	}
 	cur, err := decodeLoose(path, old)
 	if err != nil {
@@ -387,8 +393,5 @@ func itemLine(root []*ast.MappingValueNode, key string, i int) int {
 	if !ok || i >= len(seq.Values) {
 		return mv.Key.GetToken().Position.Line
 	}
-	if tk := seq.Values[i].GetToken(); tk != nil && tk.Position != nil {
-		return tk.Position.Line
-	}
-	return 0
+	return yamlfile.PosOf(seq.Values[i]).Line
 }

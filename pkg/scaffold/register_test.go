@@ -357,3 +357,27 @@ func FuzzPlanEdit(f *testing.F) {
 		}
 	})
 }
+
+// TestPlanRegisterRefusesAliasBomb: `ssokit new` reads the existing
+// ssokit.yaml, so a bomb there must be refused, not expanded.
+func TestPlanRegisterRefusesAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x-lols:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	prev := "a"
+	for _, n := range "bcdefghi" {
+		name := string(n)
+		b.WriteString("  " + name + ": &" + name + " [" + strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", ") + "]\n")
+		prev = name
+	}
+	b.WriteString("users:\n  - username: alice\n    claims: {lols: *i}\n")
+	path := filepath.Join(t.TempDir(), "ssokit.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadConfig(path); err == nil || !strings.Contains(err.Error(), "too many alias expansions") {
+		t.Errorf("ReadConfig: %v", err)
+	}
+	if _, err := PlanRegister(path, testRegistration(), ""); err == nil || !strings.Contains(err.Error(), "too many alias expansions") {
+		t.Errorf("PlanRegister: %v", err)
+	}
+}

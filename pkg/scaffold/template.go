@@ -17,6 +17,10 @@ import (
 // MetaFile is the per-template description file; it is never rendered.
 const MetaFile = "ssokit-template.yaml"
 
+// SharedDir holds the files several templates include (it has no MetaFile,
+// so it is not a template itself).
+const SharedDir = "_shared"
+
 // Kinds of template: how the app authenticates, which decides what gets
 // registered in ssokit.yaml.
 const (
@@ -48,10 +52,11 @@ type Template struct {
 	// provider's origin plus "/" (auth0-spa-js derives the expected iss
 	// from its domain).
 	OriginIssuer bool `yaml:"origin_issuer"`
-	// Include copies files from other templates instead of keeping a copy
-	// here: target path in this template → path in the template tree
-	// (e.g. src/auth.ts: vanilla/src/auth.ts, so the shell signs in with
-	// the very module `ssokit new vanilla` documents).
+	// Include takes files from _shared/ (SharedDir) instead of keeping a
+	// copy here: target path in this template → path in the template tree
+	// (e.g. src/auth.ts: _shared/vanilla/auth.ts, so the shell signs in with
+	// the very module `ssokit new vanilla` documents). A source ending in
+	// ".tmpl" is rendered like the template's own.
 	Include map[string]string `yaml:"include"`
 }
 
@@ -101,7 +106,54 @@ func Lookup(fsys fs.FS, name string) (Template, error) {
 		}
 		names = append(names, t.Name)
 	}
+	if s := suggest(name, names); s != "" {
+		return Template{}, fmt.Errorf("%w %q; did you mean %s? available: %s", ErrUnknownTemplate, name, s, strings.Join(names, ", "))
+	}
 	return Template{}, fmt.Errorf("%w %q; available: %s", ErrUnknownTemplate, name, strings.Join(names, ", "))
+}
+
+// suggest returns the candidate closest to name (case-insensitive edit
+// distance at most 2, or a prefix of at least 2 letters), or "".
+func suggest(name string, candidates []string) string {
+	name = strings.ToLower(name)
+	best, bestD := "", 3
+	for _, c := range candidates {
+		d := editDistance(name, c)
+		if len(name) >= 2 && strings.HasPrefix(c, name) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau–Levenshtein distance (optimal string
+// alignment: a swap of two neighbours costs 1, as in "raect").
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range rb {
+		d[0][j+1] = j + 1
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
 }
 
 func readMeta(fsys fs.FS, name string) (Template, error) {
@@ -197,7 +249,7 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 			if !utf8.Valid(raw) {
 				return fmt.Errorf("template %s: %s is not UTF-8 text; drop the .tmpl suffix to copy it as-is", name, rel)
 			}
-			f.Data, err = execute(rel, string(raw), data)
+			f.Data, err = execute(rel, out, string(raw), data)
 			if err != nil {
 				return fmt.Errorf("template %s: %w", name, err)
 			}
@@ -214,6 +266,9 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 		return nil, err
 	}
 	for dst, src := range meta.Include {
+		if !fs.ValidPath(dst) || dst == "." || strings.HasSuffix(dst, ".tmpl") || path.Base(dst) == MetaFile {
+			return nil, fmt.Errorf("template %s: include %s: the target must be a relative file path without \".tmpl\" (e.g. public/frontchannel-logout.html)", name, dst)
+		}
 		if prev, dup := seen[dst]; dup {
 			return nil, fmt.Errorf("template %s: include %s would overwrite %s", name, dst, prev)
 		}
@@ -221,11 +276,17 @@ func Render(fsys fs.FS, name string, data Data) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("template %s: include %s: %w", name, dst, err)
 		}
+		f := File{Path: dst, Data: raw, Mode: 0o644}
 		if strings.HasSuffix(src, ".tmpl") {
-			return nil, fmt.Errorf("template %s: include %s: %s is a template; include plain files only", name, dst, src)
+			// rendered, and escaped for the target's language, like the
+			// template's own .tmpl files
+			if f.Data, err = execute(src, dst, string(raw), data); err != nil {
+				return nil, fmt.Errorf("template %s: include %s: %w", name, dst, err)
+			}
+			f.Rendered = true
 		}
 		seen[dst] = src
-		files = append(files, File{Path: dst, Data: raw, Mode: 0o644})
+		files = append(files, f)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files, nil
@@ -244,7 +305,7 @@ func renderPath(rel string, data Data) (string, error) {
 	segs := strings.Split(rel, "/")
 	for i, s := range segs {
 		if strings.Contains(s, "{{") {
-			b, err := execute(rel, s, data)
+			b, err := execute(rel, "", s, data)
 			if err != nil {
 				return "", err
 			}
@@ -264,10 +325,18 @@ func renderPath(rel string, data Data) (string, error) {
 	return strings.Join(segs, "/"), nil
 }
 
-func execute(name, text string, data Data) ([]byte, error) {
-	t, err := template.New(name).Option("missingkey=error").Parse(text)
+// execute renders text. When out (the output file's path) is set, every
+// value the template prints must go through the escaper of out's language
+// (see escapers); path segments (out == "") are checked by renderPath.
+func execute(name, out, text string, data Data) ([]byte, error) {
+	t, err := template.New(name).Option("missingkey=error").Funcs(escapers).Parse(text)
 	if err != nil {
 		return nil, err
+	}
+	if out != "" {
+		if err := checkEscaped(t, out); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/provider"
 	"github.com/ssokit/ssokit/pkg/proxy"
 )
@@ -46,6 +48,10 @@ type Options struct {
 	// ReadyTimeout bounds the wait for each app's upstream port.
 	ReadyTimeout time.Duration
 	Now          func() time.Time
+	// AllowedHosts are Host names the provider and the proxy answer besides
+	// the issuer's host, loopback names and IP addresses, added to the
+	// config's allowed_hosts (--allowed-host).
+	AllowedHosts []string
 }
 
 // Stack is a running provider + proxy + apps.
@@ -56,15 +62,20 @@ type Stack struct {
 	Proxy    *proxy.Proxy
 
 	providerLn, proxyLn net.Listener
-	servers             []*http.Server
+	servers             []*netutil.Server
+	tls                 *tls.Config
 	apps                []*app
 
 	issuer   string
+	adminURL string
 	proxyURL string
 	demo     bool
 	scheme   string
 	// CA is the local certificate authority when TLS is on.
 	CA *LocalCA
+
+	appFailed chan error
+	appsReady chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -123,16 +134,16 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		transport.TLSClientConfig = &tls.Config{RootCAs: s.CA.Pool(), MinVersion: tls.VersionTLS12}
 	}
 	proxyAddr := first(opts.ProxyAddr, s.cfg.Proxy.Addr, config.DefaultProxyAddr)
-	if s.proxyLn, err = listen(proxyAddr, "proxy", "proxy.addr in ssokit.yaml"); err != nil {
+	if s.proxyLn, err = listen(proxyAddr, "proxy", s.addrFix("proxy", opts.ProxyAddr)); err != nil {
 		return nil, err
 	}
 	s.proxyURL = s.scheme + "://" + hostPort(s.proxyLn.Addr())
 	mounted := s.cfg.Provider.Mount != ""
-	if !mounted {
-		providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
-		if s.providerLn, err = listen(providerAddr, "provider", "provider.addr in ssokit.yaml"); err != nil {
-			return nil, err
-		}
+	// Mounted, the provider still gets a listener of its own for the admin
+	// API and event stream, which must never share the apps' origin.
+	providerAddr := first(opts.ProviderAddr, s.cfg.Provider.Addr, config.DefaultProviderAddr)
+	if s.providerLn, err = listen(providerAddr, "provider", s.addrFix("provider", opts.ProviderAddr)); err != nil {
+		return nil, err
 	}
 	switch {
 	case s.cfg.Issuer != "":
@@ -143,12 +154,18 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	default:
 		s.issuer = s.scheme + "://" + hostPort(s.providerLn.Addr()) + "/"
 	}
-	if tlsCfg != nil {
-		s.proxyLn = tls.NewListener(s.proxyLn, tlsCfg)
-		if !mounted {
-			s.providerLn = tls.NewListener(s.providerLn, tlsCfg)
-		}
+	s.adminURL = strings.TrimSuffix(s.issuer, "/")
+	if mounted {
+		s.adminURL = s.scheme + "://" + hostPort(s.providerLn.Addr())
 	}
+	var providerLnAddr net.Addr
+	if !mounted {
+		providerLnAddr = s.providerLn.Addr()
+	}
+	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerLnAddr, s.proxyLn.Addr()) {
+		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
+	}
+	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
 			return nil, err
@@ -160,33 +177,90 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 			return nil, err
 		}
 	}
-	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger}); err != nil {
+	allowed := append(append([]string{}, s.cfg.AllowedHosts...), opts.AllowedHosts...)
+	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
 		return nil, err
 	}
-	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport}); err != nil {
+	proxyHosts := append([]string{s.issuer}, allowed...) // a mounted provider's issuer names the proxy
+	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport, AllowedHosts: proxyHosts}); err != nil {
 		s.Provider.Close()
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	s.runCtx, s.cancel = runCtx, cancel
-	if s.providerLn != nil {
+	if mounted {
+		s.serve(s.providerLn, s.Provider.AdminHandler())
+	} else {
 		s.serve(s.providerLn, s.Provider)
 	}
 	s.serve(s.proxyLn, s.Proxy)
-	if !opts.NoApps {
-		for _, a := range s.cfg.Apps {
-			if a.Command == "" {
-				continue
-			}
-			ap := newApp(a, opts.Out, opts.ErrOut, opts.Color)
-			s.apps = append(s.apps, ap)
-			s.wg.Add(1)
-			go func() { defer s.wg.Done(); ap.run(runCtx, opts.ReadyTimeout, s.proxyURL) }()
-		}
-	}
+	s.startApps(runCtx)
 	ok = true
 	return s, nil
 }
+
+// startApps runs every app's command under supervision.
+func (s *Stack) startApps(ctx context.Context) {
+	var cmds []config.App
+	if !s.opts.NoApps {
+		for _, a := range s.cfg.Apps {
+			if a.Command != "" {
+				a.Cwd = appDir(s.cfg.Path, a.Cwd)
+				cmds = append(cmds, a)
+			}
+		}
+	}
+	s.appFailed = make(chan error, len(cmds))
+	s.appsReady = make(chan struct{})
+	var mu sync.Mutex
+	pending := len(cmds)
+	if pending == 0 {
+		close(s.appsReady)
+	}
+	ready := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if pending--; pending == 0 {
+			close(s.appsReady)
+		}
+	}
+	for _, a := range cmds {
+		ap := newApp(a, s.opts.Out, s.opts.ErrOut, s.opts.Color)
+		s.apps = append(s.apps, ap)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := ap.run(ctx, s.opts.ReadyTimeout, s.proxyURL, ready); err != nil {
+				s.appFailed <- err // the caller reports it (and stops, as `up` does)
+			}
+		}()
+	}
+}
+
+// appDir is where an app's command runs: apps[].cwd is relative to the
+// config file's directory (as `ssokit new` writes it), so `ssokit up` works
+// from any directory, e.g. an app's own after finding ../ssokit.yaml.
+func appDir(configPath, cwd string) string {
+	base := filepath.Dir(configPath)
+	if configPath == "" || base == "." || filepath.IsAbs(cwd) {
+		return cwd
+	}
+	if cwd == "" {
+		return base
+	}
+	return filepath.Join(base, cwd)
+}
+
+// AppCount is how many app commands the stack runs.
+func (s *Stack) AppCount() int { return len(s.apps) }
+
+// AppFailed delivers an *AppError for each app the stack gave up on (its
+// command was not found, or it kept failing the same way).
+func (s *Stack) AppFailed() <-chan error { return s.appFailed }
+
+// AppsReady is closed once every app started by the stack answered HTTP
+// (at once when there are none).
+func (s *Stack) AppsReady() <-chan struct{} { return s.appsReady }
 
 // routes turns the config's apps into proxy routes, plus the provider's
 // mount when it is served under the proxy.
@@ -198,13 +272,14 @@ func (s *Stack) routes(cfg *config.Config) []proxy.Route {
 		}
 	}
 	if cfg.Provider.Mount != "" {
-		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider})
+		// without the admin API: any app's script could read every token
+		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider.MountHandler()})
 	}
 	return rs
 }
 
 func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: s.tls})
 	s.servers = append(s.servers, srv)
 	s.wg.Add(1)
 	go func() {
@@ -217,6 +292,11 @@ func (s *Stack) serve(ln net.Listener, h http.Handler) {
 
 // Issuer is the provider's issuer.
 func (s *Stack) Issuer() string { return s.issuer }
+
+// AdminURL is where the admin API and event stream are served, without a
+// trailing slash: the issuer, or with provider.mount the provider's own
+// listener (never the apps' origin).
+func (s *Stack) AdminURL() string { return s.adminURL }
 
 // ProxyURL is the proxy's base URL, e.g. http://localhost:9000.
 func (s *Stack) ProxyURL() string { return s.proxyURL }
@@ -293,7 +373,11 @@ func (s *Stack) validateApps() error {
 		if a.Command == "" {
 			continue
 		}
+		a.Cwd = appDir(s.cfg.Path, a.Cwd)
 		if err := checkCommand(a); err != nil {
+			errs = append(errs, err.Error())
+		}
+		if err := checkPortFree(a); err != nil {
 			errs = append(errs, err.Error())
 		}
 	}
@@ -303,16 +387,29 @@ func (s *Stack) validateApps() error {
 	return nil
 }
 
-func listen(addr, what, field string) (net.Listener, error) {
+// addrFix says how to give the provider or proxy another address: the flag
+// when the address came from it or there is no config file (the built-in
+// demo), else the key in the config file.
+func (s *Stack) addrFix(what, flagAddr string) string {
+	switch {
+	case flagAddr != "":
+		return "pass another --" + what + "-addr"
+	case s.demo || s.cfg.Path == "":
+		return "pass --" + what + "-addr 127.0.0.1:PORT (the built-in demo has no ssokit.yaml)"
+	}
+	return "change " + what + ".addr in " + s.cfg.Path + " (or pass --" + what + "-addr)"
+}
+
+func listen(addr, what, fix string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err == nil {
 		return ln, nil
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	if isAddrInUse(err) {
-		return nil, &listenError{msg: fmt.Sprintf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or change %s", what, addr, port, field), err: err}
+		return nil, &listenError{msg: fmt.Sprintf("the %s cannot listen on %s: port %s is already in use (another ssokit up?); stop that process or %s", what, addr, port, fix), err: err}
 	}
-	return nil, fmt.Errorf("the %s cannot listen on %s: %w (change %s)", what, addr, err, field)
+	return nil, fmt.Errorf("the %s cannot listen on %s: %w (%s)", what, addr, err, fix)
 }
 
 // listenError keeps the OS error in the chain (for exit codes) behind a

@@ -153,8 +153,17 @@ func TestBadInputBeforeAnythingStarts(t *testing.T) {
 	defer busy.Close()
 	_, err = Start(context.Background(), Options{Demo: templates.Demo(), ProviderAddr: "127.0.0.1:0", ProxyAddr: busy.Addr().String(), Keys: testKeys()})
 	_, port, _ := net.SplitHostPort(busy.Addr().String())
-	if err == nil || !strings.Contains(err.Error(), "port "+port+" is already in use") || !strings.Contains(err.Error(), "proxy.addr") {
+	if err == nil || !strings.Contains(err.Error(), "port "+port+" is already in use") || !strings.Contains(err.Error(), "pass another --proxy-addr") {
 		t.Errorf("port in use: %v", err)
+	}
+	// Issue 12: the demo (no ssokit.yaml) names the flag, not a file that does not exist.
+	s := &Stack{demo: true, cfg: &config.Config{}}
+	if got := s.addrFix("provider", ""); strings.Contains(got, "provider.addr") || !strings.Contains(got, "--provider-addr") {
+		t.Errorf("demo: %s", got)
+	}
+	s = &Stack{cfg: &config.Config{Path: "dev/ssokit.yaml"}}
+	if got := s.addrFix("proxy", ""); !strings.Contains(got, "change proxy.addr in dev/ssokit.yaml") {
+		t.Errorf("config: %s", got)
 	}
 	cfg := &config.Config{Apps: []config.App{{Name: "web", Path: "/", Upstream: "http://127.0.0.1:1", Command: "no-such-dev-server --port 5101"}}}
 	_, err = Start(context.Background(), Options{Config: cfg, ProviderAddr: "127.0.0.1:0", ProxyAddr: "127.0.0.1:0", Keys: testKeys()})

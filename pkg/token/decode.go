@@ -116,6 +116,13 @@ func decodeSegment(name, s string) ([]byte, error) {
 	if s == "" && name != "signature" {
 		return nil, malformed("%s is empty", name)
 	}
+	if i := strings.IndexFunc(s, func(r rune) bool { return !isBase64URL(r) }); i < 0 && len(s)%4 == 1 {
+		shown := ""
+		if len(s) <= 16 {
+			shown = fmt.Sprintf(" %q", s)
+		}
+		return nil, malformed("%s%s is %d character%s long: base64url text is never 4n+1 characters, so the token is cut short or mistyped", name, shown, len(s), plural(len(s)))
+	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		var ce base64.CorruptInputError
@@ -133,6 +140,17 @@ func decodeSegment(name, s string) ([]byte, error) {
 		return nil, malformed("%s is not base64url: %v", name, err)
 	}
 	return b, nil
+}
+
+func isBase64URL(r rune) bool {
+	return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_'
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // parseObject decodes a JSON object keeping member order, numbers as

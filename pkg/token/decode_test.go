@@ -28,6 +28,9 @@ func TestDecodeMalformed(t *testing.T) {
 		{"duplicate claim", "eyJhbGciOiJIUzI1NiJ9.eyJhIjoxLCJhIjoyfQ.", "payload has duplicate member \"a\""},
 		{"trailing data", "eyJhbGciOiJIUzI1NiJ9.e30ge30.", "payload has trailing data"},
 		{"bad signature b64", "eyJhbGciOiJIUzI1NiJ9.e30.!!", "signature is not base64url"},
+		{"too short", "a.b.c", `header "a" is 1 character long: base64url text is never 4n+1 characters, so the token is cut short or mistyped`},
+		{"payload too short", "eyJhbGciOiJIUzI1NiJ9.e.c", `payload "e" is 1 character long`},
+		{"signature cut", "eyJhbGciOiJIUzI1NiJ9.e30.abcde", `signature "abcde" is 5 characters long`},
 		{"jwe without enc", "eyJhbGciOiJkaXIifQ....", "JWE header has no \"enc\""},
 	}
 	for _, tt := range tests {

@@ -195,3 +195,14 @@ func AllowedAlgs(k jose.JSONWebKey) []jose.SignatureAlgorithm {
 	}
 	return nil
 }
+
+// IsSignatureAlg reports whether alg is a JWS signature algorithm ssokit
+// verifies (never "none").
+func IsSignatureAlg(alg string) bool {
+	switch jose.SignatureAlgorithm(alg) {
+	case jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
+		jose.ES256, jose.ES384, jose.ES512, jose.EdDSA, jose.HS256, jose.HS384, jose.HS512:
+		return true
+	}
+	return false
+}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
 // DefaultFetchTimeout bounds each discovery or JWKS request.
@@ -35,21 +37,16 @@ func (e *IssuerMismatchError) Error() string {
 	return fmt.Sprintf("%s names issuer %q, not %q; tokens from it carry that iss, so use --issuer %s", e.URL, e.Got, e.Want, e.Got)
 }
 
-// Discovery is the part of an OpenID provider's discovery document ssokit uses.
-type Discovery struct {
-	Issuer                string `json:"issuer"`
-	AuthorizationEndpoint string `json:"authorization_endpoint"`
-	TokenEndpoint         string `json:"token_endpoint"`
-	JWKSURI               string `json:"jwks_uri"`
-	UserinfoEndpoint      string `json:"userinfo_endpoint"`
-}
-
 // Discover fetches issuer's /.well-known/openid-configuration and checks
 // that the document's issuer is the one asked for (a trailing slash aside).
-func Discover(ctx context.Context, client *http.Client, issuer string) (*Discovery, error) {
+func Discover(ctx context.Context, client *http.Client, issuer string) (*oidc.Discovery, error) {
 	u := strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-	var d Discovery
+	var d oidc.Discovery
 	if err := getJSON(ctx, client, u, &d); err != nil {
+		var ne *NetworkError
+		if errors.As(err, &ne) && strings.HasPrefix(ne.Err.Error(), "HTTP ") {
+			ne.Err = fmt.Errorf("%v, not a discovery document (is %s an OpenID provider's issuer?)", ne.Err, issuer)
+		}
 		return nil, err
 	}
 	if strings.TrimSuffix(d.Issuer, "/") != strings.TrimSuffix(issuer, "/") {

@@ -2,6 +2,7 @@ package token
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,6 +32,9 @@ type VerifyOptions struct {
 	Nonce string
 	// Require lists claims that must be present.
 	Require []string
+	// RequireExp refuses a token without exp: ID, access and logout tokens
+	// must expire (OIDC Core §2, RFC 9068 §2.2).
+	RequireExp bool
 }
 
 // Check is one verification step and its outcome.
@@ -48,6 +52,8 @@ type Result struct {
 	Alg    string      `json:"alg"`
 	KeyID  string      `json:"kid,omitempty"`
 	Checks []Check     `json:"checks"`
+
+	unknownKID bool // the key check failed on a kid the keys lack
 }
 
 func (r *Result) add(name string, ok bool, format string, args ...any) bool {
@@ -75,6 +81,11 @@ func Verify(raw string, opts VerifyOptions) (*Result, error) {
 		return r, nil
 	}
 	r.add("format", true, "compact JWS")
+	// A token from another issuer is signed with keys we do not have: say
+	// that the iss differs rather than that its kid is unknown.
+	if opts.Issuer != "" && !r.checkIssuer(u, opts.Issuer, false) {
+		return r, nil
+	}
 	if !r.verifySignature(u, opts) {
 		return r, nil
 	}
@@ -93,6 +104,7 @@ func (r *Result) verifySignature(u *Unverified, opts VerifyOptions) bool {
 	}
 	candidates, err := selectKeys(opts.Keys, u.KeyID(), alg)
 	if err != nil {
+		r.unknownKID = errors.Is(err, errUnknownKID)
 		return r.add("key", false, "%v", err)
 	}
 	var allowed []jose.SignatureAlgorithm
@@ -126,6 +138,8 @@ func (r *Result) verifySignature(u *Unverified, opts VerifyOptions) bool {
 	}
 	return r.add("signature", false, "signature does not verify with %s", describeKeys(candidates))
 }
+
+var errUnknownKID = errors.New("unknown kid")
 
 // hmacMinLen is the minimum HMAC key size per RFC 7518 §3.2, which go-jose enforces.
 var hmacMinLen = map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}
@@ -181,7 +195,7 @@ func selectKeys(keys []jose.JSONWebKey, kid, alg string) ([]jose.JSONWebKey, err
 			known = append(known, fmt.Sprintf("%q", k.KeyID))
 		}
 		if len(out) == 0 {
-			return nil, fmt.Errorf("unknown kid %q; known kids: %s", kid, strings.Join(known, ", "))
+			return nil, fmt.Errorf("%w %q; known kids: %s", errUnknownKID, kid, strings.Join(known, ", "))
 		}
 		return out, nil
 	}
@@ -197,6 +211,32 @@ func selectKeys(keys []jose.JSONWebKey, kid, alg string) ([]jose.JSONWebKey, err
 	return out, nil
 }
 
+// CheckClaims runs Verify's claim checks (exp, nbf, iat with leeway, then
+// iss, aud, nonce and required claims) on a decoded token whose signature
+// is checked separately, or deliberately not: the flow simulator checks an
+// ID token as a browser-side client library does, and verifies its
+// signature only when a flow asks. The Result says nothing about the
+// signature.
+func CheckClaims(u *Unverified, opts VerifyOptions) *Result {
+	r := &Result{Token: u, Alg: u.Alg(), KeyID: u.KeyID()}
+	r.checkClaims(u, opts)
+	r.Valid = r.Reason == ""
+	return r
+}
+
+// checkIssuer compares iss with want; a match is recorded only when
+// recordOK, so that the early check in Verify adds nothing on success.
+func (r *Result) checkIssuer(u *Unverified, want string, recordOK bool) bool {
+	iss, _ := u.Claims["iss"].(string)
+	if iss == want {
+		if recordOK {
+			r.add("iss", true, "iss is %q", iss)
+		}
+		return true
+	}
+	return r.add("iss", false, "iss %s is not the expected %q", compactJSON(u.Claims["iss"]), want)
+}
+
 func (r *Result) checkClaims(u *Unverified, opts VerifyOptions) {
 	now := time.Now
 	if opts.Now != nil {
@@ -206,7 +246,9 @@ func (r *Result) checkClaims(u *Unverified, opts VerifyOptions) {
 	leeway := opts.Leeway
 	stamp := func(x time.Time) string { return x.UTC().Format(time.RFC3339) }
 
-	if v, ok := u.Claims["exp"]; !ok {
+	if v, ok := u.Claims["exp"]; !ok && opts.RequireExp {
+		r.add("exp", false, "no exp claim: the token never expires, and ID, access and logout tokens must")
+	} else if !ok {
 		r.add("exp", true, "no exp claim: the token never expires")
 	} else if exp, ok := NumericDate(v); !ok {
 		r.add("exp", false, "exp is not a NumericDate: %s", compactJSON(v))
@@ -237,12 +279,7 @@ func (r *Result) checkClaims(u *Unverified, opts VerifyOptions) {
 	}
 
 	if opts.Issuer != "" {
-		iss, _ := u.Claims["iss"].(string)
-		if iss == opts.Issuer {
-			r.add("iss", true, "iss is %q", iss)
-		} else {
-			r.add("iss", false, "iss %s is not the expected %q", compactJSON(u.Claims["iss"]), opts.Issuer)
-		}
+		r.checkIssuer(u, opts.Issuer, true)
 	}
 	if opts.Audience != "" {
 		auds := audiences(u.Claims["aud"])
@@ -295,4 +332,38 @@ func compactJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// VerifySignature checks the signature of a compact JWS for a caller that
+// knows its own keys (the provider reading back tokens it signed): alg must
+// be one of algs, and key returns the public key for the token's kid. It
+// returns the decoded token; its claims are the caller's to check. The JSON
+// serialization is refused (ErrMalformed), as is any "crit" header.
+func VerifySignature(raw string, algs []string, key func(kid string) (any, bool)) (*Unverified, error) {
+	u, err := Decode(raw)
+	if err != nil {
+		return nil, err
+	}
+	if u.Kind != KindJWS {
+		return nil, malformed("an encrypted token (JWE), not a signed one")
+	}
+	if _, ok := u.Header["crit"]; ok {
+		return nil, fmt.Errorf("crit header %s refused", compactJSON(u.Header["crit"]))
+	}
+	alg := u.Alg()
+	if strings.EqualFold(alg, "none") || !slices.Contains(algs, alg) {
+		return nil, fmt.Errorf("alg %q is not allowed (allowed: %s)", alg, strings.Join(algs, ", "))
+	}
+	k, ok := key(u.KeyID())
+	if !ok {
+		return nil, fmt.Errorf("%w %q", errUnknownKID, u.KeyID())
+	}
+	jws, err := jose.ParseSignedCompact(u.Raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	if err != nil {
+		return nil, malformed("%s", strings.TrimPrefix(err.Error(), "go-jose/go-jose: "))
+	}
+	if _, err := jws.Verify(publicKey(k)); err != nil {
+		return nil, errors.New("signature does not verify")
+	}
+	return u, nil
 }

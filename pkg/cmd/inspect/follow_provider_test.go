@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/provider"
+	"github.com/ssokit/ssokit/pkg/token"
 	tui "github.com/ssokit/ssokit/pkg/tui/inspect"
 )
 
@@ -34,7 +36,7 @@ func TestFollowRealProvider(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	evs, status := tui.Follow(ctx, &http.Client{}, tui.EventsURL(issuer))
+	evs, status := events.Follow(ctx, &http.Client{}, events.StreamURL(issuer, true))
 	if s := <-status; !s.Connected {
 		t.Fatalf("not connected: %v", s.Err)
 	}
@@ -46,7 +48,7 @@ func TestFollowRealProvider(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("token endpoint: %s", resp.Status)
 	}
-	var ev tui.Event
+	var ev events.Event
 	for ev.Token == "" {
 		select {
 		case ev = <-evs:
@@ -57,17 +59,25 @@ func TestFollowRealProvider(t *testing.T) {
 	if ev.ClientID != "bff" || ev.TokenType != "access_token" {
 		t.Errorf("event %+v", ev)
 	}
-	m := tui.New(tui.Options{Verifier: &tui.KeyVerifier{Issuer: issuer}, TickInterval: -1}, nil)
+	m := tui.New(tui.Options{Verifier: verifier(t, issuer), TickInterval: -1}, nil)
 	m.Update(tui.AddMsg{Raw: ev.Token, Meta: tui.Meta{Source: "follow", ClientID: ev.ClientID, TokenType: ev.TokenType}})
 	e := m.Selected()
 	if e == nil || e.Token == nil {
 		t.Fatalf("entry %+v", e)
 	}
-	res, err := (&tui.KeyVerifier{Issuer: issuer}).Verify(ctx, ev.Token, false)
+	res, err := verifier(t, issuer).Verify(ctx, ev.Token, false)
 	if err != nil || !res.Valid {
 		t.Fatalf("verify: %v %+v", err, res)
 	}
 	if !strings.HasPrefix(res.Checks[len(res.Checks)-1].Name, "iss") {
 		t.Errorf("iss not checked: %+v", res.Checks)
 	}
+}
+
+func verifier(t *testing.T, issuer string) tui.Verifier {
+	keys, err := token.ResolveKeys(token.KeySource{Issuer: issuer}, http.DefaultClient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &tui.KeyVerifier{Keys: keys}
 }

@@ -12,10 +12,10 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/token"
 	tui "github.com/ssokit/ssokit/pkg/tui/inspect"
@@ -34,6 +34,7 @@ type InspectOptions struct {
 	KeyFile string
 	Secret  string
 	Leeway  time.Duration
+	CACert  string
 }
 
 // NewCmdInspect returns `ssokit inspect`.
@@ -87,7 +88,10 @@ The TUI draws on stderr and needs a terminal; without one, use
 				return cmdutil.FlagErrorf("inspect is interactive and needs a terminal on stderr; use \"ssokit token decode\" or \"ssokit token verify\" in scripts")
 			}
 			if opts.HTTP == nil {
-				opts.HTTP = &http.Client{Timeout: token.DefaultFetchTimeout}
+				var err error
+				if opts.HTTP, err = cmdutil.HTTPClient(opts.CACert, token.DefaultFetchTimeout); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -101,6 +105,7 @@ The TUI draws on stderr and needs a terminal; without one, use
 	fl.StringVar(&opts.JWKS, "jwks", "", "verify with this JWK set `URL or FILE`")
 	fl.StringVar(&opts.KeyFile, "key", "", "verify with this public key or JWK `FILE`")
 	fl.StringVar(&opts.Secret, "secret", "", "verify with this HMAC `secret`")
+	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
 	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
 	return cmd
 }
@@ -137,7 +142,14 @@ func Inputs(opts *InspectOptions) ([]tui.Input, error) {
 		if a == "-" {
 			continue
 		}
-		if st, err := os.Stat(a); err == nil && !st.IsDir() {
+		st, err := os.Stat(a)
+		if err != nil && !looksLikeToken(a) {
+			return nil, cmdutil.FlagErrorf("%s: no such file, and not a token (a JWT has 3 dot-separated parts)", a)
+		}
+		if err == nil && st.IsDir() {
+			return nil, cmdutil.FlagErrorf("%s is a directory: give a file of tokens, or tokens", a)
+		}
+		if err == nil {
 			if st.Size() > token.MaxInputSize {
 				return nil, cmdutil.FlagErrorf("%s: %v: more than 8 MiB", a, token.ErrTooLarge)
 			}
@@ -163,33 +175,30 @@ func Inputs(opts *InspectOptions) ([]tui.Input, error) {
 	return ins, nil
 }
 
-// Verifier builds the verifier from the key flags (nil when there are none).
+// Verifier builds the verifier from the key flags, with the same key-source
+// rules as `token verify` (token.ResolveKeys); with --follow and no key
+// flag, the followed provider's keys. Nil when there are none.
 func Verifier(opts *InspectOptions) (tui.Verifier, error) {
-	v := &tui.KeyVerifier{HTTP: opts.HTTP, Now: opts.Now, Leeway: opts.Leeway}
-	switch {
-	case opts.Secret != "":
-		v.Keys = []jose.JSONWebKey{{Key: []byte(opts.Secret)}}
-	case opts.KeyFile != "" || (opts.JWKS != "" && !strings.HasPrefix(opts.JWKS, "http")):
-		path := opts.KeyFile + opts.JWKS
-		keys, err := token.LoadKeys(path)
-		if err != nil {
-			return nil, &cmdutil.FlagError{Err: err}
+	src := token.KeySource{Issuer: opts.Issuer, JWKS: opts.JWKS, Key: opts.KeyFile, Secret: opts.Secret}
+	if src == (token.KeySource{}) {
+		if opts.Follow == "" {
+			return nil, nil
 		}
-		v.Keys = keys
-	case opts.JWKS != "":
-		keys, err := token.FetchJWKS(context.Background(), opts.HTTP, opts.JWKS)
-		if err != nil {
-			return nil, &cmdutil.NetworkError{Err: err}
-		}
-		v.Keys = keys
-	case opts.Issuer != "":
-		v.Issuer = opts.Issuer
-	case opts.Follow != "":
-		v.Issuer = opts.Follow
-	default:
-		return nil, nil
+		src.Issuer = opts.Follow
 	}
-	return v, nil
+	keys, err := token.ResolveKeys(src, opts.HTTP)
+	if err != nil {
+		return nil, &cmdutil.FlagError{Err: err}
+	}
+	return &tui.KeyVerifier{Keys: keys, Now: opts.Now, Leeway: opts.Leeway}, nil
+}
+
+// looksLikeToken tells a token argument from a mistyped file name: a JWT
+// has 2 dots (a JWE 4) and base64url never has a path separator.
+func looksLikeToken(a string) bool {
+	a = token.Normalize(a)
+	n := strings.Count(a, ".")
+	return (n == 2 || n == 4) && !strings.ContainsAny(a, `/\`)
 }
 
 func inspectRun(ctx context.Context, opts *InspectOptions) error {
@@ -209,8 +218,9 @@ func inspectRun(ctx context.Context, opts *InspectOptions) error {
 	to := tui.Options{Now: opts.Now, Verifier: v, Color: opts.IO.ColorEnabledErr(), Context: ctx}
 	if opts.Follow != "" {
 		to.FollowURL = opts.Follow
-		streamClient := &http.Client{} // no timeout: the stream is long-lived
-		to.Events, to.Status = tui.Follow(ctx, streamClient, tui.EventsURL(opts.Follow))
+		streamClient := *opts.HTTP
+		streamClient.Timeout = 0 // no timeout: the stream is long-lived
+		to.Events, to.Status = events.Follow(ctx, &streamClient, events.StreamURL(opts.Follow, true))
 	}
 	m := tui.New(to, ins)
 	p := tea.NewProgram(m, tea.WithOutput(opts.IO.ErrOut), tea.WithContext(ctx))

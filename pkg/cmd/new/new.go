@@ -50,6 +50,9 @@ type Options struct {
 	RunInstall func(ctx context.Context, dir, command string, log io.Writer) error
 	// ClientSecret is the secret of a bff's client; empty: random. Tests pin it.
 	ClientSecret string
+	// PortInUse reports a port taken on this machine (default
+	// scaffold.PortInUse); the default --port skips such ports. Tests replace it.
+	PortInUse func(port int) bool
 
 	flagsSet map[string]bool
 	prompted bool
@@ -189,9 +192,14 @@ func Run(ctx context.Context, o *Options) error {
 		return &cmdutil.FlagError{Err: fmt.Errorf("%w\nfix it, or pass --no-register", cfgErr)}
 	}
 	if o.Port == 0 {
-		o.Port = scaffold.NextPort(cfg)
+		o.Port = scaffold.NextFreePort(cfg, o.portInUse())
 	}
-	if o.Issuer == "" && cfg != nil {
+	if o.Issuer == "" && cfg != nil && cfg.Issuer != "" {
+		// ReadConfig decodes loosely; the issuer ends up in generated
+		// code, so check it here and point at the line.
+		if err := config.ValidateIssuer(cfg.Issuer); err != nil {
+			return &cmdutil.FlagError{Err: fmt.Errorf("%s:%d: issuer: %w\nfix the issuer in %s, or pass --issuer", o.ConfigFile, keyLine(o.ConfigFile, "issuer"), err, o.ConfigFile)}
+		}
 		o.Issuer = cfg.Issuer
 	}
 	data, err := scaffold.Params{
@@ -305,14 +313,7 @@ func report(o *Options, t scaffold.Template, d scaffold.Data, changes []scaffold
 	for _, c := range changes {
 		counts[c.Action]++
 	}
-	fmt.Fprintf(out, "Created %s from template %s: %d files", o.Dir, t.Name, counts[scaffold.Create])
-	if n := counts[scaffold.Overwrite]; n > 0 {
-		fmt.Fprintf(out, ", %d overwritten", n)
-	}
-	if n := counts[scaffold.Unchanged]; n > 0 {
-		fmt.Fprintf(out, ", %d unchanged", n)
-	}
-	fmt.Fprintln(out)
+	fmt.Fprintln(out, filesSummary(o.Dir, t.Name, counts))
 	switch {
 	case reg == nil:
 		fmt.Fprintf(out, "Not registered (--no-register): add client %s and route %s to %s yourself.\n", d.ClientID, d.Path, o.ConfigFile)
@@ -336,11 +337,11 @@ func report(o *Options, t scaffold.Template, d scaffold.Data, changes []scaffold
 	if t.Install != "" && !o.Install {
 		fmt.Fprintf(out, "  %s\n", t.Install)
 	}
+	fmt.Fprintf(out, "  %s\n  open %s\n", upCommand(o.Dir, o.ConfigFile), d.AppURL)
 	cfgFlag := ""
 	if o.ConfigFile != config.DefaultFile {
 		cfgFlag = " --config " + o.ConfigFile
 	}
-	fmt.Fprintf(out, "  ssokit up%s\n  open %s\n", cfgFlag, d.AppURL)
 	if o.prompted {
 		// The same choices as one command, for scripts and CI (create-vite does this too).
 		fmt.Fprintf(o.IO.ErrOut, "\nWithout prompts: ssokit new %s %s --path %s --port %d%s\n", t.Name, o.Dir, d.Path, d.Port, cfgFlag)
@@ -407,4 +408,87 @@ func npmInstall(ctx context.Context, dir, command string, log io.Writer) error {
 	cmd.Stderr = log
 	cmd.Env = append(os.Environ(), "npm_config_fund=false", "npm_config_audit=false")
 	return cmd.Run()
+}
+
+// keyLine is the 1-based line of the top-level key in the YAML file path (0
+// when it cannot be found): error messages point at it.
+func keyLine(path, key string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":") {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// filesSummary says what writing the app did, without "0 files" or "1 files".
+func filesSummary(dir, tmpl string, counts map[scaffold.Action]int) string {
+	created, overwritten, unchanged := counts[scaffold.Create], counts[scaffold.Overwrite], counts[scaffold.Unchanged]
+	var parts []string
+	if created > 0 {
+		parts = append(parts, plural(created, "file")+" created")
+	}
+	if overwritten > 0 {
+		parts = append(parts, plural(overwritten, "file")+" overwritten")
+	}
+	switch {
+	case created == 0 && overwritten == 0:
+		return fmt.Sprintf("%s already matches template %s: %s unchanged.", dir, tmpl, plural(unchanged, "file"))
+	case unchanged > 0:
+		parts = append(parts, fmt.Sprintf("%d unchanged", unchanged))
+	}
+	verb := "Created"
+	if created == 0 {
+		verb = "Updated"
+	}
+	return fmt.Sprintf("%s %s from template %s: %s.", verb, dir, tmpl, strings.Join(parts, ", "))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// upCommand is the `ssokit up` to run from inside dir so that it uses
+// configFile: plain `ssokit up` when up's search (this directory, then its
+// parents; SSOKIT_CONFIG first) finds that file, else with --config and an
+// absolute path, which works from anywhere.
+func upCommand(dir, configFile string) string {
+	absCfg, err1 := filepath.Abs(configFile)
+	absDir, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return "ssokit up --config " + configFile
+	}
+	if os.Getenv("SSOKIT_CONFIG") == "" && filepath.Base(absCfg) == config.DefaultFile {
+		for d := absDir; ; d = filepath.Dir(d) {
+			p := filepath.Join(d, config.DefaultFile)
+			if _, err := os.Stat(p); err == nil {
+				if p == absCfg {
+					rel, err := filepath.Rel(absDir, absCfg)
+					if err != nil {
+						rel = absCfg
+					}
+					return "ssokit up   # uses " + rel
+				}
+				break // a nearer ssokit.yaml would win
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	return "ssokit up --config " + absCfg
+}
+
+func (o *Options) portInUse() func(int) bool {
+	if o.PortInUse != nil {
+		return o.PortInUse
+	}
+	return scaffold.PortInUse
 }

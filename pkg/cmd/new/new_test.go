@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -42,6 +44,7 @@ func run(t testing.TB, tty bool, tweak func(*Options), args ...string) result {
 	cmd := NewCmdNew(f, func(ctx context.Context, o *Options) error {
 		got = o
 		o.ClientSecret = "test-secret"
+		o.PortInUse = func(int) bool { return false } // other processes on this machine must not move the ports tests expect
 		o.Prompt = func(*Options, []scaffold.Template, map[string]bool) error {
 			t.Error("prompted although it must not")
 			return nil
@@ -104,9 +107,10 @@ func TestNewCreatesAppAndRegisters(t *testing.T) {
 		t.Fatalf("exit %d: %s", r.code, r.err)
 	}
 	for _, want := range []string{
-		"Created " + appDir + " from template vanilla: ",
+		"Created " + appDir + " from template vanilla: 13 files created.\n",
 		"Created " + cfgPath + ": client account, route /account → http://localhost:5102.",
-		"Next steps:\n  cd " + appDir + "\n  npm install\n  ssokit up --config " + cfgPath + "\n  open http://localhost:9000/account/\n",
+		// `ssokit up` inside the app finds ../ssokit.yaml (issue 12: it used to start the demo)
+		"Next steps:\n  cd " + appDir + "\n  npm install\n  ssokit up   # uses " + filepath.Join("..", "ssokit.yaml") + "\n  open http://localhost:9000/account/\n",
 	} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.out)
@@ -162,8 +166,13 @@ func TestNewCreatesAppAndRegisters(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("--force: exit %d: %s", r.code, r.err)
 	}
-	if !strings.Contains(r.out, ", 1 overwritten,") || !strings.Contains(r.out, "already registers app account; unchanged.") {
+	if !strings.Contains(r.out, "Updated "+appDir+" from template vanilla: 1 file overwritten, 12 unchanged.\n") || !strings.Contains(r.out, "already registers app account; unchanged.") {
 		t.Errorf("--force output:\n%s", r.out)
+	}
+	// Nothing to do: no "Created … 0 files, 13 unchanged".
+	r = run(t, false, nil, "vanilla", appDir, "--port", "5102", "--config", cfgPath, "--force")
+	if r.code != 0 || !strings.Contains(r.out, appDir+" already matches template vanilla: 13 files unchanged.\n") || strings.Contains(r.out, "Created") {
+		t.Errorf("--force again: exit %d\n%s", r.code, r.out)
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Error("--force deleted a file the template does not produce")
@@ -369,7 +378,7 @@ func TestForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &Options{ConfigFile: filepath.Join(t.TempDir(), "none.yaml")}
+	o := &Options{ConfigFile: filepath.Join(t.TempDir(), "none.yaml"), PortInUse: func(int) bool { return false }}
 	f := newForm(o, templates, map[string]bool{})
 	send := func(keys ...string) {
 		for _, k := range keys {
@@ -380,18 +389,17 @@ func TestForm(t *testing.T) {
 		t.Fatalf("picker view:\n%s", v)
 	}
 	send("down", "enter") // react
-	if v := f.View().Content; !strings.Contains(v, "Template: react\nApp name: react█") {
+	// The default is a placeholder, not editable text: typing replaces it
+	// (issue 12: typing "orders" gave "reactorders").
+	if v := f.View().Content; !strings.Contains(v, "Template: react\nApp name: █"+placeholderStyle+"react") {
 		t.Fatalf("name view:\n%s", v)
-	}
-	for range len("react") {
-		send("backspace")
 	}
 	send("S", "h", "o", "p", "enter")
 	if !strings.Contains(f.View().Content, "✗ invalid name \"Shop\"") {
 		t.Errorf("invalid name not reported:\n%s", f.View().Content)
 	}
 	send("backspace", "backspace", "backspace", "backspace", "s", "h", "o", "p", "enter")
-	if v := f.View().Content; !strings.Contains(v, "Route under the proxy: /shop█") {
+	if v := f.View().Content; !strings.Contains(v, "App name: shop\n") || !strings.Contains(v, "Route under the proxy: █"+placeholderStyle+"/shop") {
 		t.Fatalf("path view:\n%s", v)
 	}
 	send("enter", "enter") // default path, default port
@@ -460,5 +468,73 @@ func TestNewDotDirNamesAfterDirectory(t *testing.T) {
 	c, err := config.Load("ssokit.yaml")
 	if err != nil || c.Apps[0].Cwd != "." || c.Apps[0].Path != "/billing" {
 		t.Errorf("config: %+v %v", c, err)
+	}
+}
+
+// Issue 11: a crafted issuer in ssokit.yaml was written unescaped into the
+// bff's main.go, which then compiled and ran the attacker's code. It is
+// refused with the file and line, and nothing is written.
+func TestNewRefusesInjectedIssuer(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "ssokit.yaml")
+	evil := "# shared config\nissuer: 'http://localhost:9400/\" + func() string { os.WriteFile(\"pwned\", nil, 0o644); return \"\" }() + \"'\n"
+	if err := os.WriteFile(cfgPath, []byte(evil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	appDir := filepath.Join(dir, "orders")
+	r := run(t, false, nil, "bff", appDir, "--config", cfgPath)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, cfgPath+":2: issuer: ") || !strings.Contains(r.err, "not allowed in a URL") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.err)
+	}
+	if _, err := os.Stat(appDir); !errors.Is(err, os.ErrNotExist) {
+		t.Error("wrote the app despite the crafted issuer")
+	}
+	// The same through --issuer.
+	r = run(t, false, nil, "bff", appDir, "--no-register", "--issuer", "http://localhost:9400/\"+x+\"")
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, "invalid issuer") {
+		t.Errorf("--issuer: exit %d, stderr:\n%s", r.code, r.err)
+	}
+}
+
+// The next steps work from where they leave you: a config that `ssokit up`
+// would not find from the app's directory is named with an absolute path.
+func TestNewNextStepsNameAConfigUpWouldNotFind(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "cfg", "dev.yaml")
+	appDir := filepath.Join(dir, "apps", "account")
+	r := run(t, false, nil, "vanilla", appDir, "--port", "5102", "--config", cfgPath)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if want := "  npm install\n  ssokit up --config " + cfgPath + "\n"; !strings.Contains(r.out, want) {
+		t.Errorf("output lacks %q:\n%s", want, r.out)
+	}
+}
+
+// Issue 12: the default port avoided only the ports in ssokit.yaml; a port
+// another process listens on is skipped too.
+func TestNewDefaultPortSkipsPortsInUse(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "ssokit.yaml")
+	// the highest app port is port-1, so NextPort alone would pick port
+	seed := fmt.Sprintf("apps:\n  - name: shell\n    path: /shell\n    upstream: http://localhost:%d\n", port-1)
+	if err := os.WriteFile(cfgPath, []byte(seed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, false, func(o *Options) { o.PortInUse = scaffold.PortInUse }, "vanilla", filepath.Join(dir, "account"), "--config", cfgPath, "--dry-run")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	if r.opts.Port == port || r.opts.Port < port {
+		t.Errorf("default port %d, but %d is in use", r.opts.Port, port)
+	}
+	if !scaffold.PortInUse(port) {
+		t.Error("PortInUse does not see a listener")
 	}
 }

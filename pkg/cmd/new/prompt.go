@@ -44,7 +44,8 @@ type question struct {
 }
 
 // form is the Bubble Tea model: a template picker, then one text input per
-// question, each prefilled with its default.
+// question, each showing its default as a placeholder: typing replaces it,
+// enter on an empty field takes it (as Charm's and gh's prompts do).
 type form struct {
 	templates []scaffold.Template
 	cursor    int
@@ -86,7 +87,7 @@ func newForm(o *Options, templates []scaffold.Template, flagsSet map[string]bool
 	if !flagsSet["port"] && o.Port == 0 {
 		f.questions = append(f.questions, question{"port", "Dev-server port", func(*form) string {
 			c, _ := scaffold.ReadConfig(o.ConfigFile)
-			return strconv.Itoa(scaffold.NextPort(c))
+			return strconv.Itoa(scaffold.NextFreePort(c, o.portInUse()))
 		}, func(s string) error {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < 1024 || n > 65535 {
@@ -108,7 +109,7 @@ func (f *form) next() tea.Cmd {
 		return tea.Quit
 	}
 	q := f.questions[f.step]
-	f.input = lineInput{prompt: q.label + ": ", value: []rune(q.def(f))}
+	f.input = lineInput{prompt: q.label + ": ", placeholder: q.def(f)}
 	return nil
 }
 
@@ -143,6 +144,9 @@ func (f *form) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if key.String() == "enter" {
 		q := f.questions[f.step]
 		v := strings.TrimSpace(string(f.input.value))
+		if v == "" {
+			v = f.input.placeholder
+		}
 		if err := q.validate(v); err != nil {
 			f.err = err.Error()
 			return f, nil
@@ -200,10 +204,13 @@ func (f *form) apply(o *Options) {
 	}
 }
 
-// lineInput is a one-line text field: typing, backspace, ctrl+u.
+// lineInput is a one-line text field: typing, backspace, ctrl+u. The
+// placeholder shows (dimmed) while the field is empty; it is never part of
+// the value, so typing "orders" gives "orders".
 type lineInput struct {
-	prompt string
-	value  []rune
+	prompt      string
+	placeholder string
+	value       []rune
 }
 
 func (l *lineInput) insert(s string) {
@@ -227,4 +234,12 @@ func (l *lineInput) key(k tea.KeyPressMsg) {
 	}
 }
 
-func (l lineInput) view() string { return l.prompt + string(l.value) + "█" }
+func (l lineInput) view() string {
+	if len(l.value) == 0 && l.placeholder != "" {
+		return l.prompt + "█" + placeholderStyle + l.placeholder + "\x1b[0m"
+	}
+	return l.prompt + string(l.value) + "█"
+}
+
+// placeholderStyle is faint text (SGR 2).
+const placeholderStyle = "\x1b[2m"

@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/keys"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/provider"
 )
 
@@ -30,6 +29,7 @@ type Options struct {
 	SigningAlg    string
 	SameSite      string
 	Faults        []string
+	AllowedHosts  []string
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -105,6 +105,7 @@ events, faults, key rotation).`,
 	fl.StringVar(&opts.KeysDir, "keys-dir", "", "where signing keys persist (default: the user cache dir's ssokit/keys)")
 	fl.StringVar(&opts.SigningAlg, "signing-alg", "", "RS256 (default; the Auth0 SDK needs it) or ES256")
 	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
+	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	return cmd
 }
@@ -148,7 +149,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	errOut := f.IOStreams.ErrOut
 	p, err := provider.New(provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
-		AutoLogin: opts.AutoLogin,
+		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
 	})
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
@@ -156,7 +157,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	defer p.Close()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider")
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
-	srv := &http.Server{Handler: p, ReadHeaderTimeout: 10 * time.Second}
+	srv := netutil.NewServer(p, netutil.ServerOptions{})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
@@ -170,7 +171,7 @@ func IssuerFor(addr string) string {
 	if err != nil {
 		return config.DefaultIssuer
 	}
-	if cmdutil.IsLoopbackAddr(addr) || host == "" || host == "0.0.0.0" || host == "::" {
+	if netutil.IsLoopbackAddr(addr) || host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/"

@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/proxy"
 	"github.com/ssokit/ssokit/pkg/stack"
 )
@@ -32,6 +32,7 @@ type Options struct {
 	ClientID     string
 	ClientSecret string
 	Quiet        bool
+	AllowedHosts []string
 	// WatchInterval is how often --config is checked for changes; 0 means
 	// every second.
 	WatchInterval time.Duration
@@ -111,6 +112,7 @@ in); an edit that does not validate is reported and the old routes stay.`,
 	fl.StringVar(&opts.ClientID, "client-id", "ssokit-proxy", "client_id of the auth gate for --route …,auth")
 	fl.StringVar(&opts.ClientSecret, "client-secret", "", "client secret of the auth gate (default $SSOKIT_CLIENT_SECRET; empty: public client with PKCE)")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no access log")
+	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names and IP addresses always work (repeatable)")
 	return cmd
 }
 
@@ -152,11 +154,12 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		accessLog = f.IOStreams.Out
 	}
 	p, err := proxy.New(proxy.Options{
-		Routes:    routes,
-		Logger:    slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		AccessLog: accessLog,
-		Color:     f.IOStreams.ColorEnabled(),
-		Now:       f.Now,
+		Routes:       routes,
+		Logger:       slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		AccessLog:    accessLog,
+		Color:        f.IOStreams.ColorEnabled(),
+		Now:          f.Now,
+		AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
 	})
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("the routes cannot be used:\n%w", err)}
@@ -176,14 +179,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	WarnNonLoopback(errOut, ln.Addr().String(), f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, ln.Addr().String(), p.Routes())
 
-	srv := &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: 10 * time.Second,
-		// No write timeout: Server-Sent Events and hot-reload sockets
-		// stay open as long as the page does.
-		IdleTimeout: 2 * time.Minute,
-		ErrorLog:    slog.NewLogLogger(slog.NewTextHandler(errOut, nil).WithAttrs([]slog.Attr{slog.String("component", "proxy")}), slog.LevelWarn),
-	}
+	// No write timeout: Server-Sent Events and hot-reload sockets stay
+	// open as long as the page does.
+	srv := netutil.NewServer(p, netutil.ServerOptions{
+		ErrorLog: slog.NewLogLogger(slog.NewTextHandler(errOut, nil).WithAttrs([]slog.Attr{slog.String("component", "proxy")}), slog.LevelWarn),
+	})
 	if opts.ConfigFile != "" {
 		interval := opts.WatchInterval
 		if interval == 0 {
@@ -238,7 +238,7 @@ func ParseRoute(s string) (proxy.Route, error) {
 // WarnNonLoopback prints the loud warning for a proxy reachable from other
 // machines: everything behind it becomes reachable too.
 func WarnNonLoopback(w io.Writer, addr string, color bool) {
-	if cmdutil.IsLoopbackAddr(addr) {
+	if netutil.IsLoopbackAddr(addr) {
 		return
 	}
 	msg := fmt.Sprintf(`
@@ -289,7 +289,7 @@ func DisplayURL(addr string) string {
 	if err != nil {
 		return "http://" + addr
 	}
-	if cmdutil.IsLoopbackAddr(addr) || host == "" || host == "0.0.0.0" || host == "::" {
+	if netutil.IsLoopbackAddr(addr) || host == "" || host == "0.0.0.0" || host == "::" {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)

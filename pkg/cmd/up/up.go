@@ -26,6 +26,7 @@ type Options struct {
 	ProxyAddr    string
 	LogFormat    string
 	TLS          bool
+	AllowedHosts []string
 	Demo         fs.FS
 
 	// Started, when set, receives the running stack (tests).
@@ -42,9 +43,15 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *Options) error) *c
 server from ssokit.yaml, in one process. Ctrl-C stops everything, children
 included.
 
-With no ssokit.yaml it runs a built-in demo: a shell at / and an account app at
-/account, each a tiny page using silent authentication against the provider,
-so you can see sign-in-once work immediately.
+The config is --config, else $SSOKIT_CONFIG, else ssokit.yaml in this
+directory or the nearest parent (so it works inside an app's directory); up
+says which file it uses. With none it runs a built-in demo: a shell at / and
+an account app at /account, each a tiny page using silent authentication
+against the provider, so you can see sign-in-once work immediately.
+
+"ready" is printed once every app answers HTTP. An app whose command is not
+found (exit 127, e.g. a forgotten npm install) or that fails the same way
+three times in a row stops up with the fix.
 
 Editing ssokit.yaml while it runs reloads users, clients and routes without
 dropping sessions; an invalid edit is reported with file:line and the previous
@@ -75,30 +82,36 @@ third-party cookies.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&opts.ConfigFile, "config", "c", config.DefaultFile, "the stack's config; when absent (and not given) the built-in demo runs")
+	fl.StringVarP(&opts.ConfigFile, "config", "c", config.DefaultFile, "the stack's config (default: $"+EnvConfig+", else ssokit.yaml here or in the nearest parent directory; none: the built-in demo)")
 	fl.BoolVar(&opts.Open, "open", false, "open the first app in the system browser")
 	fl.BoolVar(&opts.NoApps, "no-apps", false, "do not start the apps' commands")
 	fl.StringVar(&opts.ProviderAddr, "provider-addr", "", "override provider.addr (default 127.0.0.1:9400)")
 	fl.StringVar(&opts.ProxyAddr, "proxy-addr", "", "override proxy.addr (default 127.0.0.1:9000)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider request log on stderr: text, json or none")
+	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain) on the provider and proxy; loopback names and IP addresses always work (repeatable)")
 	fl.BoolVar(&opts.TLS, "tls", false, "serve the proxy and provider over HTTPS with a local CA (created once in the user config dir; trust it to avoid warnings)")
 	return cmd
 }
 
-// Run starts the stack and serves until ctx ends.
+// Run starts the stack and serves until ctx ends, or an app fails in a way
+// restarting cannot fix.
 func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
+	ios := f.IOStreams
+	path, source, err := findConfig(opts.ConfigFile, opts.explicit, os.Getenv, ".")
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
 	var cfg *config.Config
-	if _, err := os.Stat(opts.ConfigFile); err == nil {
-		if cfg, err = config.Load(opts.ConfigFile); err != nil {
+	if path != "" {
+		if cfg, err = config.Load(path); err != nil {
 			return &cmdutil.FlagError{Err: err}
 		}
-	} else if opts.explicit {
-		return cmdutil.FlagErrorf("config %s: %v (omit --config to run the built-in demo)", opts.ConfigFile, err)
+		opts.ConfigFile = path
+		fmt.Fprintf(ios.ErrOut, "ssokit: using %s (%s)\n", path, source)
 	}
-	ios := f.IOStreams
 	so := stack.Options{
 		Config: cfg, Demo: opts.Demo, ProviderAddr: opts.ProviderAddr, ProxyAddr: opts.ProxyAddr,
-		NoApps: opts.NoApps, TLS: opts.TLS, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
+		NoApps: opts.NoApps, TLS: opts.TLS, AllowedHosts: opts.AllowedHosts, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
 	}
 	switch opts.LogFormat {
 	case "none":
@@ -114,7 +127,20 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	defer s.Close()
 	s.Banner(ios.ErrOut)
-	fmt.Fprintf(ios.ErrOut, "  ready in %s\n\n", time.Since(start).Round(time.Millisecond))
+	if n := s.AppCount(); n > 0 {
+		// "ready" only once every app answers: a stack whose apps do not
+		// answer yet is not ready to sign in to.
+		fmt.Fprintf(ios.ErrOut, "  provider and proxy up in %s; waiting for %s to answer…\n\n", time.Since(start).Round(time.Millisecond), plural(n, "app"))
+		go func() {
+			select {
+			case <-s.AppsReady():
+				fmt.Fprintf(ios.ErrOut, "ssokit: ready in %s: every app answers\n", time.Since(start).Round(time.Millisecond))
+			case <-ctx.Done():
+			}
+		}()
+	} else {
+		fmt.Fprintf(ios.ErrOut, "  ready in %s\n\n", time.Since(start).Round(time.Millisecond))
+	}
 	if cfg != nil {
 		s.Watch(ctx, opts.ConfigFile, 500*time.Millisecond)
 	}
@@ -129,10 +155,21 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if opts.Started != nil {
 		opts.Started(s)
 	}
-	<-ctx.Done()
+	var appErr error
+	select {
+	case <-ctx.Done():
+	case appErr = <-s.AppFailed():
+	}
 	fmt.Fprintln(ios.ErrOut, "\nssokit: stopping…")
 	if err := s.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return nil
+	return appErr
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -50,7 +50,7 @@ func TestCtrlCStopsEverything(t *testing.T) {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			out.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "ready in") {
+			if strings.Contains(sc.Text(), "proxy up in") {
 				close(ready)
 			}
 		}
@@ -115,4 +115,52 @@ func alive(pid int) bool {
 	}
 	stat, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	return !strings.Contains(string(stat), ") Z ")
+}
+
+// Issue 12: `ssokit up` run inside an app (as `ssokit new`'s next steps
+// say) finds ../ssokit.yaml and says so; an app whose dev server is not
+// installed (exit 127) stops `up` with the fix instead of restarting it
+// forever.
+func TestUpFromAppDirFindsConfigAndStopsOnMissingInstall(t *testing.T) {
+	dir := t.TempDir()
+	appDir := filepath.Join(dir, "account")
+	if err := os.Mkdir(appDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(appDir, "package.json"), []byte(`{"scripts":{"dev":"vite"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	yaml := "apps:\n  - name: account\n    path: /account\n    upstream: http://127.0.0.1:1\n    cwd: ./account\n    command: \"echo 'sh: 1: vite: not found' >&2; exit 127\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "ssokit.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.Dir = appDir
+	cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+dir, "HOME="+dir, "SSOKIT_CONFIG=",
+		"SSOKIT_TEST_CHILD_ARGS=up --provider-addr 127.0.0.1:0 --proxy-addr 127.0.0.1:0 --log-format none")
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("ssokit up kept running:\n%s", out)
+	}
+	if code := cmd.ProcessState.ExitCode(); err == nil || code != 1 {
+		t.Errorf("exit code %d (%v), want 1", code, err)
+	}
+	for _, want := range []string{
+		"ssokit: using " + filepath.Join("..", "ssokit.yaml") + " (found in a parent directory)",
+		"run npm install in ../account",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "restarting in") {
+		t.Errorf("restarted the app:\n%s", out)
+	}
 }

@@ -33,6 +33,8 @@ var forbidden = map[string][]string{
 	"pkg/oidc":      {"pkg/"},
 	"pkg/iostreams": {"pkg/"},
 	"pkg/openurl":   {"pkg/"},
+	"pkg/netutil":   {"pkg/"},
+	"pkg/fault":     {"pkg/"}, // a leaf: config, provider, flow and commands read faults through it
 	"pkg/token":     {"pkg/provider", "pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/stack", "pkg/proxy", "pkg/flow", "github.com/spf13/cobra"},
 	"pkg/config":    {"pkg/provider", "pkg/proxy", "pkg/flow", "pkg/scaffold", "pkg/stack", "pkg/tui", "pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/token"},
 	"pkg/keys":      {"pkg/provider", "pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/config"},
@@ -140,6 +142,24 @@ func siblingShared(pkg, imp string) bool {
 	group := pkg[:i]
 	return group != "pkg/cmd" && strings.HasPrefix(imp, group+"/") &&
 		(strings.HasSuffix(imp, "/shared") || strings.Contains(imp, "/internal/"))
+}
+
+// joseImporters are the only packages that may import go-jose: pkg/token
+// parses, verifies and discovers; pkg/keys signs (issue 10 §1).
+var joseImporters = []string{"pkg/token", "pkg/keys"}
+
+func TestOnlyTokenAndKeysImportJose(t *testing.T) {
+	for pkg, imps := range imports(t) {
+		ok := false
+		for _, p := range joseImporters {
+			ok = ok || pkg == p || strings.HasPrefix(pkg, p+"/")
+		}
+		for _, imp := range imps {
+			if strings.HasPrefix(imp, "github.com/go-jose/") && !ok {
+				t.Errorf("%s imports %s; only %s may (use pkg/token)", pkg, imp, strings.Join(joseImporters, " and "))
+			}
+		}
+	}
 }
 
 // allowed lists leaf-to-leaf imports that are fine: internal test helpers.

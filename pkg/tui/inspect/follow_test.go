@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,47 +10,16 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-func TestReadEvents(t *testing.T) {
-	big := strings.Repeat("x", 1<<20)
-	stream := ": comment\r\n" +
-		"event: token\r\n" +
-		`data: {"kind":"token","client_id":"shell","user":"alice","sid":"s-1","token":"a.b.c","token_type":"id_token"}` + "\r\n\r\n" +
-		"id: 7\n" +
-		"data: {\"kind\":\"login\",\n" +
-		"data: \"user\":\"bob\"}\n\n" +
-		"data: not json\n\n" +
-		`data: {"kind":"token","token":"` + big + `"}` + "\n\n" +
-		"\n\n" // blank lines without data dispatch nothing
-	var got []Event
-	err := ReadEvents(strings.NewReader(stream), func(e Event) error { got = append(got, e); return nil })
-	if err == nil || err.Error() != "EOF" {
-		t.Fatalf("err = %v, want EOF at end of stream", err)
-	}
-	if len(got) != 4 {
-		t.Fatalf("%d events: %+v", len(got), got)
-	}
-	if got[0].ClientID != "shell" || got[0].SID != "s-1" || got[0].TokenType != "id_token" || got[0].Token != "a.b.c" {
-		t.Errorf("event 0 %+v", got[0])
-	}
-	if got[1].Kind != "login" || got[1].User != "bob" {
-		t.Errorf("multi-line data: %+v", got[1])
-	}
-	if got[2].Kind != "unparsable" {
-		t.Errorf("bad JSON: %+v", got[2])
-	}
-	if len(got[3].Token) != 1<<20 {
-		t.Errorf("1 MB line cut to %d", len(got[3].Token))
-	}
-}
+	"github.com/ssokit/ssokit/pkg/events"
+)
 
 // sseServer serves each connection one batch of events, then closes, so
 // Follow must reconnect to get the next batch.
-func sseServer(t *testing.T, batches ...[]Event) (*httptest.Server, *atomic.Int32) {
+func sseServer(t *testing.T, batches ...[]events.Event) (*httptest.Server, *atomic.Int32) {
 	var conns atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != EventsPath || r.URL.Query().Get("replay") != "1" {
+		if r.URL.Path != events.Path || r.URL.Query().Get("replay") != "1" {
 			http.NotFound(w, r)
 			return
 		}
@@ -72,64 +40,11 @@ func sseServer(t *testing.T, batches ...[]Event) (*httptest.Server, *atomic.Int3
 	return srv, &conns
 }
 
-func TestFollowReconnects(t *testing.T) {
-	srv, conns := sseServer(t,
-		[]Event{{Kind: "token", Token: "t1", User: "alice"}},
-		[]Event{{Kind: "token", Token: "t2", User: "bob"}},
-	)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	evs, status := Follow(ctx, srv.Client(), EventsURL(srv.URL+"/"))
-	var users []string
-	var states []string
-	timeout := time.After(10 * time.Second)
-	for len(users) < 2 {
-		select {
-		case e := <-evs:
-			users = append(users, e.User)
-		case s := <-status:
-			states = append(states, fmt.Sprint(s.Connected))
-		case <-timeout:
-			t.Fatalf("timeout; users %v states %v", users, states)
-		}
-	}
-	if strings.Join(users, ",") != "alice,bob" || conns.Load() < 2 {
-		t.Errorf("users %v after %d connections", users, conns.Load())
-	}
-	cancel()
-	for range evs {
-	}
-}
-
-func TestFollowErrors(t *testing.T) {
-	notSSE := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") }))
-	defer notSSE.Close()
-	tests := []struct{ url, want string }{
-		{notSSE.URL + EventsPath, "is not an event stream"},
-		{"http://127.0.0.1:1" + EventsPath, "connection refused"},
-	}
-	for _, tt := range tests {
-		ctx, cancel := context.WithCancel(context.Background())
-		_, status := Follow(ctx, nil, tt.url)
-		s := <-status
-		cancel()
-		if s.Connected || s.Err == nil || !strings.Contains(s.Err.Error(), tt.want) {
-			t.Errorf("%s: %+v, want …%s…", tt.url, s, tt.want)
-		}
-	}
-	if got := EventsURL("http://localhost:9400/"); got != "http://localhost:9400/_ssokit/events?replay=1" {
-		t.Errorf("EventsURL = %s", got)
-	}
-	if !errors.Is(context.Canceled, context.Canceled) {
-		t.Fatal()
-	}
-}
-
 // Follow mode in the model: events become entries grouped by sid; a
 // logout marks the session signed out; connection state shows in the title.
 func TestModelFollowEvents(t *testing.T) {
-	evs := make(chan Event, 10)
-	st := make(chan FollowStatus, 1)
+	evs := make(chan events.Event, 10)
+	st := make(chan events.FollowStatus, 1)
 	m := New(Options{Now: func() time.Time { return now }, Events: evs, Status: st, FollowURL: "http://op/", TickInterval: -1}, nil)
 	m.Update(tea_size(100, 24))
 	if !strings.Contains(m.Render(), "waiting for tokens from the provider") || !strings.Contains(m.Render(), "connecting") {
@@ -138,7 +53,7 @@ func TestModelFollowEvents(t *testing.T) {
 	m.Update(followStatusMsg{Connected: true})
 	id := tok(t, "shell", "alice", "s-9", time.Hour, nil)
 	at := tok(t, "account", "alice", "s-9", time.Hour, map[string]any{"scope": "x"})
-	for _, e := range []Event{
+	for _, e := range []events.Event{
 		{Kind: "token", ClientID: "shell", User: "alice", SID: "s-9", Token: id, TokenType: "id_token", Time: now},
 		{Kind: "token", ClientID: "account", User: "alice", SID: "s-9", Token: at, TokenType: "access_token", Time: now},
 		{Kind: "token", ClientID: "account", User: "alice", SID: "s-9", Token: "opaque-rt", TokenType: "refresh_token", Time: now},

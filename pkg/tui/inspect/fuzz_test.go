@@ -3,6 +3,8 @@ package inspect
 import (
 	"strings"
 	"testing"
+
+	"github.com/ssokit/ssokit/pkg/events"
 )
 
 // FuzzReadEvents feeds arbitrary bytes to the SSE parser (the stream comes
@@ -15,7 +17,7 @@ func FuzzReadEvents(f *testing.F) {
 	f.Add("data: {\"token\":\"eyJhbGciOiJIUzI1NiJ9.e30.\",\"token_type\":\"refresh_token\"}\n\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		m := New(Options{TickInterval: -1}, nil)
-		_ = ReadEvents(strings.NewReader(s), func(e Event) error {
+		_ = events.ReadStream(strings.NewReader(s), func(e events.Event) error {
 			m.Update(eventMsg(e))
 			return nil
 		})

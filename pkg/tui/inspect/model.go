@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/internal/plural"
 	"github.com/ssokit/ssokit/pkg/token"
 )
@@ -22,8 +23,8 @@ type Options struct {
 	// Verifier checks tokens; nil means tokens are shown unverified.
 	Verifier Verifier
 	// Events and Status feed follow mode (see Follow); nil without it.
-	Events    <-chan Event
-	Status    <-chan FollowStatus
+	Events    <-chan events.Event
+	Status    <-chan events.FollowStatus
 	FollowURL string
 	// Color enables styling; false for NO_COLOR and tests.
 	Color bool
@@ -135,8 +136,8 @@ type verifiedMsg struct {
 	err error
 }
 
-type eventMsg Event
-type followStatusMsg FollowStatus
+type eventMsg events.Event
+type followStatusMsg events.FollowStatus
 type followClosedMsg struct{}
 
 // Init starts verification of the initial tokens, the clock and the stream.
@@ -347,7 +348,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case eventMsg:
-		return m, tea.Batch(m.onEvent(Event(msg)), m.waitEvent())
+		return m, tea.Batch(m.onEvent(events.Event(msg)), m.waitEvent())
 	case followStatusMsg:
 		if msg.Connected {
 			m.follow = "connected"
@@ -373,7 +374,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-func (m *Model) onEvent(e Event) tea.Cmd {
+func (m *Model) onEvent(e events.Event) tea.Cmd {
 	m.lastEvt = strings.TrimSpace(fmt.Sprintf("%s %s %s", e.Kind, e.ClientID, e.User))
 	if e.Kind == "logout" && e.SID != "" {
 		m.ended[e.SID] = true

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
 
@@ -47,14 +48,14 @@ func TestProgramNavigateAndFilter(t *testing.T) {
 
 // Follow mode fed by a test SSE server: tokens appear as events arrive.
 func TestProgramFollow(t *testing.T) {
-	srv, _ := sseServer(t, []Event{
+	srv, _ := sseServer(t, []events.Event{
 		{Kind: "login", User: "alice", SID: "s-1"},
 		{Kind: "token", ClientID: "shell", User: "alice", SID: "s-1", TokenType: "id_token", Token: tok(t, "shell", "alice", "s-1", time.Hour, nil), Time: now},
 		{Kind: "token", ClientID: "account", User: "alice", SID: "s-1", TokenType: "id_token", Token: tok(t, "account", "alice", "s-1", time.Hour, nil), Time: now},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	evs, st := Follow(ctx, srv.Client(), EventsURL(srv.URL))
+	evs, st := events.Follow(ctx, srv.Client(), events.StreamURL(srv.URL, true))
 	m := New(Options{Now: func() time.Time { return now }, Verifier: newVerifier(t), Events: evs, Status: st, FollowURL: srv.URL, TickInterval: -1}, nil)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 24))
 	waitFor(t, tm, "account")

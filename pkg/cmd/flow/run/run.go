@@ -34,6 +34,8 @@ type Options struct {
 	StartProvider func(ctx context.Context, f *flow.File, now func() time.Time) (issuer string, stop func(), err error)
 	// Transport carries the virtual browsers' requests (tests); nil is the default.
 	Transport http.RoundTripper
+	// CACert is a PEM file of extra CAs to trust (--cacert).
+	CACert string
 }
 
 // NewCmdRun returns `ssokit flow run FILE…`.
@@ -100,6 +102,7 @@ commented example.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Issuer, "issuer", "", "run against this OpenID provider instead of the file's provider")
 	fl.StringVar(&opts.Browser, "browser", "", "browser profile for every flow: chrome, chrome-3pc-blocked, safari, firefox, or all")
+	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
@@ -147,6 +150,17 @@ func Run(ctx context.Context, opts *Options) error {
 		profiles = browser.ProfileNames()
 	default:
 		profiles = []string{opts.Browser}
+	}
+	if opts.Transport == nil {
+		// the virtual browser trusts what every ssokit client trusts:
+		// system roots, ssokit's local CA (up --tls) and --cacert
+		cfg, err := cmdutil.TLSClientConfig(opts.CACert)
+		if err != nil {
+			return err
+		}
+		t := browser.DefaultTransport()
+		t.TLSClientConfig = cfg
+		opts.Transport = t
 	}
 	start := opts.StartProvider
 	if start == nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +19,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/flow"
 	"github.com/ssokit/ssokit/pkg/internal/golden"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // ssokit runs the CLI in-process and returns exit code, stdout, stderr.
@@ -137,7 +140,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown profile", []string{"testdata/timeout.yaml", "--browser", "ie6"}, `unknown browser profile "ie6"`},
 		{"no files", nil, "needs at least one flow file"},
 		{"bad parallel", []string{"testdata/timeout.yaml", "--parallel", "0"}, "--parallel must be at least 1"},
-		{"unreachable issuer", []string{"testdata/timeout.yaml", "--issuer", "http://127.0.0.1:1/"}, "issuer unreachable: cannot fetch http://127.0.0.1:1/.well-known/openid-configuration"},
+		{"unreachable issuer", []string{"testdata/timeout.yaml", "--issuer", "http://127.0.0.1:1/"}, "issuer unreachable: fetching http://127.0.0.1:1/.well-known/openid-configuration"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := ssokit(t, append([]string{"flow", "run"}, tt.args...)...)
@@ -210,4 +213,39 @@ func TestInit(t *testing.T) {
 	if code != 0 || !bytes.Equal([]byte(out), flow.Example()) {
 		t.Error("init - did not print the example")
 	}
+}
+
+// An issuer served with a certificate from ssokit's local CA (up --tls) is
+// reached with --cacert: the run gets past TLS to the (missing) discovery
+// document instead of failing with "x509: unknown authority".
+func TestCACert(t *testing.T) {
+	issuer, cacert := tlsIssuer(t)
+	code, _, errOut := ssokit(t, "flow", "run", "testdata/timeout.yaml", "--issuer", issuer)
+	if code != 2 || !strings.Contains(errOut, "certificate") {
+		t.Fatalf("without --cacert: exit %d %s", code, errOut)
+	}
+	code, _, errOut = ssokit(t, "flow", "run", "testdata/timeout.yaml", "--issuer", issuer, "--cacert", cacert)
+	if code != 2 || !strings.Contains(errOut, "404 Not Found, not a discovery document") {
+		t.Fatalf("with --cacert: exit %d %s", code, errOut)
+	}
+}
+
+// tlsIssuer serves 404s over HTTPS with a certificate from a fresh local CA
+// (in a temporary config dir) and returns its URL and the CA file.
+func tlsIssuer(t *testing.T) (issuer, cacert string) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	ca, err := stack.LoadOrCreateCA(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ca.ServerConfig(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.TLS = cfg
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/", ca.Path
 }

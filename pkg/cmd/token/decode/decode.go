@@ -9,7 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmd/token/shared"
@@ -178,7 +177,7 @@ func (r Renderer) Render(w io.Writer, u *token.Unverified, dec *token.Decrypted)
 	r.section(w, "Claims", u.ClaimKeys, u.Claims, token.ExplainClaim)
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "%s\n  %s, %d bytes%s\n", s.Bold("Signature"), u.Alg(), len(u.Signature), kid(u.KeyID()))
-	if !isKnownSigAlg(u.Alg()) {
+	if !token.IsSignatureAlg(u.Alg()) {
 		fmt.Fprintf(w, "  %s\n", s.Red(fmt.Sprintf("alg %q is not a signature algorithm ssokit accepts", u.Alg())))
 	}
 }
@@ -188,15 +187,6 @@ func kid(k string) string {
 		return ""
 	}
 	return fmt.Sprintf(", kid %q", k)
-}
-
-func isKnownSigAlg(a string) bool {
-	switch jose.SignatureAlgorithm(a) {
-	case jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512,
-		jose.ES256, jose.ES384, jose.ES512, jose.EdDSA, jose.HS256, jose.HS384, jose.HS512:
-		return true
-	}
-	return false
 }
 
 func (r Renderer) section(w io.Writer, title string, keys []string, m map[string]any, explain func(string) string) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/oidc"
 	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token"
 )
@@ -206,7 +207,7 @@ type grantErr struct{ msg string }
 
 func (e *grantErr) Error() string { return e.msg }
 
-func authCode(ctx context.Context, opts *GetOptions, d *token.Discovery) (*oauth2.Token, error) {
+func authCode(ctx context.Context, opts *GetOptions, d *oidc.Discovery) (*oauth2.Token, error) {
 	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.Port)))
 	if err != nil {
 		return nil, fmt.Errorf("loopback listener: %w", err)

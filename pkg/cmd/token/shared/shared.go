@@ -42,6 +42,24 @@ func InputError(err error) error {
 	return err
 }
 
+// KeySourceError maps a key-source failure to its exit code: a fetch that
+// failed is a network error, never an invalid token (exit 2); anything else
+// (a missing file, a bad key, a discovery naming another issuer) is a usage
+// error naming the flag (exit 2).
+func KeySourceError(flag string, err error) error {
+	var ne *token.NetworkError
+	var me *token.IssuerMismatchError
+	switch {
+	case errors.Is(err, token.ErrMalformed):
+		return &cmdutil.FlagError{Err: err}
+	case errors.As(err, &ne):
+		return &cmdutil.NetworkError{Err: err}
+	case errors.As(err, &me):
+		return &cmdutil.FlagError{Err: err}
+	}
+	return &cmdutil.FlagError{Err: fmt.Errorf("%s: %w", flag, err)}
+}
+
 // Style wraps text in ANSI styles when colour is on.
 type Style struct{ On bool }
 

@@ -4,14 +4,10 @@ package verify
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/spf13/cobra"
 
 	"github.com/ssokit/ssokit/pkg/cmd/token/shared"
@@ -33,14 +29,16 @@ type VerifyOptions struct {
 	KeyFile   string
 	Secret    string
 
-	Audience string
-	Issuer   string
-	Nonce    string
-	Require  []string
-	Leeway   time.Duration
-	Timeout  time.Duration
-	JSON     bool
-	Verbose  bool
+	Audience   string
+	Issuer     string
+	Nonce      string
+	Require    []string
+	Leeway     time.Duration
+	Timeout    time.Duration
+	CACert     string
+	AllowNoExp bool
+	JSON       bool
+	Verbose    bool
 }
 
 // NewCmdVerify returns `ssokit token verify`.
@@ -66,8 +64,11 @@ Checks, in order:
               asymmetric key (the key-confusion attack)
   key         chosen by the token's kid; an unknown kid lists the known ones
   signature   verified with go-jose
-  exp, nbf, iat  with --leeway for clock skew (default 60s)
-  iss, aud, nonce, required claims  when asked for
+  exp, nbf, iat  with --leeway for clock skew (default 60s); a token
+              without exp is invalid unless --allow-no-exp (ID, access and
+              logout tokens must expire)
+  iss, aud, nonce, required claims  when asked for; a token from another
+              issuer than --issuer says so before any key is looked up
 
 Exit status: 0 valid; 1 invalid, with the reason on one line; 2 bad usage,
 malformed or unreadable input, or an issuer/JWKS that cannot be fetched (a
@@ -90,13 +91,16 @@ network error is never reported as an invalid token).`,
 			if opts.Leeway < 0 {
 				return cmdutil.FlagErrorf("--leeway must not be negative")
 			}
+			var err error
 			raw, err := shared.ReadToken(opts.IO, args)
 			if err != nil {
 				return err
 			}
 			opts.Raw = raw
 			if opts.HTTP == nil {
-				opts.HTTP = &http.Client{Timeout: opts.Timeout}
+				if opts.HTTP, err = cmdutil.HTTPClient(opts.CACert, opts.Timeout); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -115,43 +119,11 @@ network error is never reported as an invalid token).`,
 	fl.StringArrayVar(&opts.Require, "require", nil, "require this `claim` to be present (repeatable)")
 	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
 	fl.DurationVar(&opts.Timeout, "timeout", token.DefaultFetchTimeout, "timeout for discovery and JWKS requests")
+	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
+	fl.BoolVar(&opts.AllowNoExp, "allow-no-exp", false, "accept a token without exp (ID, access and logout tokens must have one)")
 	fl.BoolVar(&opts.JSON, "json", false, "report every check as JSON")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "list every check")
 	return cmd
-}
-
-// loadKeys resolves the key source; failures are usage/network errors (exit 2).
-func loadKeys(ctx context.Context, opts *VerifyOptions) ([]jose.JSONWebKey, string, error) {
-	switch {
-	case opts.Secret != "":
-		return []jose.JSONWebKey{{Key: []byte(opts.Secret)}}, "", nil
-	case opts.KeyFile != "":
-		keys, err := token.LoadKeys(opts.KeyFile)
-		if err != nil {
-			return nil, "", cmdutil.FlagErrorf("--key: %w", err)
-		}
-		return keys, "", nil
-	case opts.JWKS != "":
-		if strings.HasPrefix(opts.JWKS, "http://") || strings.HasPrefix(opts.JWKS, "https://") {
-			keys, err := token.FetchJWKS(ctx, opts.HTTP, opts.JWKS)
-			return keys, "", err
-		}
-		if _, err := os.Stat(opts.JWKS); err != nil {
-			return nil, "", cmdutil.FlagErrorf("--jwks: %w", err)
-		}
-		keys, err := token.LoadKeys(opts.JWKS)
-		if err != nil {
-			return nil, "", cmdutil.FlagErrorf("--jwks: %w", err)
-		}
-		return keys, "", nil
-	default:
-		d, err := token.Discover(ctx, opts.HTTP, opts.IssuerURL)
-		if err != nil {
-			return nil, "", err
-		}
-		keys, err := token.FetchJWKS(ctx, opts.HTTP, d.JWKSURI)
-		return keys, d.Issuer, err
-	}
 }
 
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
@@ -169,27 +141,16 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	if n := token.MinHMACKeyLen(u.Alg()); opts.Secret != "" && len(opts.Secret) < n {
 		return cmdutil.FlagErrorf("--secret is %d bytes; %s needs at least %d (RFC 7518 §3.2)", len(opts.Secret), u.Alg(), n)
 	}
-	keys, issuer, err := loadKeys(ctx, opts)
+	keys, err := token.ResolveKeys(token.KeySource{Issuer: opts.IssuerURL, JWKS: opts.JWKS, Key: opts.KeyFile, Secret: opts.Secret}, opts.HTTP)
 	if err != nil {
-		var ne *token.NetworkError
-		var me *token.IssuerMismatchError
-		switch {
-		case errors.As(err, &ne):
-			return &cmdutil.NetworkError{Err: err}
-		case errors.As(err, &me):
-			return &cmdutil.FlagError{Err: err}
-		}
-		return err
+		return shared.KeySourceError(keyFlag(opts), err)
 	}
-	if opts.Issuer != "" {
-		issuer = opts.Issuer
-	}
-	res, err := token.Verify(opts.Raw, token.VerifyOptions{
-		Keys: keys, Now: opts.Now, Leeway: opts.Leeway,
-		Issuer: issuer, Audience: opts.Audience, Nonce: opts.Nonce, Require: opts.Require,
+	res, err := keys.Verify(ctx, opts.Raw, token.VerifyOptions{
+		Now: opts.Now, Leeway: opts.Leeway, RequireExp: !opts.AllowNoExp,
+		Issuer: opts.Issuer, Audience: opts.Audience, Nonce: opts.Nonce, Require: opts.Require,
 	})
 	if err != nil {
-		return shared.InputError(err)
+		return shared.KeySourceError(keyFlag(opts), err)
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -209,6 +170,18 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure}
 	}
 	return nil
+}
+
+func keyFlag(opts *VerifyOptions) string {
+	switch {
+	case opts.IssuerURL != "":
+		return "--issuer"
+	case opts.JWKS != "":
+		return "--jwks"
+	case opts.KeyFile != "":
+		return "--key"
+	}
+	return "--secret"
 }
 
 func printHuman(opts *VerifyOptions, res *token.Result) {

@@ -17,6 +17,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/cli"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
+	"github.com/ssokit/ssokit/pkg/stack"
 	"github.com/ssokit/ssokit/pkg/token/tokentest"
 )
 
@@ -133,7 +134,7 @@ func TestVerifyUsageAndInputErrors(t *testing.T) {
 		{"no key source", good, nil, "give exactly one key source"},
 		{"two key sources", good, []string{"--jwks", jwks, "--secret", "s"}, "give exactly one key source"},
 		{"malformed", "abc.def", []string{"--jwks", jwks}, "truncated token"},
-		{"missing jwks file", good, []string{"--jwks", "/nope.json"}, "--jwks: /nope.json: no such file or directory"},
+		{"missing jwks file", good, []string{"--jwks", "/nope.json"}, "--jwks: /nope.json: no such file\n"},
 		{"bad key file", good, []string{"--key", writeFile(t, "k", []byte("hello"))}, "unrecognised key format"},
 		{"unreachable issuer", good, []string{"--issuer", dead}, "error: network error: fetching " + dead + ".well-known/openid-configuration: dial tcp"},
 		{"unreachable jwks", good, []string{"--jwks", dead + "jwks"}, "error: network error: fetching " + dead + "jwks"},
@@ -252,5 +253,93 @@ func TestVerifyHelpListsEveryCheck(t *testing.T) {
 		if !strings.Contains(out, c) {
 			t.Errorf("help lacks %q", c)
 		}
+	}
+}
+
+// A token without exp is refused unless --allow-no-exp (issue 11).
+func TestVerifyRequiresExp(t *testing.T) {
+	jwks := writeFile(t, "jwks.json", tokentest.JWKS(t, tokentest.PublicJWK(t, jose.RS256, "rsa-1")))
+	c := claims("x", nil)
+	delete(c, "exp")
+	raw := tokentest.Sign(t, jose.RS256, "rsa-1", c, nil)
+	out, _, code := run(t, raw, "--jwks", jwks)
+	if code != 1 || !strings.HasPrefix(out, "invalid: no exp claim") {
+		t.Errorf("without exp: exit %d out %q", code, out)
+	}
+	out, _, code = run(t, raw, "--jwks", jwks, "--allow-no-exp")
+	if code != 0 || !strings.HasPrefix(out, "valid: ") {
+		t.Errorf("--allow-no-exp: exit %d out %q", code, out)
+	}
+}
+
+// A token from another issuer says so, not "unknown kid" (issue 12).
+func TestVerifyForeignIssuerSaysIss(t *testing.T) {
+	srv := fakeIssuer(t, tokentest.PublicJWK(t, jose.ES256, "ours"))
+	foreign := tokentest.Sign(t, jose.ES256, "theirs", claims("https://login.example.com/", nil), nil)
+	out, _, code := run(t, foreign, "--issuer", srv.URL+"/")
+	want := `invalid: iss "https://login.example.com/" is not the expected "` + srv.URL + `/"` + "\n"
+	if code != 1 || out != want {
+		t.Errorf("exit %d\n got %q\nwant %q", code, out, want)
+	}
+}
+
+// --jwks takes a URL whatever the scheme's case, and a key file whatever
+// its form: the same resolver as inspect.
+func TestVerifyKeySourceForms(t *testing.T) {
+	srv := fakeIssuer(t, tokentest.PublicJWK(t, jose.ES256, "ec-1"))
+	raw := tokentest.Sign(t, jose.ES256, "ec-1", claims(srv.URL+"/", nil), nil)
+	pem := writeFile(t, "pub.pem", tokentest.PublicPEM(t, jose.ES256))
+	for _, args := range [][]string{
+		{"--jwks", strings.Replace(srv.URL, "http", "HTTP", 1) + "/jwks"},
+		{"--jwks", pem},
+	} {
+		if out, errOut, code := run(t, raw, args...); code != 0 {
+			t.Errorf("%v: exit %d out %q err %q", args, code, out, errOut)
+		}
+	}
+}
+
+// After `up --tls`, the issuer's certificate comes from ssokit's local CA
+// in the user config dir: verify trusts it without flags; a CA elsewhere is
+// trusted with --cacert.
+func TestVerifyTrustsLocalCA(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	dir, err := stack.DefaultCADir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := stack.LoadOrCreateCA(dir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ca.ServerConfig(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	srv := httptest.NewUnstartedServer(mux)
+	srv.TLS = cfg
+	srv.StartTLS()
+	defer srv.Close()
+	issuer := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/"
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]string{"issuer": issuer, "jwks_uri": issuer + "jwks"})
+	})
+	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
+		w.Write(tokentest.JWKS(t, tokentest.PublicJWK(t, jose.ES256, "ec-1")))
+	})
+	raw := tokentest.Sign(t, jose.ES256, "ec-1", claims(issuer, nil), nil)
+	if out, errOut, code := run(t, raw, "--issuer", issuer); code != 0 {
+		t.Fatalf("local CA: exit %d out %q err %q", code, out, errOut)
+	}
+	// The CA moved out of the config dir: --cacert names it.
+	moved := writeFile(t, "ca.pem", ca.CertPEM)
+	os.RemoveAll(dir)
+	if _, errOut, code := run(t, raw, "--issuer", issuer); code != 2 || !strings.Contains(errOut, "certificate") {
+		t.Fatalf("no CA: exit %d err %q", code, errOut)
+	}
+	if out, errOut, code := run(t, raw, "--issuer", issuer, "--cacert", moved); code != 0 {
+		t.Fatalf("--cacert: exit %d out %q err %q", code, out, errOut)
 	}
 }

@@ -1,0 +1,103 @@
+package stack
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/ssokit/ssokit/pkg/config"
+)
+
+// contradictions lists what the listen addresses in force (flags included)
+// contradict in the config: an issuer on another port than the provider
+// listens on (discovery and tokens would send browsers there), and redirect
+// URIs registered on the proxy origin the config names when --proxy-addr
+// moved the proxy (sign-in would fail with "redirect_uri … is not
+// registered"). Each names the key and, when known, file:line.
+func contradictions(cfg *config.Config, providerFlag, proxyFlag string, providerLn, proxyLn net.Addr) []string {
+	var out []string
+	where := func(key string) string {
+		if cfg.Path == "" {
+			return key
+		}
+		if line := keyLine(cfg.Path, key); line > 0 {
+			return fmt.Sprintf("%s (%s:%d)", key, cfg.Path, line)
+		}
+		return fmt.Sprintf("%s (%s)", key, cfg.Path)
+	}
+	if cfg.Issuer != "" && cfg.Provider.Mount == "" && providerLn != nil {
+		if u, err := url.Parse(cfg.Issuer); err == nil {
+			want := portOf(providerLn)
+			if got := urlPort(u); got != want {
+				how := "provider.addr"
+				if providerFlag != "" {
+					how = "--provider-addr " + providerFlag
+				}
+				out = append(out, fmt.Sprintf("the provider listens on port %s (%s), but %s is %s, on port %s: discovery and tokens point browsers there. Set issuer: to http://localhost:%s/ (or remove it to derive it from the address); see \"Moving the stack\" in the README",
+					want, how, where("issuer"), cfg.Issuer, got, want))
+			}
+		}
+	}
+	if proxyFlag != "" && proxyLn != nil {
+		configured := first(cfg.Proxy.Addr, config.DefaultProxyAddr)
+		_, oldPort, _ := net.SplitHostPort(configured)
+		_, newPort, _ := net.SplitHostPort(proxyFlag)
+		if newPort == "0" || newPort == "" {
+			newPort = portOf(proxyLn)
+		}
+		if oldPort != "" && oldPort != newPort {
+			for _, c := range cfg.Clients {
+				for _, r := range c.RedirectURIs {
+					u, err := url.Parse(r)
+					if err != nil || urlPort(u) != oldPort || !isLoopbackName(u.Hostname()) {
+						continue
+					}
+					out = append(out, fmt.Sprintf("--proxy-addr %s moves the apps to port %s, but client %s registers redirect_uri %s on the configured proxy port %s (%s): sign-in through the proxy fails with \"redirect_uri … is not registered\". Change proxy.addr and the clients' URIs instead (see \"Moving the stack\" in the README)",
+						proxyFlag, newPort, c.ClientID, r, oldPort, where("clients")))
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+func portOf(a net.Addr) string {
+	_, p, _ := net.SplitHostPort(a.String())
+	return p
+}
+
+func urlPort(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+func isLoopbackName(h string) bool {
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// keyLine is the 1-based line of a top-level key in a YAML file (0 when
+// it cannot be found).
+func keyLine(path, key string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":") {
+			return i + 1
+		}
+	}
+	return 0
+}
