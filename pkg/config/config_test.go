@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -133,5 +134,46 @@ apps:
 	// misspelt redirect_uri again.
 	if n := strings.Count(got, "ssokit.yaml:"); n != 6 {
 		t.Errorf("%d errors, want 6 (one per mistake):\n%s", n, got)
+	}
+}
+
+// TestParseNamesTheFieldOfAWrongValue: a value of the wrong shape is one
+// error naming the field, not the decoder's Go type names.
+func TestParseNamesTheFieldOfAWrongValue(t *testing.T) {
+	for src, want := range map[string]string{
+		"faults:\n  - {endpoint: token, count: abc}\n":                           `s.yaml:2:30: faults[0].count must be a whole number, got "abc"`,
+		"users: [{username: a, claims: 3}]\n":                                    `s.yaml:1:31: users[0].claims must be a mapping (key: value), got "3"`,
+		"issuer: [x]\n":                                                          `s.yaml:1:9: issuer must be a single value, got a list`,
+		"apps: [{name: a, path: /a, upstream: 'http://x', strip_prefix: yes}]\n": `s.yaml:1:64: apps[0].strip_prefix must be true or false, got "yes"`,
+		"provider:\n  tokens: {access_token: soon}\n":                            `s.yaml:2:26: provider.tokens.access_token must be a duration such as 20s, 15m or 8h, got "soon"`,
+		"clients: {client_id: a}\n":                                              `s.yaml:1:10: clients must be a list, got a mapping`,
+		"a: 1\n---\nb: 2\n":                                                      `s.yaml:3:1: ssokit.yaml holds one YAML document`,
+	} {
+		_, err := Parse("s.yaml", []byte(src))
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), "s.yaml:") != 1 {
+			t.Errorf("%q:\n%v\nwant one error starting %s", src, err, want)
+		}
+	}
+}
+
+func TestLoadRefusesMissingAndHugeFiles(t *testing.T) {
+	if _, err := Load("testdata/does-not-exist.yaml"); err == nil || !strings.Contains(err.Error(), "read config") {
+		t.Errorf("missing file: %v", err)
+	}
+	path := t.TempDir() + "/ssokit.yaml"
+	if err := os.WriteFile(path, make([]byte, MaxFileSize+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "the limit is") {
+		t.Errorf("huge file: %v", err)
+	}
+}
+
+func TestEmptyFileIsZeroConfig(t *testing.T) {
+	for _, src := range []string{"", "# nothing yet\n"} {
+		c, err := Parse("ssokit.yaml", []byte(src))
+		if err != nil || c == nil || c.Path != "ssokit.yaml" || len(c.Clients) != 0 {
+			t.Errorf("%q: %+v %v", src, c, err)
+		}
 	}
 }

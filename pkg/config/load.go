@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -85,12 +87,11 @@ func Parse(name string, b []byte) (*Config, error) {
 	if body != nil {
 		checkKeys(r, body, reflect.TypeOf(c), "", misspelt)
 		if err := decode(body, &c); err != nil {
-			before := len(r.Diags())
-			r.YAMLError(err)
-			// A shape mistake is already reported by checkKeys; one error
-			// per mistake.
-			if ds := r.Diags(); len(ds) > before && reportedAt(ds[:before], ds[before].Pos.Line) {
-				return nil, (&yamlfile.Errors{Diags: ds[:before]})
+			// checkKeys covers the shape of every field, so a decoder
+			// error after its reports repeats one of them: one error per
+			// mistake.
+			if len(r.Diags()) == 0 {
+				r.YAMLError(err)
 			}
 			return nil, r.Err()
 		}
@@ -117,15 +118,6 @@ func Parse(name string, b []byte) (*Config, error) {
 	return &c, nil
 }
 
-func reportedAt(ds []yamlfile.Diag, line int) bool {
-	for _, d := range ds {
-		if d.Pos.Line == line {
-			return true
-		}
-	}
-	return false
-}
-
 // decode builds the Config from the checked document. goccy/go-yaml
 // v1.19.2 panics on some malformed documents (found by fuzzing); bad input
 // must be an error, never a crash.
@@ -139,13 +131,48 @@ func decode(body ast.Node, c *Config) (err error) {
 }
 
 // checkKeys walks n against the yaml tags of t and reports every key that
-// is not a field, with "did you mean". Values are left to the decoder and
-// Validate.
+// is not a field (with "did you mean") and every value of the wrong shape,
+// naming the field. What values mean is left to Validate.
 func checkKeys(r *yamlfile.Reader, n ast.Node, t reflect.Type, where string, misspelt map[string]bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	n = r.Resolve(n)
+	if _, null := n.(*ast.NullNode); null || n == nil {
+		return
+	}
+	switch {
+	case t == reflect.TypeOf(time.Duration(0)):
+		if s, ok := scalarAt(r, n, where); ok {
+			if _, err := time.ParseDuration(s); err != nil {
+				if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+					r.ErrAt(n, "%s must be a duration such as 20s, 15m or 8h, got %q", where, s)
+				}
+			}
+		}
+		return
+	}
 	switch t.Kind() {
+	case reflect.String:
+		scalarAt(r, n, where)
+	case reflect.Int, reflect.Int64:
+		if s, ok := scalarAt(r, n, where); ok {
+			if _, err := strconv.Atoi(s); err != nil {
+				r.ErrAt(n, "%s must be a whole number, got %q", where, s)
+			}
+		}
+	case reflect.Bool:
+		if s, ok := scalarAt(r, n, where); ok && s != "true" && s != "false" {
+			r.ErrAt(n, "%s must be true or false, got %q", where, s)
+		}
+	case reflect.Map:
+		pairs, ok := r.Mapping(n, where)
+		if !ok || t.Elem().Kind() == reflect.Interface {
+			return
+		}
+		for _, pr := range pairs {
+			checkKeys(r, pr.Value, t.Elem(), where+"."+pr.Key, misspelt)
+		}
 	case reflect.Struct:
 		pairs, ok := r.Mapping(n, orTop(where))
 		if !ok {
@@ -174,14 +201,22 @@ func checkKeys(r *yamlfile.Reader, n ast.Node, t reflect.Type, where string, mis
 			checkKeys(r, pr.Value, ft, joinField(where, pr.Key), misspelt)
 		}
 	case reflect.Slice:
-		if t.Elem().Kind() != reflect.Struct {
-			return
-		}
 		items, _ := r.Sequence(n, where)
 		for i, it := range items {
 			checkKeys(r, it, t.Elem(), fmt.Sprintf("%s[%d]", where, i), misspelt)
 		}
 	}
+}
+
+// scalarAt returns the text of a scalar, reporting a list or mapping in
+// its place.
+func scalarAt(r *yamlfile.Reader, n ast.Node, where string) (string, bool) {
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode, *ast.SequenceNode:
+		r.ErrAt(n, "%s must be a single value, got %s", where, yamlfile.Describe(n))
+		return "", false
+	}
+	return r.Scalar(n)
 }
 
 func orTop(where string) string {

@@ -94,10 +94,7 @@ func (p *fileParser) file(n ast.Node) *File {
 				f.Timeout = DefaultStepTimeout
 			}
 		case "signing_alg":
-			f.SigningAlg = strings.ToUpper(p.Str(pr.Value, "signing_alg"))
-			if f.SigningAlg != "RS256" && f.SigningAlg != "ES256" {
-				p.ErrAt(pr.Value, "signing_alg must be RS256 or ES256, got %q", f.SigningAlg)
-			}
+			f.SigningAlg = p.OneOf(pr.Value, "signing_alg", "RS256", "ES256")
 		case "session_cookie":
 			fields, _ := p.Mapping(pr.Value, "session_cookie")
 			for _, fl := range fields {
@@ -105,12 +102,7 @@ func (p *fileParser) file(n ast.Node) *File {
 					p.UnknownKey(fl, "session_cookie", "same_site")
 					continue
 				}
-				f.SessionSameSite = strings.ToLower(p.Str(fl.Value, "same_site"))
-				switch f.SessionSameSite {
-				case "lax", "strict", "none":
-				default:
-					p.ErrAt(fl.Value, "same_site must be lax, strict or none, got %q", f.SessionSameSite)
-				}
+				f.SessionSameSite = p.OneOf(fl.Value, "same_site", "lax", "strict", "none")
 			}
 		case "apps":
 			appsN = pr.Value
@@ -172,15 +164,10 @@ func (p *fileParser) apps(n ast.Node) []*App {
 			case "mode":
 				a.Mode = p.Str(fl.Value, "mode")
 				if a.Mode != "iframe" && a.Mode != "popup" {
-					p.ErrAt(fl.Value, "mode must be iframe or popup (how the app runs silent authentication), got %q", a.Mode)
+					p.ErrAt(fl.Value, "mode must be iframe or popup (how the app runs silent authentication), got %q%s", a.Mode, yamlfile.DidYouMean(a.Mode, []string{"iframe", "popup"}))
 				}
 			case "response_mode":
-				a.ResponseMode = p.Str(fl.Value, "response_mode")
-				switch a.ResponseMode {
-				case "query", "fragment", "form_post", "web_message":
-				default:
-					p.ErrAt(fl.Value, "response_mode must be query, fragment, form_post or web_message, got %q", a.ResponseMode)
-				}
+				a.ResponseMode = p.OneOf(fl.Value, "response_mode", "query", "fragment", "form_post", "web_message")
 			case "scope":
 				a.Scope = p.Str(fl.Value, "scope")
 			case "post_logout_redirect_uri":

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/fault"
 	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
@@ -24,7 +24,7 @@ const AdminHeader = "X-Ssokit-Admin"
 //
 //	GET    /_ssokit/events          Server-Sent Events (?replay=1 for recent events first; tokens redacted unless ?tokens=full)
 //	GET    /_ssokit/faults          installed faults
-//	POST   /_ssokit/faults          install a fault (JSON config.Fault; durations as "20s" or nanoseconds)
+//	POST   /_ssokit/faults          install a fault (JSON fault.Fault; durations as "20s" or nanoseconds)
 //	DELETE /_ssokit/faults          remove all faults
 //	POST   /_ssokit/rotate-keys     rotate the signing key now
 //	POST   /_ssokit/end-sessions    end every SSO session now
@@ -48,7 +48,7 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	case rest == "faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, p.faults.snapshot())
 	case rest == "faults" && r.Method == http.MethodPost:
-		var f config.Fault
+		var f fault.Fault
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 		if err == nil {
 			err = decodeFault(body, &f)
@@ -57,8 +57,12 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 			writeOAuthError(w, errInvalidRequest("fault is not valid JSON: %v; e.g. {\"endpoint\":\"authorize\",\"error\":\"login_required\",\"count\":1}", err))
 			return
 		}
-		if errs := (&config.Config{Faults: []config.Fault{f}}).Validate(); len(errs) > 0 {
-			writeOAuthError(w, errInvalidRequest("%s", strings.ReplaceAll(errs.Error(), "faults[0].", "")))
+		if ps := f.Validate(); len(ps) > 0 {
+			msgs := make([]string, len(ps))
+			for i, pr := range ps {
+				msgs[i] = pr.Error()
+			}
+			writeOAuthError(w, errInvalidRequest("%s", strings.Join(msgs, "; ")))
 			return
 		}
 		a := p.faults.add(f)
@@ -84,7 +88,7 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 }
 
 // decodeFault reads a fault whose durations may be strings ("20s") or numbers.
-func decodeFault(b []byte, f *config.Fault) error {
+func decodeFault(b []byte, f *fault.Fault) error {
 	var raw map[string]any
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err

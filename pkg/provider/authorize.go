@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
@@ -33,9 +34,16 @@ type authzError struct {
 }
 
 // parseAuthorize validates an authorization request against the registry.
-// It is pure (no clock, no store) so it can be fuzzed.
-func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzError) {
+// It is pure (no clock, no store) so it can be fuzzed. showLists names the
+// registered clients, redirect URIs and origins in errors (loopback callers only).
+func parseAuthorize(q url.Values, reg *registry, showLists bool) (authRequest, *client, *authzError) {
 	var req authRequest
+	list := func(prefix string, items []string) string {
+		if !showLists {
+			return ""
+		}
+		return prefix + strings.Join(items, ", ")
+	}
 	page := func(format string, args ...any) (authRequest, *client, *authzError) {
 		return req, nil, &authzError{Err: errInvalidRequest(format, args...)}
 	}
@@ -60,7 +68,7 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 	}
 	c, ok := reg.lookup(req.ClientID)
 	if !ok {
-		return page("client %q is not registered; registered clients: %s", req.ClientID, strings.Join(reg.clientIDs(), ", "))
+		return page("client %q is not registered%s", req.ClientID, list("; registered clients: ", reg.clientIDs()))
 	}
 	req.RedirectURI = q.Get("redirect_uri")
 	req.RedirectURISent = req.RedirectURI != ""
@@ -68,12 +76,15 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 	case req.RedirectURI == "" && len(c.RedirectURIs) == 1:
 		req.RedirectURI = c.RedirectURIs[0]
 	case req.RedirectURI == "":
-		return page("redirect_uri is missing; the client %q must send one of: %s", c.ClientID, listOr(c.RedirectURIs, "a loopback URL such as http://localhost:5173/callback"))
+		if len(c.RedirectURIs) == 0 {
+			return page("redirect_uri is missing; the client %q must send a loopback URL such as http://localhost:5173/callback", c.ClientID)
+		}
+		return page("redirect_uri is missing; the client %q must send one of its registered redirect URIs%s", c.ClientID, list(": ", c.RedirectURIs))
 	case !reg.redirectAllowed(c, req.RedirectURI):
 		if reg.zeroConfig && len(c.RedirectURIs) == 0 {
 			return page("redirect_uri %s is not a loopback URL; with no config file any client may use http(s)://localhost, *.localhost, 127.0.0.1 or [::1] redirect URIs, otherwise register the client in ssokit.yaml", req.RedirectURI)
 		}
-		return page("redirect_uri %s is not registered for client %s; registered: %s", req.RedirectURI, c.ClientID, strings.Join(c.RedirectURIs, ", "))
+		return page("redirect_uri %s is not registered for client %s%s", req.RedirectURI, c.ClientID, list("; registered: ", c.RedirectURIs))
 	}
 	// From here on the redirect_uri is trusted: errors go back to the client.
 	redirect := func(code, format string, args ...any) (authRequest, *client, *authzError) {
@@ -89,7 +100,7 @@ func parseAuthorize(q url.Values, reg *registry) (authRequest, *client, *authzEr
 		if !reg.originAllowed(c, originOf(req.RedirectURI)) {
 			// never post a message to an origin the client does not own
 			req.ResponseMode = "query"
-			return page("response_mode=web_message to origin %s is not allowed for client %s; allowed origins: %s", originOf(req.RedirectURI), c.ClientID, listOr(c.origins, "loopback origins"))
+			return page("response_mode=web_message to origin %s is not allowed for client %s%s", originOf(req.RedirectURI), c.ClientID, list("; allowed origins: ", []string{listOr(c.origins, "loopback origins")}))
 		}
 	default:
 		req.ResponseMode = "query"
@@ -178,8 +189,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		params = r.URL.Query()
 	}
-	reg := p.reg.Load()
-	req, c, aerr := parseAuthorize(params, reg)
+	req, c, aerr := parseAuthorize(params, p.regOf(r), netutil.IsLoopbackAddr(r.RemoteAddr))
 	info(r).clientID = req.ClientID
 	if aerr != nil {
 		p.publish(events.Event{Kind: events.KindError, ClientID: req.ClientID, Endpoint: "authorize", Detail: aerr.Err.Error()})
@@ -200,6 +210,7 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 // asking the user to sign in.
 func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req authRequest, c *client) {
 	now := p.now()
+	reg := p.regOf(r)
 	ss, hasSession := p.currentSession(r, now)
 	none := slices.Contains(req.Prompt, "none")
 	reason := ""
@@ -210,8 +221,8 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 			reason = "the SSO session is missing or expired"
 		} else if r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.Header.Get("Sec-Fetch-Dest") == "iframe" {
 			// what a withheld cookie looks like from here (measured in Chromium)
-			why := "the session cookie is SameSite=Lax, which browsers never send to a cross-site iframe"
-			if p.reg.Load().sameSite == http.SameSiteNoneMode {
+			why := "the session cookie is SameSite=" + sameSiteName(reg.sameSite) + ", which browsers never send to a cross-site iframe"
+			if reg.sameSite == http.SameSiteNoneMode {
 				why = "the browser probably blocks third-party cookies"
 			}
 			reason += " (a cross-site iframe: " + why + "; use refresh tokens or a popup, or serve the provider same-site with the app)"
@@ -237,8 +248,8 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		return
 	}
 	if p.autoLogin != "" {
-		u, _ := p.reg.Load().user(p.autoLogin)
-		ss = p.startSession(w, u.Username, now)
+		u, _ := reg.user(p.autoLogin)
+		ss = p.startSession(w, reg, u.Username, now)
 		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
 		p.issueCode(w, r, req, c, ss)
 		return
@@ -292,7 +303,7 @@ func (p *Provider) respond(w http.ResponseWriter, r *http.Request, req authReque
 	params.Set("iss", p.issuer)
 	// the client's own origins may frame the answer (hidden-iframe silent
 	// auth), nobody else
-	fa := p.frameSources(c)
+	fa := p.frameSources(p.regOf(r), c)
 	w.Header().Set("Content-Security-Policy", "frame-ancestors "+fa)
 	switch req.ResponseMode {
 	case "web_message":
@@ -317,12 +328,12 @@ func appendQuery(uri string, params url.Values) string {
 // frameSources is the CSP source list of the origins that may frame
 // responses for client c: its own origins, or in zero-config mode any
 // loopback origin; 'none' without a client.
-func (p *Provider) frameSources(c *client) string {
+func (p *Provider) frameSources(reg *registry, c *client) string {
 	src := "'none'"
 	if c != nil {
 		if len(c.origins) > 0 {
 			src = strings.Join(c.origins, " ")
-		} else if p.reg.Load().zeroConfig {
+		} else if reg.zeroConfig {
 			src = "http://localhost:* http://127.0.0.1:* http://*.localhost:* https://localhost:* https://127.0.0.1:* https://*.localhost:* http://[::1]:*"
 		}
 	}
@@ -354,4 +365,16 @@ func cloneStrings(s []string) []string {
 		out[i] = strings.Clone(v)
 	}
 	return out
+}
+
+// sameSiteName is the cookie attribute's value as a browser shows it.
+func sameSiteName(s http.SameSite) string {
+	switch s {
+	case http.SameSiteStrictMode:
+		return "Strict"
+	case http.SameSiteNoneMode:
+		return "None"
+	default:
+		return "Lax"
+	}
 }

@@ -13,7 +13,7 @@ func (p *Provider) cors(next http.Handler) http.Handler {
 		origin := r.Header.Get("Origin")
 		h := w.Header()
 		h.Add("Vary", "Origin")
-		if origin == "" || !p.reg.Load().corsAllowed(origin) {
+		if origin == "" || !p.regOf(r).corsAllowed(origin) {
 			next.ServeHTTP(w, r)
 			return
 		}

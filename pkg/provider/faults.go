@@ -122,15 +122,27 @@ func (fs *faultSet) take(endpoint, clientID string) *fault.Fault {
 	return nil
 }
 
-// latency returns the delay to inject before endpoint answers.
+// latency returns the delay to inject before endpoint answers. A fault
+// that only delays is used up here (its count and fired tally); one that
+// also forces an error or shapes tokens is used up by take.
 func (fs *faultSet) latency(endpoint string) time.Duration {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.expireLocked()
-	for _, f := range fs.list {
-		if f.Latency > 0 && (f.Endpoint == "*" || f.Endpoint == endpoint) {
-			return f.Latency
+	for i, f := range fs.list {
+		if f.Latency <= 0 || (f.Endpoint != "*" && f.Endpoint != endpoint) {
+			continue
 		}
+		if f.Error == "" && f.ClockSkew == 0 && f.AccessTokenTTL == 0 {
+			f.Fired++
+			if f.Remaining > 0 {
+				f.Remaining--
+				if f.Remaining == 0 {
+					fs.list = append(fs.list[:i], fs.list[i+1:]...)
+				}
+			}
+		}
+		return f.Latency
 	}
 	return 0
 }

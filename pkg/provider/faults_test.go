@@ -149,3 +149,33 @@ func (op *testOP) faultProbe(t *testing.T, b *browser, endpoint string) func() p
 	t.Fatalf("no probe for endpoint %s", endpoint)
 	return nil
 }
+
+// TestAdminRefusesMisspeltFault: the admin API validates like the config
+// file and --fault, with the hint.
+func TestAdminRefusesMisspeltFault(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	st, body := op.admin(t, http.MethodPost, "faults", "application/json", `{"endpoint":"revok","error":"temporarily_unavailable"}`)
+	if st != http.StatusBadRequest || !strings.Contains(body, `did you mean \"revoke\"?`) {
+		t.Fatalf("got %d %s", st, body)
+	}
+}
+
+// TestLatencyFaultIsUsedUp: a counted latency fault delays that many
+// requests, then is gone (it used to delay every request forever).
+func TestLatencyFaultIsUsedUp(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	op.installFault(t, `{"endpoint":"discovery","latency":"1ms","count":2}`)
+	b := newBrowser(t)
+	for range 3 {
+		b.get(op.issuer + ".well-known/openid-configuration")
+	}
+	delayed := 0
+	for _, e := range op.Events().Recent() {
+		if e.Endpoint == "discovery" && strings.HasPrefix(e.Detail, "latency") {
+			delayed++
+		}
+	}
+	if _, body := op.admin(t, http.MethodGet, "faults", "", ""); delayed != 2 || strings.TrimSpace(body) != "[]" {
+		t.Fatalf("%d requests delayed, faults left %s; want 2 and none", delayed, body)
+	}
+}

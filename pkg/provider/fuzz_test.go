@@ -29,7 +29,7 @@ func FuzzParseAuthorize(f *testing.F) {
 			return
 		}
 		for _, r := range []*registry{zero, reg} {
-			req, c, aerr := parseAuthorize(q, r)
+			req, c, aerr := parseAuthorize(q, r, true)
 			if aerr == nil || !aerr.Redirect {
 				continue
 			}

@@ -2,8 +2,11 @@ package provider
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
@@ -21,12 +24,14 @@ func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authReq
 }
 
 func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *interaction, hint, errMsg string, status int) {
-	// double-submit: the form's csrf value must equal this cookie
+	// double-submit: the form's csrf value must equal this cookie. One
+	// cookie per pending login, so a second sign-in tab does not break the
+	// first; scoped to the form's target, so no other request carries it.
 	http.SetCookie(w, &http.Cookie{
-		Name: CSRFCookie, Value: in.CSRF, Path: p.cookiePath, HttpOnly: true,
+		Name: csrfCookieName(in.ID), Value: in.CSRF, Path: p.loginCookiePath(), HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(InteractionTTL / time.Second),
 	})
-	reg := p.reg.Load()
+	reg := p.regOf(r)
 	anyPassword := slices.ContainsFunc(reg.users, func(u config.User) bool { return u.Password == "" })
 	info(r).outcome = "login form"
 	// Chromium enforces form-action on the redirects that follow a form
@@ -61,17 +66,25 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info(r).clientID = in.Req.ClientID
-	ck, err := r.Cookie(CSRFCookie)
+	ck, err := r.Cookie(csrfCookieName(in.ID))
 	form := r.PostForm.Get("csrf")
 	if err != nil || form == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(form)) != 1 ||
 		subtle.ConstantTimeCompare([]byte(in.CSRF), []byte(form)) != 1 {
 		p.errorPage(w, r, oauthErr(http.StatusForbidden, oidc.ErrAccessDenied, "the sign-in form's CSRF token is missing or does not match its cookie; reload the app and sign in again (are cookies blocked for %s?)", p.issuer))
 		return
 	}
-	reg := p.reg.Load()
+	reg := p.regOf(r)
 	name, password := r.PostForm.Get("username"), r.PostForm.Get("password")
 	if q := r.PostForm.Get("quick_user"); q != "" {
 		name = q
+	}
+	key := throttleKey(name, r.RemoteAddr)
+	if wait := p.throttle.wait(key, now); wait > 0 {
+		msg := fmt.Sprintf("Too many wrong passwords for %s from this address: try again in %s.", name, roundUp(wait))
+		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
+		w.Header().Set("Retry-After", strconv.Itoa(int(roundUp(wait)/time.Second)))
+		p.renderLogin(w, r, in, name, msg, http.StatusTooManyRequests)
+		return
 	}
 	u, ok := reg.user(name)
 	if !ok || !checkPassword(u, password) {
@@ -79,21 +92,25 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		if ok && password == "" {
 			msg = "User " + name + " has a password: enter it."
 		}
+		if lock := p.throttle.failed(key, now); lock > 0 {
+			msg += fmt.Sprintf(" Too many wrong passwords for %s from this address: try again in %s.", name, roundUp(lock))
+		}
 		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
 		p.renderLogin(w, r, in, name, msg, http.StatusUnauthorized)
 		return
 	}
+	p.throttle.succeeded(key)
 	if _, ok := p.store.takeInteraction(in.ID, now); !ok {
 		p.errorPage(w, r, errInvalidRequest("this sign-in page was already used; go back to the app and sign in again"))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Path: p.cookiePath, MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: csrfCookieName(in.ID), Path: p.loginCookiePath(), MaxAge: -1, HttpOnly: true})
 	// a fresh session on every sign-in: never adopt an identifier the
 	// browser brought (session fixation)
 	if ck, err := r.Cookie(SessionCookie); err == nil {
 		p.store.endSession(ck.Value, now)
 	}
-	ss := p.startSession(w, u.Username, now)
+	ss := p.startSession(w, reg, u.Username, now)
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})
 	c, ok := reg.lookup(in.Req.ClientID)
 	if !ok {
@@ -104,8 +121,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession creates an SSO session and sets its cookies.
-func (p *Provider) startSession(w http.ResponseWriter, username string, now time.Time) session {
-	reg := p.reg.Load()
+func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username string, now time.Time) session {
 	ss := &session{
 		ID: randomID(32), SID: randomID(16), BrowserState: randomID(16),
 		Sub: username, AuthTime: now.Truncate(time.Second), AMR: []string{"pwd"},
@@ -123,10 +139,25 @@ func (p *Provider) startSession(w http.ResponseWriter, username string, now time
 }
 
 // clearSessionCookies expires the session cookies in the browser.
-func (p *Provider) clearSessionCookies(w http.ResponseWriter) {
-	reg := p.reg.Load()
+func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
 	for _, name := range []string{SessionCookie, BrowserStateCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
 			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})
 	}
+}
+
+// roundUp rounds a wait up to whole seconds, so "try again in 1s" is never early.
+func roundUp(d time.Duration) time.Duration {
+	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// csrfCookieName is the login form's CSRF cookie of one pending login:
+// CSRFCookie plus the start of the interaction id.
+func csrfCookieName(interactionID string) string {
+	return CSRFCookie + "_" + interactionID[:min(12, len(interactionID))]
+}
+
+// loginCookiePath scopes the CSRF cookies to the login endpoint.
+func (p *Provider) loginCookiePath() string {
+	return p.cookiePath + strings.TrimPrefix(PathLogin, "/")
 }

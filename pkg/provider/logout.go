@@ -54,7 +54,7 @@ func logoutCSRF(sessionID string) string {
 }
 
 func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint, postLogout, state, confirm string) {
-	reg := p.reg.Load()
+	reg := p.regOf(r)
 	hinted := false
 	if hint != "" {
 		c, _, err := p.verifyOwn(hint, "", true)
@@ -97,7 +97,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 	// signoutSilent loads it in a hidden iframe (with 'none' it times out)
 	fa := "'none'"
 	if c, ok := reg.lookup(clientID); ok && clientID != "" {
-		fa = p.frameSources(c)
+		fa = p.frameSources(reg, c)
 	}
 	frames := []string{}
 	if ck, err := r.Cookie(SessionCookie); err == nil {
@@ -114,10 +114,10 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 		}
 		if ss, ok := p.store.endSession(ck.Value, p.now()); ok {
 			p.publish(events.Event{Kind: events.KindLogout, ClientID: clientID, User: ss.Sub, SID: ss.SID, Detail: "RP-initiated logout"})
-			frames = p.notifyLogout(ss)
+			frames = p.notifyLogout(reg, ss)
 		}
 	}
-	p.clearSessionCookies(w)
+	p.clearSessionCookies(w, reg)
 	info(r).outcome = "signed out"
 	if next != "" && len(frames) == 0 {
 		// nothing to load here: straight back to the client, with or without scripts
@@ -133,8 +133,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 // notifyLogout starts back-channel deliveries (in the background, bounded
 // by the timeout, so they never hold up the user) and returns the
 // front-channel logout URLs to load in iframes.
-func (p *Provider) notifyLogout(ss *session) []string {
-	reg := p.reg.Load()
+func (p *Provider) notifyLogout(reg *registry, ss *session) []string {
 	var frames []string
 	for id := range ss.Clients {
 		c, ok := reg.clients[id]
@@ -203,8 +202,9 @@ func (p *Provider) logoutClaims(clientID, sub, sid string, now time.Time) map[st
 // endAll ends every session (admin API, fault "end all sessions now").
 func (p *Provider) endAll() int {
 	all := p.store.endAllSessions(p.now())
+	reg := p.reg.Load()
 	for _, ss := range all {
-		p.notifyLogout(ss)
+		p.notifyLogout(reg, ss)
 	}
 	p.publish(events.Event{Kind: events.KindSessionsEnded, Detail: plural.Count(len(all), "session") + " ended"})
 	return len(all)

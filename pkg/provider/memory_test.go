@@ -87,8 +87,8 @@ func BenchmarkStoreFootprint(b *testing.B) {
 	const n = 2000
 	op := newTestOP(b, nil)
 	reg := op.reg.Load()
-	typical, _, aerr := parseAuthorize(mustQuery(b, op.authURL("shell", "http://localhost:5101/callback", newPKCE(), url.Values{"auth0Client": {"eyJuYW1lIjoiYXV0aDAtc3BhLWpzIiwidmVyc2lvbiI6IjIuMS4zIn0"}})), reg)
-	maximal, _, aerr2 := parseAuthorize(mustQuery(b, floodURL(op, 0)), reg)
+	typical, _, aerr := parseAuthorize(mustQuery(b, op.authURL("shell", "http://localhost:5101/callback", newPKCE(), url.Values{"auth0Client": {"eyJuYW1lIjoiYXV0aDAtc3BhLWpzIiwidmVyc2lvbiI6IjIuMS4zIn0"}})), reg, true)
+	maximal, _, aerr2 := parseAuthorize(mustQuery(b, floodURL(op, 0)), reg, true)
 	if aerr != nil || aerr2 != nil {
 		b.Fatal(aerr, aerr2)
 	}

@@ -32,8 +32,8 @@ const (
 // Cookie names on the provider's origin.
 const (
 	SessionCookie      = "ssokit_session"
-	BrowserStateCookie = "ssokit_bs" // readable by the check_session iframe
-	CSRFCookie         = "ssokit_csrf"
+	BrowserStateCookie = "ssokit_bs"   // readable by the check_session iframe
+	CSRFCookie         = "ssokit_csrf" // + "_" + the pending login's id start, Path=/login
 )
 
 // Options configure a Provider.
@@ -77,6 +77,7 @@ type Provider struct {
 	keys       *keys.Set
 	events     *events.Bus
 	store      *memStore
+	throttle   *throttle // wrong passwords per username and address
 	faults     *faultSet
 	http       *http.Client
 	bcWait     time.Duration
@@ -146,6 +147,7 @@ func New(opts Options) (*Provider, error) {
 		}
 	}
 	p.store = newMemStore()
+	p.throttle = newThrottle()
 	p.faults = newFaultSet(p.now)
 	if err := p.Reload(cfg); err != nil {
 		return nil, err
@@ -196,7 +198,7 @@ func (p *Provider) Close() error {
 // ServeHTTP routes a request to its endpoint, the admin API included, after
 // the Host check.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.hosts.Handler(hostCheckName, p.mux).ServeHTTP(w, r)
+	p.hosts.Handler(hostCheckName, http.HandlerFunc(p.route)).ServeHTTP(w, r)
 }
 
 const hostCheckName = "ssokit provider"
@@ -211,7 +213,7 @@ func (p *Provider) MountHandler() http.Handler {
 			http.Error(w, "the ssokit admin API and event stream are not served on the apps' origin (provider.mount); use the provider's own admin listener (provider.addr, default "+config.DefaultProviderAddr+")", http.StatusNotFound)
 			return
 		}
-		p.mux.ServeHTTP(w, r)
+		p.route(w, r)
 	}))
 }
 
@@ -223,12 +225,27 @@ func (p *Provider) AdminHandler() http.Handler {
 			http.Error(w, "this listener serves only the ssokit admin API ("+PathAdmin+"…); the provider itself is at "+p.issuer, http.StatusNotFound)
 			return
 		}
-		p.mux.ServeHTTP(w, r)
+		p.route(w, r)
 	}))
 }
 
 func isAdminPath(path string) bool {
 	return path+"/" == PathAdmin || strings.HasPrefix(path, PathAdmin)
+}
+
+// route serves a request from the mux with the registry read once: a reload
+// in the middle of a request never mixes two configs.
+func (p *Provider) route(w http.ResponseWriter, r *http.Request) {
+	ri := &reqInfo{reg: p.reg.Load()}
+	p.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), infoKey{}, ri)))
+}
+
+// regOf is the registry snapshot of the request.
+func (p *Provider) regOf(r *http.Request) *registry {
+	if ri, ok := r.Context().Value(infoKey{}).(*reqInfo); ok && ri.reg != nil {
+		return ri.reg
+	}
+	return p.reg.Load()
 }
 
 // url returns the absolute URL of an endpoint path such as /authorize.
@@ -260,6 +277,7 @@ func (p *Provider) publish(e events.Event) {
 
 // reqInfo is filled by handlers for the request log.
 type reqInfo struct {
+	reg      *registry // the registry snapshot for the whole request
 	endpoint string
 	clientID string
 	outcome  string
@@ -306,8 +324,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (p *Provider) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ri := &reqInfo{endpoint: name}
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+		ri, ok := r.Context().Value(infoKey{}).(*reqInfo)
+		if !ok {
+			ri = &reqInfo{reg: p.reg.Load()}
+			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+		}
+		ri.endpoint = name
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {

@@ -713,6 +713,9 @@ func TestCrossSiteIframeHint(t *testing.T) {
 	noneCfg := registeredConfig()
 	noneCfg.Provider.SessionCookie.SameSite = "none"
 	none := newTestOP(t, noneCfg)
+	strictCfg := registeredConfig()
+	strictCfg.Provider.SessionCookie.SameSite = "strict"
+	strict := newTestOP(t, strictCfg)
 	for _, tc := range []struct {
 		op         *testOP
 		site, dest string
@@ -720,6 +723,7 @@ func TestCrossSiteIframeHint(t *testing.T) {
 	}{
 		{lax, "cross-site", "iframe", "SameSite=Lax, which browsers never send to a cross-site iframe"},
 		{none, "cross-site", "iframe", "the browser probably blocks third-party cookies"},
+		{strict, "cross-site", "iframe", "SameSite=Strict, which browsers never send to a cross-site iframe"},
 		{lax, "same-site", "iframe", ""},
 		{none, "cross-site", "document", ""},
 	} {

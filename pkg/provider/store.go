@@ -45,7 +45,7 @@ type authRequest struct {
 // interaction is an authorization request waiting for the login form.
 type interaction struct {
 	ID      string
-	CSRF    string
+	CSRF    string // the form's token, also in the interaction's cookie
 	Req     authRequest
 	Expires time.Time
 }

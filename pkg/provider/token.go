@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/events"
@@ -110,9 +109,10 @@ func (p *Provider) authenticateClient(w http.ResponseWriter, r *http.Request, v 
 		return nil, errInvalidClient("no client authentication: send client_id (public clients) or Basic credentials / client_secret (confidential clients)")
 	}
 	info(r).clientID = id
-	c, ok := p.reg.Load().lookup(id)
+	reg := p.regOf(r)
+	c, ok := reg.lookup(id)
 	if !ok {
-		return nil, p.challenge(w, basic, errInvalidClient("client %q is not registered; registered: %s", id, strings.Join(p.reg.Load().clientIDs(), ", ")))
+		return nil, p.challenge(w, basic, errInvalidClient("client %q is not registered%s", id, p.registeredList(r, "; registered: ", reg.clientIDs())))
 	}
 	if c.public() {
 		if secret != "" {
@@ -159,13 +159,14 @@ func (p *Provider) grant(w http.ResponseWriter, r *http.Request, c *client, v ur
 	skew, ttl := faultShape(f)
 	gt := v.Get("grant_type")
 	info(r).outcome = gt
+	reg := p.regOf(r)
 	switch gt {
 	case "authorization_code":
-		return p.grantCode(w, c, v, skew, ttl)
+		return p.grantCode(w, reg, c, v, skew, ttl)
 	case "refresh_token":
-		return p.grantRefresh(w, c, v, skew, ttl)
+		return p.grantRefresh(w, reg, c, v, skew, ttl)
 	case "client_credentials":
-		return p.grantClientCredentials(w, c, v, skew, ttl)
+		return p.grantClientCredentials(w, reg, c, v, skew, ttl)
 	case "":
 		return errInvalidRequest("grant_type is missing; use authorization_code, refresh_token or client_credentials")
 	default:
@@ -175,8 +176,8 @@ func (p *Provider) grant(w http.ResponseWriter, r *http.Request, c *client, v ur
 
 // newIDs chooses the grant id, jti and the revocation horizon of the
 // access token a response for client c will carry.
-func (p *Provider) newIDs(c *client, grantID string, skew, ttl time.Duration) issueIDs {
-	life := p.lifetimes(c).AccessToken
+func (p *Provider) newIDs(reg *registry, c *client, grantID string, skew, ttl time.Duration) issueIDs {
+	life := lifetimes(reg, c).AccessToken
 	if ttl > 0 {
 		life = ttl
 	}
@@ -189,13 +190,13 @@ func (p *Provider) newIDs(c *client, grantID string, skew, ttl time.Duration) is
 	return issueIDs{Grant: grantID, JTI: randomID(16), JTIExp: p.now().Add(life + skew + time.Minute)}
 }
 
-func (p *Provider) grantCode(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
+func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
 	value := v.Get("code")
 	if value == "" {
 		return errInvalidRequest("code is missing")
 	}
 	now := p.now()
-	ids := p.newIDs(c, "", skew, ttl)
+	ids := p.newIDs(reg, c, "", skew, ttl)
 	// everything that can refuse a request runs before the code is used, so
 	// a failed attempt never burns it; a used code is a replay.
 	check := func(cd *code) *oidc.Error {
@@ -232,7 +233,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, c *client, v url.Values, ske
 	case useRefused:
 		return cerr
 	}
-	g := grant{Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -257,12 +258,12 @@ func (p *Provider) issueGranted(g grant, skew, ttl time.Duration) (issued, *oidc
 	return out, nil
 }
 
-func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
+func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
 	value := v.Get("refresh_token")
 	if value == "" {
 		return errInvalidRequest("refresh_token is missing")
 	}
-	ids := p.newIDs(c, "", skew, ttl)
+	ids := p.newIDs(reg, c, "", skew, ttl)
 	rt, res := p.store.rotateRefresh(value, c.ClientID, p.now(), ids)
 	switch res {
 	case useUnknown:
@@ -289,7 +290,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, 
 		scope = req
 	}
 	ids.Grant = rt.Family
-	g := grant{Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -300,7 +301,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, c *client, v url.Values, 
 	return nil
 }
 
-func (p *Provider) grantClientCredentials(w http.ResponseWriter, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
+func (p *Provider) grantClientCredentials(w http.ResponseWriter, reg *registry, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
 	if c.public() {
 		return oauthErr(http.StatusBadRequest, oidc.ErrUnauthorizedClient, "client_credentials needs a confidential client; give client %s a secret in ssokit.yaml", c.ClientID)
 	}
@@ -308,7 +309,7 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, c *client, v ur
 	if aud == "" {
 		aud = v.Get("resource")
 	}
-	g := grant{Client: c, Sub: c.ClientID, Scope: oidc.ParseScope(v.Get("scope")), Audience: aud}
+	g := grant{Reg: reg, Client: c, Sub: c.ClientID, Scope: oidc.ParseScope(v.Get("scope")), Audience: aud}
 	out, err := p.issue(g, skew, ttl)
 	if err != nil {
 		return errServer("%v", err)

@@ -11,6 +11,7 @@ import (
 
 // grant is what a token response is minted from.
 type grant struct {
+	Reg      *registry // the request's registry snapshot
 	Client   *client
 	Sub      string
 	SID      string
@@ -61,8 +62,8 @@ type issued struct {
 }
 
 // lifetimes returns the client's lifetimes over the provider's.
-func (p *Provider) lifetimes(c *client) config.Lifetimes {
-	l := p.reg.Load().life
+func lifetimes(reg *registry, c *client) config.Lifetimes {
+	l := reg.life
 	if c != nil {
 		if c.Tokens.AccessToken > 0 {
 			l.AccessToken = c.Tokens.AccessToken
@@ -81,7 +82,7 @@ func (p *Provider) lifetimes(c *client) config.Lifetimes {
 // granted and a user is present, and a refresh token when offline_access was.
 func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (issued, error) {
 	now := p.now().Add(skew).Truncate(time.Second)
-	life := p.lifetimes(g.Client)
+	life := lifetimes(g.Reg, g.Client)
 	if accessTTL > 0 {
 		life.AccessToken = accessTTL
 	}
@@ -120,7 +121,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 		if g.Nonce != "" {
 			idc["nonce"] = g.Nonce
 		}
-		p.addUserClaims(idc, g.Sub, g.Scope)
+		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}
@@ -154,8 +155,8 @@ var reservedClaims = []string{"iss", "sub", "aud", "exp", "iat", "nbf", "auth_ti
 
 // addUserClaims copies the user's claims that the scopes release, plus any
 // non-standard claims (always released: they are the developer's own test data).
-func (p *Provider) addUserClaims(dst map[string]any, sub string, scopes []string) {
-	u, ok := p.reg.Load().user(sub)
+func addUserClaims(reg *registry, dst map[string]any, sub string, scopes []string) {
+	u, ok := reg.user(sub)
 	if !ok {
 		return
 	}

@@ -49,6 +49,6 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims := map[string]any{"sub": c.Sub}
-	p.addUserClaims(claims, c.Sub, oidc.ParseScope(c.Scope))
+	addUserClaims(p.regOf(r), claims, c.Sub, oidc.ParseScope(c.Scope))
 	writeJSON(w, http.StatusOK, claims)
 }

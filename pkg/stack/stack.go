@@ -165,6 +165,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerLnAddr, s.proxyLn.Addr()) {
 		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
+	if !s.demo {
+		for _, w := range envContradictions(s.cfg, s.issuer) {
+			fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
+		}
+	}
 	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
@@ -189,11 +194,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	runCtx, cancel := context.WithCancel(ctx)
 	s.runCtx, s.cancel = runCtx, cancel
 	if mounted {
-		s.serve(s.providerLn, s.Provider.AdminHandler())
+		s.serve(s.providerLn, s.Provider.AdminHandler(), s.tls)
 	} else {
-		s.serve(s.providerLn, s.Provider)
+		s.serve(s.providerLn, s.Provider, s.tls)
 	}
-	s.serve(s.proxyLn, s.Proxy)
+	s.serve(s.proxyLn, s.Proxy, s.tls)
 	s.startApps(runCtx)
 	ok = true
 	return s, nil
@@ -278,8 +283,11 @@ func (s *Stack) routes(cfg *config.Config) []proxy.Route {
 	return rs
 }
 
-func (s *Stack) serve(ln net.Listener, h http.Handler) {
-	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: s.tls})
+// serve runs h on ln with the stack's TLS (nil: plain HTTP), as the
+// provider and proxy listeners need; the demo's upstreams stay plain, as a
+// dev server behind the proxy would.
+func (s *Stack) serve(ln net.Listener, h http.Handler, tlsCfg *tls.Config) {
+	srv := netutil.NewServer(h, netutil.ServerOptions{TLS: tlsCfg})
 	s.servers = append(s.servers, srv)
 	s.wg.Add(1)
 	go func() {

@@ -25,9 +25,6 @@ func NewReader(name string, src []byte) *Reader {
 	return &Reader{name: name, lines: strings.Split(string(src), "\n"), anchors: map[string]ast.Node{}}
 }
 
-// Name is the file name the reader reports.
-func (r *Reader) Name() string { return r.name }
-
 // Diags returns the problems found so far.
 func (r *Reader) Diags() []Diag { return r.diags }
 
@@ -135,8 +132,10 @@ func (r *Reader) Source(pos Pos, width int) (string, int) {
 	return src, width
 }
 
-// PosOf is a node's position ({1, 1} when unknown).
+// PosOf is a node's position ({1, 1} when unknown). A block mapping is at
+// its first key, not at its first colon.
 func PosOf(n ast.Node) Pos {
+	n = keyOf(n)
 	if n == nil || n.GetToken() == nil || n.GetToken().Position == nil {
 		return Pos{1, 1}
 	}
@@ -144,8 +143,23 @@ func PosOf(n ast.Node) Pos {
 	return Pos{tk.Position.Line, tk.Position.Column}
 }
 
+func keyOf(n ast.Node) ast.Node {
+	switch v := n.(type) {
+	case *ast.MappingValueNode:
+		if v.Key != nil {
+			return v.Key
+		}
+	case *ast.MappingNode:
+		if !v.IsFlowStyle && len(v.Values) > 0 && v.Values[0].Key != nil {
+			return v.Values[0].Key
+		}
+	}
+	return n
+}
+
 // WidthOf is how many characters a node's first token spans (at least 1).
 func WidthOf(n ast.Node) int {
+	n = keyOf(n)
 	if n == nil || n.GetToken() == nil {
 		return 1
 	}
@@ -285,10 +299,9 @@ func (r *Reader) Str(n ast.Node, what string) string {
 
 // OneOf returns a scalar that must be one of allowed (compared without
 // case; the allowed spelling is returned), with "did you mean" otherwise.
-// An empty value is returned as is.
 func (r *Reader) OneOf(n ast.Node, what string, allowed ...string) string {
-	s, ok := r.Scalar(n)
-	if !ok || s == "" {
+	s := r.Str(n, what)
+	if s == "" {
 		return s
 	}
 	for _, a := range allowed {
