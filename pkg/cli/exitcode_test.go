@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -43,6 +44,19 @@ func TestExitCodesEveryCommand(t *testing.T) {
 	expired := hs256(`{"sub":"alice","exp":1}`, secret)
 	short := hs256(`{"sub":"alice"}`, "short")
 
+	// A provider that refuses every grant: a failed check (1), not bad usage.
+	var refusing *httptest.Server
+	refusing = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":"%[1]sauthorize","token_endpoint":"%[1]stoken","jwks_uri":"%[1]sjwks"}`, refusing.URL+"/")
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":"invalid_client","error_description":"unknown client"}`)
+	}))
+	defer refusing.Close()
+
 	tests := []struct {
 		name string
 		args []string
@@ -77,7 +91,17 @@ func TestExitCodesEveryCommand(t *testing.T) {
 		{"mint bad alg", []string{"token", "mint", "--alg", "HS256", "--keys-dir", dir}, 2, ""},
 		{"new unknown template", []string{"new", "reakt", filepath.Join(dir, "app"), "--no-register"}, 2, "reakt"},
 
+		{"inspect missing file", []string{"inspect", filepath.Join(dir, "tokens.txt")}, 2, "does not exist"},
+		{"inspect two key sources", []string{"inspect", "--secret", "s", "--jwks", "x.json"}, 2, "at most one key source"},
+		{"proxy bad route", []string{"proxy", "--route", "nourl"}, 2, "--route"},
+		{"up bad log format", []string{"up", "--log-format", "xml"}, 2, "--log-format"},
+		{"flow init unwritable", []string{"flow", "init", filepath.Join(dir, "no", "such", "flows.yaml")}, 2, "cannot write"},
+		{"get unreachable", []string{"token", "get", "--issuer", "http://127.0.0.1:1/", "--client-id", "c", "--client-secret", "s", "--grant", "client_credentials"}, 2, "network error"},
+		{"bad flag value", []string{"token", "mint", "--exp", "soon"}, 2, `--exp "soon" is not a duration`},
+		{"version args", []string{"version", "x"}, 2, "takes no arguments"},
+
 		// check failures
+		{"get refused", []string{"token", "get", "--issuer", refusing.URL + "/", "--client-id", "c", "--client-secret", "s", "--grant", "client_credentials"}, 1, "invalid_client"},
 		{"verify expired", []string{"token", "verify", "--secret", secret, expired}, 1, "expired"},
 
 		// success
