@@ -79,7 +79,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	case errors.Is(err, cmdutil.ErrSilent):
 	case errors.As(err, &ee) && ee.Err == nil:
 	default:
-		fmt.Fprintf(f.IOStreams.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", cmdutil.Message(err))
 	}
 	return cmdutil.ExitCode(err)
 }

@@ -193,12 +193,17 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
 		}
 	}
 	clients := "any client_id, public, loopback redirect URIs (zero-config)"
+	clientHint := "any client_id"
 	if len(cfg.Clients) > 0 {
 		ids := make([]string, len(cfg.Clients))
 		for i, c := range cfg.Clients {
 			ids[i] = c.ClientID
 		}
 		clients = strings.Join(ids, ", ")
+		clientHint = "client_id " + ids[0] + " (registered in the config)"
+		if len(ids) > 1 {
+			clientHint = "a client_id registered in the config (" + clients + ")"
+		}
 	}
 	keyInfo := ks.Alg() + " kid " + ks.ActiveKID()
 	if ks.Path() != "" {
@@ -218,10 +223,10 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
 		fmt.Fprintf(w, "  auto-login %s (interactive sign-ins skip the form)\n", autoLogin)
 	}
 	fmt.Fprintf(w, `
-Point an app at it: authority/issuer %s, any client_id, PKCE (S256).
+Point an app at it: authority/issuer %s, %s, PKCE (S256).
 Auth0 SDK: domain "%s". Live events: ssokit inspect --follow %s
 
-`, p.Issuer(), base, base)
+`, p.Issuer(), clientHint, base, base)
 }
 
 func firstNonEmpty(vs ...string) string {
