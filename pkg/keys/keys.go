@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -144,14 +145,22 @@ func (s *Set) rotateLocked() error {
 	now := s.now()
 	e := &entry{key: jose.JSONWebKey{Key: priv, Algorithm: s.alg, Use: "sig"}, created: now}
 	e.key.KeyID = thumbprintKID(&e.key)
+	// The new key becomes active only once it is persisted: a key that
+	// signs tokens but is lost on restart would leave every token it
+	// signed unverifiable (a read-only keys dir, a full disk).
+	oldActive, oldRetired := s.active, s.retired
+	retired := append([]*entry(nil), s.retired...)
 	if s.active != nil {
-		s.active.retiredAt = now
-		s.retired = append(s.retired, s.active)
+		retired = append(retired, &entry{key: s.active.key, created: s.active.created, retiredAt: now})
 	}
-	s.active = e
+	s.active, s.retired = e, retired
 	s.prune()
+	if err := s.write(); err != nil {
+		s.active, s.retired = oldActive, oldRetired
+		return fmt.Errorf("rotate keys: %w; the previous key stays active", err)
+	}
 	s.rebuildJWKS()
-	return s.write()
+	return nil
 }
 
 // prune drops retired keys older than the retention period.
@@ -276,10 +285,33 @@ type storedKey struct {
 	RetiredAt time.Time       `json:"retired_at,omitzero"`
 }
 
+// maxKeysFile bounds the keys file: a few dozen retired keys take ~100 KB.
+const maxKeysFile = 1 << 20
+
 func (s *Set) read() error {
-	b, err := os.ReadFile(s.path)
+	// Type-checked before reading: a FIFO would block the
+	// provider forever and /dev/zero would be read until memory runs out.
+	fi, err := os.Stat(s.path)
 	if err != nil {
 		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("signing keys %s is not a regular file (%s); point keys_dir at a directory of ssokit's own key files", s.path, fi.Mode().Type())
+	}
+	if fi.Size() > maxKeysFile {
+		return fmt.Errorf("signing keys %s is %d bytes, more than a keys file ever holds (%d); delete it to generate new keys", s.path, fi.Size(), maxKeysFile)
+	}
+	f0, err := os.Open(s.path)
+	if err != nil {
+		return err
+	}
+	defer f0.Close()
+	b, err := io.ReadAll(io.LimitReader(f0, maxKeysFile+1))
+	if err != nil {
+		return fmt.Errorf("read signing keys %s: %w", s.path, err)
+	}
+	if len(b) > maxKeysFile {
+		return fmt.Errorf("signing keys %s is larger than %d bytes; delete it to generate new keys", s.path, maxKeysFile)
 	}
 	var f file
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -288,9 +320,44 @@ func (s *Set) read() error {
 	if f.Alg != s.alg || f.Active.Key.Key == nil || f.Active.Key.IsPublic() {
 		return fmt.Errorf("signing keys %s do not hold a private %s key (delete the file to generate new keys)", s.path, s.alg)
 	}
+	if err := checkKey(s.alg, &f.Active.Key); err != nil {
+		return fmt.Errorf("signing keys %s: active key: %w (delete the file to generate new keys)", s.path, err)
+	}
 	s.active = &entry{key: f.Active.Key, created: f.Active.Created}
-	for _, r := range f.Retired {
+	for i, r := range f.Retired {
+		if err := checkKey(s.alg, &r.Key); err != nil {
+			return fmt.Errorf("signing keys %s: retired key %d: %w (delete the file to generate new keys)", s.path, i, err)
+		}
 		s.retired = append(s.retired, &entry{key: r.Key, created: r.Created, retiredAt: r.RetiredAt})
+	}
+	return nil
+}
+
+// checkKey refuses a key ssokit would not have written: another algorithm
+// (alg "none", HS256, an EC key in the RS256 file), a shared secret, or an
+// RSA key shorter than 2048 bits. Such a file is tampered with or not ours,
+// and signing with it would mint tokens no careful verifier accepts.
+func checkKey(alg string, k *jose.JSONWebKey) error {
+	if k.Algorithm != "" && k.Algorithm != alg {
+		return fmt.Errorf("its alg is %q, not %s", k.Algorithm, alg)
+	}
+	switch key := k.Key.(type) {
+	case *rsa.PrivateKey:
+		if alg != RS256 {
+			return fmt.Errorf("it is an RSA key, not an %s key", alg)
+		}
+		if n := key.N.BitLen(); n < 2048 {
+			return fmt.Errorf("its RSA key has %d bits; at least 2048 are needed", n)
+		}
+	case *ecdsa.PrivateKey:
+		if alg != ES256 {
+			return fmt.Errorf("it is an EC key, not an %s key", alg)
+		}
+		if key.Curve != elliptic.P256() {
+			return fmt.Errorf("its EC key is on %s, not P-256", key.Curve.Params().Name)
+		}
+	default:
+		return fmt.Errorf("it is a %T, not a private %s key", k.Key, alg)
 	}
 	return nil
 }
