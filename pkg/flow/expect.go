@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"reflect"
 	"sort"
 	"strings"
@@ -12,17 +11,6 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/token"
 )
-
-func htmlUnescape(s string) string { return html.UnescapeString(s) }
-
-// authKinds are the steps that end in tokens or an OAuth error.
-func yieldsTokens(kind string) bool {
-	switch kind {
-	case StepLogin, StepSilent, StepRedirect, StepRefresh:
-		return true
-	}
-	return false
-}
 
 // check returns every way the step's outcome misses its expectations. A
 // step without expectations passes when it did what it says.
@@ -41,7 +29,7 @@ func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 			if e.Tokens != nil && !*e.Tokens {
 				return nil // "no tokens" was the expectation
 			}
-			return []string{fmt.Sprintf("expected %s, got error %s", expectedWhat(st), o.authErr.Code)}
+			return []string{fmt.Sprintf("expected %s, got error %s", st.act.yields(), o.authErr.Code)}
 		}
 		if o.authErr.Code != e.Error {
 			failf("expected error %s, got error %s", e.Error, o.authErr.Code)
@@ -178,16 +166,6 @@ func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 		}
 	}
 	return fails
-}
-
-func expectedWhat(st *Step) string {
-	switch {
-	case yieldsTokens(st.Kind):
-		return "tokens"
-	case st.Kind == StepUserinfo:
-		return "claims"
-	}
-	return "success"
 }
 
 func sortedKeys[V any](m map[string]V) []string {

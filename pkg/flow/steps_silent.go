@@ -1,0 +1,23 @@
+package flow
+
+import (
+	"context"
+
+	"github.com/ssokit/ssokit/pkg/flow/browser"
+)
+
+// silentStep runs silent authentication (prompt=none) in a hidden iframe on
+// the app's page, or in a popup for a popup app: `silent: account`.
+type silentStep struct{ appStep }
+
+func (s *silentStep) label() string  { return s.appLabel(StepSilent) }
+func (s *silentStep) yields() string { return "tokens" }
+
+func (s *silentStep) run(ctx context.Context, fr *flowRun) outcome {
+	app := fr.file.App(s.App)
+	c := browser.IFrame
+	if app.Mode == "popup" {
+		c = browser.Popup
+	}
+	return fr.authorize(ctx, authRequest{app: app, prompt: "none", context: c})
+}
