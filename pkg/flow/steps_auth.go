@@ -33,6 +33,15 @@ type authRequest struct {
 	noteSignedIn bool
 }
 
+// context is where the app runs an authorization that otherwise runs in
+// c: a popup app (mode: popup) opens a popup for it.
+func (a *App) context(c browser.ContextKind) browser.ContextKind {
+	if a.Mode == "popup" {
+		return browser.Popup
+	}
+	return c
+}
+
 // authorize runs an authorization code request for app: a top-level
 // redirect (login, redirect), a hidden iframe or popup (silent,
 // prompt=none). It fills the login form when allowed and exchanges the code

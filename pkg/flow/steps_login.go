@@ -21,10 +21,6 @@ func (s *loginStep) yields() string { return "tokens" }
 
 func (s *loginStep) run(ctx context.Context, fr *flowRun) outcome {
 	app := fr.file.App(s.App)
-	c := browser.TopLevel
-	if app.Mode == "popup" {
-		c = browser.Popup
-	}
 	return fr.authorize(ctx, authRequest{app: app, user: fr.file.User(s.User), password: s.Password,
-		context: c, noteSignedIn: true})
+		context: app.context(browser.TopLevel), noteSignedIn: true})
 }

@@ -15,9 +15,5 @@ func (s *silentStep) yields() string { return "tokens" }
 
 func (s *silentStep) run(ctx context.Context, fr *flowRun) outcome {
 	app := fr.file.App(s.App)
-	c := browser.IFrame
-	if app.Mode == "popup" {
-		c = browser.Popup
-	}
-	return fr.authorize(ctx, authRequest{app: app, prompt: "none", context: c})
+	return fr.authorize(ctx, authRequest{app: app, prompt: "none", context: app.context(browser.IFrame)})
 }
