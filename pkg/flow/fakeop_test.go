@@ -41,6 +41,7 @@ type fakeOP struct {
 	frameDeny       bool   // X-Frame-Options: DENY on its pages
 	discoveryIssuer string // the issuer its discovery document names (default its URL)
 	jwksFetches     int
+	passwords       []string // the passwords the login form received
 
 	mu       sync.Mutex
 	key      *rsa.PrivateKey
@@ -122,6 +123,9 @@ func (op *fakeOP) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (op *fakeOP) login(w http.ResponseWriter, r *http.Request) {
 	q, _ := url.ParseQuery(r.PostFormValue("q"))
+	op.mu.Lock()
+	op.passwords = append(op.passwords, r.PostFormValue("password"))
+	op.mu.Unlock()
 	if op.rejectPasswords {
 		op.loginForm(w, q, "Wrong password.")
 		return
