@@ -42,6 +42,12 @@ type fakeOP struct {
 	discoveryIssuer string // the issuer its discovery document names (default its URL)
 	jwksFetches     int
 	passwords       []string // the passwords the login form received
+	noEndpoints     bool     // discovery names no userinfo or end_session endpoint
+	userinfoStatus  int      // userinfo answers this status with userinfoBody
+	userinfoBody    string
+	logoutStatus    int    // the logout page's status (default 200)
+	logoutConfirm   bool   // logout asks for confirmation first
+	logoutIframe    string // the front-channel iframe the logout page embeds
 
 	mu       sync.Mutex
 	key      *rsa.PrivateKey
@@ -83,10 +89,15 @@ func (op *fakeOP) discovery(w http.ResponseWriter, r *http.Request) {
 	if op.discoveryIssuer != "" {
 		iss = op.discoveryIssuer
 	}
-	json.NewEncoder(w).Encode(map[string]string{
+	doc := map[string]string{
 		"issuer": iss, "authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token",
 		"userinfo_endpoint": op.URL + "/userinfo", "end_session_endpoint": op.URL + "/logout", "jwks_uri": op.URL + "/jwks",
-	})
+	}
+	if op.noEndpoints {
+		delete(doc, "userinfo_endpoint")
+		delete(doc, "end_session_endpoint")
+	}
+	json.NewEncoder(w).Encode(doc)
 }
 
 func (op *fakeOP) user(r *http.Request) string {
@@ -206,6 +217,12 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (op *fakeOP) userinfo(w http.ResponseWriter, r *http.Request) {
+	if op.userinfoStatus != 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(op.userinfoStatus)
+		fmt.Fprint(w, op.userinfoBody)
+		return
+	}
 	at := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !strings.HasPrefix(at, "at-") {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -216,6 +233,15 @@ func (op *fakeOP) userinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (op *fakeOP) logout(w http.ResponseWriter, r *http.Request) {
+	if op.logoutConfirm && r.Method == http.MethodGet {
+		fmt.Fprintf(w, `<html><form method="post" action="/logout?%s"><button name="confirm" value="yes">Sign out</button></form></html>`, html.EscapeString(r.URL.RawQuery))
+		return
+	}
+	if op.logoutStatus != 0 {
+		w.WriteHeader(op.logoutStatus)
+		fmt.Fprint(w, "<html><title>Logout failed</title>invalid post_logout_redirect_uri</html>")
+		return
+	}
 	if c, err := r.Cookie("op_session"); err == nil {
 		op.mu.Lock()
 		delete(op.sessions, c.Value)
@@ -223,7 +249,11 @@ func (op *fakeOP) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Add("Set-Cookie", "op_session=; Path=/; Max-Age=0")
 	next := r.URL.Query().Get("post_logout_redirect_uri")
-	fmt.Fprintf(w, `<html><iframe src="http://localhost:5102/logout?sid=1"></iframe><a href="%s">Continue</a></html>`, html.EscapeString(next))
+	iframe := "http://localhost:5102/logout?sid=1"
+	if op.logoutIframe != "" {
+		iframe = op.logoutIframe
+	}
+	fmt.Fprintf(w, `<html><iframe src="%s"></iframe><a href="%s">Continue</a></html>`, html.EscapeString(iframe), html.EscapeString(next))
 }
 
 func (op *fakeOP) jwks(w http.ResponseWriter, r *http.Request) {

@@ -462,3 +462,67 @@ func TestFormErrorAndPageSummary(t *testing.T) {
 		t.Errorf("formError without an alert = %q", got)
 	}
 }
+
+func TestStepsNeedTheirEndpoints(t *testing.T) {
+	fr := runFake(t, newFakeOP(t, func(o *fakeOP) { o.noEndpoints = true }), "", `      - login: {app: shell, user: alice}
+      - userinfo: shell
+`)
+	if got := fr.Steps[1].Failures; len(got) != 1 || got[0] != "the provider's discovery document has no userinfo_endpoint" {
+		t.Errorf("userinfo: %q", got)
+	}
+	fr = runFake(t, newFakeOP(t, func(o *fakeOP) { o.noEndpoints = true }), "", "      - logout: shell\n")
+	if got := fr.Steps[0].Failures; len(got) != 1 || got[0] != "the provider's discovery document has no end_session_endpoint" {
+		t.Errorf("logout: %q", got)
+	}
+}
+
+// userinfo's errors: a JSON error body or the bare status; a body that is
+// no JSON object is the provider's mistake.
+func TestUserinfoErrors(t *testing.T) {
+	for _, tt := range []struct {
+		status      int
+		body        string
+		outcome     string
+		failureHint string
+	}{
+		{401, `{"error":"invalid_token","error_description":"expired"}`, "error invalid_token: expired", "expected claims, got error invalid_token"},
+		{403, ``, "error http_403", "expected claims, got error http_403"},
+		{200, `["not", "an", "object"]`, "failed", `userinfo answered with no JSON object: ["not", "an", "object"]`},
+	} {
+		op := newFakeOP(t, func(o *fakeOP) { o.userinfoStatus, o.userinfoBody = tt.status, tt.body })
+		fr := runFake(t, op, "", "      - login: {app: shell, user: alice}\n      - userinfo: shell\n")
+		s := fr.Steps[1]
+		if s.Outcome != tt.outcome || len(s.Failures) != 1 || !strings.Contains(s.Failures[0], tt.failureHint) {
+			t.Errorf("%d %s: outcome %q, failures %q", tt.status, tt.body, s.Outcome, s.Failures)
+		}
+	}
+	// A logout drops the app's tokens.
+	fr := runFake(t, newFakeOP(t, nil), "", `      - login: {app: shell, user: alice}
+      - logout: shell
+      - userinfo: shell
+`)
+	if got := fr.Steps[2].Failures; len(got) != 1 || !strings.Contains(got[0], "shell holds no access token") {
+		t.Errorf("userinfo after logout: %q", got)
+	}
+}
+
+func TestLogoutConfirmationAndFailures(t *testing.T) {
+	fr := runFake(t, newFakeOP(t, func(o *fakeOP) { o.logoutConfirm = true }), "", `      - login: {app: shell, user: alice}
+      - logout: shell
+        expect: {frontchannel: [account]}
+      - silent: shell
+        expect: {error: login_required}
+`)
+	if !fr.Passed {
+		t.Errorf("logout with a confirmation: %v", steps(fr))
+	}
+	fr = runFake(t, newFakeOP(t, func(o *fakeOP) { o.logoutStatus = http.StatusBadRequest }), "", "      - logout: shell\n")
+	if got := fr.Steps[0].Failures; len(got) != 1 || !strings.HasPrefix(got[0], `logout ended on 400 at /logout?client_id=shell&… (page "Logout failed": `) {
+		t.Errorf("failed logout: %q", got)
+	}
+	// A front-channel iframe that cannot load is noted, not fatal.
+	fr = runFake(t, newFakeOP(t, func(o *fakeOP) { o.logoutIframe = "http://127.0.0.1:1/fc" }), "", "      - logout: shell\n")
+	if !fr.Passed || !strings.Contains(fr.Steps[0].Outcome, "front-channel iframe http://127.0.0.1:1/fc failed: ") {
+		t.Errorf("unreachable front-channel iframe: %v", steps(fr))
+	}
+}
