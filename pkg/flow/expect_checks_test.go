@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -249,4 +250,62 @@ func TestCheckAuthError(t *testing.T) {
 	wantFails(t, "expected", checkAuthError(st, &Expect{Error: "invalid_token"}, o), nil)
 	wantFails(t, "no tokens expected", checkAuthError(st, &Expect{Tokens: ptr(false)}, o), nil)
 	wantFails(t, "another error", checkAuthError(st, &Expect{Error: "insufficient_scope"}, o), []string{"expected error insufficient_scope, got error invalid_token"})
+}
+
+func TestNum(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want int64
+		ok   bool
+	}{
+		{float64(1700000000), 1700000000, true},
+		{int64(-5), -5, true},
+		{json.Number("42"), 42, true},
+		{json.Number("4.2"), 0, false},
+		{"42", 0, false},
+		{nil, 0, false},
+	} {
+		if got, ok := num(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("num(%#v) = %d, %t; want %d, %t", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestShow(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want string
+	}{
+		{"alice", `"alice"`},
+		{[]any{"pwd", 1}, `["pwd",1]`},
+		{map[string]any{"b": 1, "a": true}, `{"a":true,"b":1}`},
+		{make(chan int), "0x"}, // no JSON: printed as Go prints it
+	} {
+		if got := show(tt.in); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("show(%#v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// YAML values and JSON claims compare as people mean them.
+func TestClaimEqual(t *testing.T) {
+	for _, tt := range []struct {
+		got, want any
+		eq        bool
+	}{
+		{float64(3), 3, true},
+		{float64(3), uint64(3), true},
+		{float64(3), "3", true},
+		{"3", float64(3), true},
+		{true, "true", true},
+		{"alice", "Alice", false},
+		{[]any{"a", "b"}, []any{"a", "b"}, true},
+		{[]any{"a", "b"}, []any{"b", "a"}, false},
+		{map[string]any{"x": float64(1)}, map[string]any{"x": 1}, true},
+		{nil, "", false},
+	} {
+		if got := claimEqual(tt.got, tt.want); got != tt.eq {
+			t.Errorf("claimEqual(%#v, %#v) = %t, want %t", tt.got, tt.want, got, tt.eq)
+		}
+	}
 }
