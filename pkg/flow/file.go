@@ -81,8 +81,10 @@ var StepKinds = []string{StepLogin, StepSilent, StepRedirect, StepRefresh, StepU
 
 // Step is one action of a flow.
 type Step struct {
+	// Kind is the step's key (login, silent …), as reports name it.
 	Kind string
-	// act is what the step does, one type per kind (steps_<kind>.go).
+	// act is what the step does, one type per kind (steps_<kind>.go),
+	// built by Parse with its arguments.
 	act     action
 	Expect  *Expect
 	Timeout time.Duration
