@@ -48,6 +48,8 @@ type fakeOP struct {
 	logoutStatus    int    // the logout page's status (default 200)
 	logoutConfirm   bool   // logout asks for confirmation first
 	logoutIframe    string // the front-channel iframe the logout page embeds
+	authorizeJSON   bool   // /authorize answers 500 with JSON, not a page
+	redirectTo      string // sends the browser here instead of the redirect_uri
 
 	mu       sync.Mutex
 	key      *rsa.PrivateKey
@@ -121,6 +123,12 @@ func (op *fakeOP) loginForm(w http.ResponseWriter, q url.Values, msg string) {
 
 func (op *fakeOP) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	if op.authorizeJSON {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `{"error":"server_error"}`)
+		return
+	}
 	if op.user(r) == "" {
 		if q.Get("prompt") == "none" && !op.formOnNone {
 			op.redirect(w, r, q, url.Values{"error": {"login_required"}})
@@ -181,7 +189,22 @@ func (op *fakeOP) redirect(w http.ResponseWriter, r *http.Request, q, v url.Valu
 	if op.badState {
 		v.Set("state", "forged")
 	}
-	http.Redirect(w, r, q.Get("redirect_uri")+"?"+v.Encode(), http.StatusFound)
+	to := q.Get("redirect_uri")
+	if op.redirectTo != "" {
+		to = op.redirectTo
+	}
+	switch q.Get("response_mode") {
+	case "fragment":
+		http.Redirect(w, r, to+"#"+v.Encode(), http.StatusFound)
+	case "form_post":
+		fmt.Fprintf(w, `<html><body onload="document.forms[0].submit()"><form method="post" action="%s">`, html.EscapeString(to))
+		for k := range v {
+			fmt.Fprintf(w, `<input type="hidden" name="%s" value="%s">`, html.EscapeString(k), html.EscapeString(v.Get(k)))
+		}
+		fmt.Fprint(w, `</form></body></html>`)
+	default:
+		http.Redirect(w, r, to+"?"+v.Encode(), http.StatusFound)
+	}
 }
 
 func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {

@@ -526,3 +526,43 @@ func TestLogoutConfirmationAndFailures(t *testing.T) {
 		t.Errorf("unreachable front-channel iframe: %v", steps(fr))
 	}
 }
+
+// The authorization response arrives as the app's response_mode asks: in
+// the query, the fragment, or a form posted to the redirect_uri.
+func TestResponseModes(t *testing.T) {
+	for _, mode := range []string{"query", "fragment", "form_post"} {
+		op := newFakeOP(t, nil)
+		f, err := Parse("t.yaml", []byte(`apps: {shell: {origin: "http://localhost:5101", response_mode: `+mode+`}}
+users: {alice: {}}
+flows: [{steps: [{login: {app: shell, user: alice}, expect: {claims: {sub: alice}}}, {silent: shell}]}]
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := (&Runner{Issuer: op.URL}).Run(context.Background(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fr := res.Flows[0]; !fr.Passed {
+			t.Errorf("%s: %v", mode, steps(fr))
+		}
+	}
+}
+
+func TestAuthorizationDeadEnds(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		knobs func(*fakeOP)
+		want  string
+	}{
+		{"not a page", func(o *fakeOP) { o.authorizeJSON = true },
+			`the provider answered 500 at /authorize?client_id=shell&… instead of redirecting to the app: {"error":"server_error"}`},
+		{"elsewhere on the app", func(o *fakeOP) { o.redirectTo = "http://localhost:5101/other" },
+			"the provider sent the browser to http://localhost:5101/other?code="},
+	} {
+		fr := runFake(t, newFakeOP(t, tt.knobs), "", "      - login: {app: shell, user: alice}\n")
+		if fr.Passed || !strings.Contains(fr.Steps[0].Failures[0], tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, steps(fr), tt.want)
+		}
+	}
+}
