@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,9 +30,34 @@ func Main() int {
 		Demo:      templates.Demo(),
 		Version:   Version(),
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := interruptible(context.Background(), sigs, ios.ErrOut, os.Exit)
+	defer cancel()
 	return Run(ctx, f, os.Args[1:])
+}
+
+// interruptible ends ctx at the first signal, so servers shut down
+// gracefully, and exits with 130 at the second: a second Ctrl-C never
+// waits for a shutdown (issue 12).
+func interruptible(parent context.Context, sigs <-chan os.Signal, errOut io.Writer, exit func(int)) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(parent)
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-sigs:
+			fmt.Fprintln(errOut, "ssokit: interrupted again, exiting now")
+			exit(130)
+		case <-parent.Done():
+		}
+	}()
+	return ctx, cancel
 }
 
 // Run executes the command line args against f and returns the exit code.
@@ -53,7 +79,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	case errors.Is(err, cmdutil.ErrSilent):
 	case errors.As(err, &ee) && ee.Err == nil:
 	default:
-		fmt.Fprintf(f.IOStreams.ErrOut, "error: %v\n", err)
+		fmt.Fprintf(f.IOStreams.ErrOut, "error: %s\n", cmdutil.Message(err))
 	}
 	return cmdutil.ExitCode(err)
 }

@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/templates"
@@ -56,4 +58,28 @@ func trunc(s string) string {
 		return s[:200] + "…"
 	}
 	return s
+}
+
+// TestSecondInterruptExits: the first Ctrl-C asks for a graceful shutdown,
+// the second exits at once with 130, whatever the shutdown is waiting for.
+func TestSecondInterruptExits(t *testing.T) {
+	sigs := make(chan os.Signal, 2)
+	exited := make(chan int, 1)
+	var out testutil.SyncBuffer
+	ctx, cancel := interruptible(context.Background(), sigs, &out, func(code int) { exited <- code })
+	defer cancel()
+	sigs <- os.Interrupt
+	<-ctx.Done()
+	select {
+	case code := <-exited:
+		t.Fatalf("the first interrupt exited with %d", code)
+	default:
+	}
+	sigs <- os.Interrupt
+	if code := <-exited; code != 130 {
+		t.Fatalf("second interrupt: exit %d, want 130", code)
+	}
+	if !strings.Contains(out.String(), "interrupted again") {
+		t.Errorf("no message: %q", out.String())
+	}
 }

@@ -5,7 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,6 +44,19 @@ func TestExitCodesEveryCommand(t *testing.T) {
 	expired := hs256(`{"sub":"alice","exp":1}`, secret)
 	short := hs256(`{"sub":"alice"}`, "short")
 
+	// A provider that refuses every grant: a failed check (1), not bad usage.
+	var refusing *httptest.Server
+	refusing = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/.well-known/openid-configuration" {
+			fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":"%[1]sauthorize","token_endpoint":"%[1]stoken","jwks_uri":"%[1]sjwks"}`, refusing.URL+"/")
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"error":"invalid_client","error_description":"unknown client"}`)
+	}))
+	defer refusing.Close()
+
 	tests := []struct {
 		name string
 		args []string
@@ -53,6 +69,9 @@ func TestExitCodesEveryCommand(t *testing.T) {
 		{"token unknown", []string{"token", "decdoe"}, 2, "Did you mean this?\n\tdecode"},
 		{"token unknown far", []string{"token", "zzz"}, 2, `unknown command "zzz" for "ssokit token"`},
 		{"flow help", []string{"flow"}, 0, ""},
+		{"help unknown topic", []string{"help", "provder"}, 2, "Did you mean this?\n\tprovider"},
+		{"help unknown verb", []string{"help", "flow", "rn"}, 2, "Did you mean this?\n\trun"},
+		{"help verb", []string{"help", "flow", "run"}, 0, "ssokit flow run"},
 		{"token help", []string{"token"}, 0, ""},
 
 		// usage and input errors
@@ -72,7 +91,17 @@ func TestExitCodesEveryCommand(t *testing.T) {
 		{"mint bad alg", []string{"token", "mint", "--alg", "HS256", "--keys-dir", dir}, 2, ""},
 		{"new unknown template", []string{"new", "reakt", filepath.Join(dir, "app"), "--no-register"}, 2, "reakt"},
 
+		{"inspect missing file", []string{"inspect", filepath.Join(dir, "tokens.txt")}, 2, "does not exist"},
+		{"inspect two key sources", []string{"inspect", "--secret", "s", "--jwks", "x.json"}, 2, "at most one key source"},
+		{"proxy bad route", []string{"proxy", "--route", "nourl"}, 2, "--route"},
+		{"up bad log format", []string{"up", "--log-format", "xml"}, 2, "--log-format"},
+		{"flow init unwritable", []string{"flow", "init", filepath.Join(dir, "no", "such", "flows.yaml")}, 2, "cannot write"},
+		{"get unreachable", []string{"token", "get", "--issuer", "http://127.0.0.1:1/", "--client-id", "c", "--client-secret", "s", "--grant", "client_credentials"}, 2, "network error"},
+		{"bad flag value", []string{"token", "mint", "--exp", "soon"}, 2, `--exp "soon" is not a duration`},
+		{"version args", []string{"version", "x"}, 2, "takes no arguments"},
+
 		// check failures
+		{"get refused", []string{"token", "get", "--issuer", refusing.URL + "/", "--client-id", "c", "--client-secret", "s", "--grant", "client_credentials"}, 1, "invalid_client"},
 		{"verify expired", []string{"token", "verify", "--secret", secret, expired}, 1, "expired"},
 
 		// success
@@ -87,5 +116,27 @@ func TestExitCodesEveryCommand(t *testing.T) {
 					strings.Join(tt.args, " "), code, trunc(out.String()), errOut.String(), tt.code, tt.err)
 			}
 		})
+	}
+}
+
+// TestInterruptExits130: Ctrl-C while a command waits on the network exits
+// 130 quietly, not "network error: context canceled" with 2. The server
+// cancels the command's context (as SIGINT would) when the request arrives.
+func TestInterruptExits130(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel()
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	for _, args := range [][]string{
+		{"token", "verify", "--issuer", srv.URL + "/", hs256(`{"sub":"a"}`, "0123456789abcdef0123456789abcdef")},
+		{"token", "get", "--issuer", srv.URL + "/", "--client-id", "cli", "--client-secret", "s", "--grant", "client_credentials"},
+	} {
+		f, out, errOut := testFactory()
+		if code := Run(ctx, f, args); code != 130 || errOut.Len() != 0 || out.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 130 and silence", args[:2], code, out, errOut)
+		}
 	}
 }

@@ -1,15 +1,14 @@
 package cli
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-)
 
-var updateScripts = flag.Bool("update-scripts", false, "rewrite the expected output files inside testdata/script/*.txtar")
+	"github.com/ssokit/ssokit/pkg/internal/golden"
+)
 
 // TestMain lets the scripts run `ssokit` as a real process: the test
 // binary re-executes itself as ssokit.
@@ -21,11 +20,11 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs testdata/script/*.txtar: each command's help, errors,
 // exit codes and key outputs, pinned as text a reviewer can read.
-// Refresh the expected files with go test ./pkg/cli -run TestScripts -update-scripts.
+// Refresh the expected files with go test ./pkg/cli -run TestScripts -update.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("..", "..", "testdata", "script"),
-		UpdateScripts: *updateScripts,
+		UpdateScripts: golden.Update(),
 		Setup: func(env *testscript.Env) error {
 			// Keys, CA and config live under the script's work dir, never
 			// the developer's home.

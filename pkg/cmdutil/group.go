@@ -49,3 +49,40 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	}
 	return &FlagError{Err: &UnknownCommandError{Name: args[0], Group: cmd.CommandPath(), Suggestions: cmd.SuggestionsFor(args[0])}}
 }
+
+// NewCmdHelp replaces cobra's help command, which shows the root's help
+// and exits 0 for a topic it does not know: `ssokit help provder` is a
+// usage error (exit 2) with the same suggestions as `ssokit provder`.
+func NewCmdHelp() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			target, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, sub := range target.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			target := c.Root()
+			for i, name := range args {
+				next, _, err := target.Find([]string{name})
+				if err != nil || next == target {
+					if target.SuggestionsMinimumDistance <= 0 {
+						target.SuggestionsMinimumDistance = 2
+					}
+					return &FlagError{Err: &UnknownCommandError{Name: args[i], Group: target.CommandPath(), Suggestions: target.SuggestionsFor(name)}}
+				}
+				target = next
+			}
+			return target.Help()
+		},
+	}
+}

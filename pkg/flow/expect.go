@@ -53,7 +53,11 @@ func checkAuthError(st *Step, e *Expect, o outcome) []string {
 	case e.Error == "" && e.Tokens != nil && !*e.Tokens:
 		return nil // "no tokens" was the expectation
 	case e.Error == "":
-		return []string{fmt.Sprintf("expected %s, got error %s", st.act.yields(), o.authErr.Code)}
+		msg := fmt.Sprintf("expected %s, got error %s", st.act.yields(), o.authErr.Code)
+		if o.authErr.Code == ErrLoginFailed {
+			msg += ": " + o.authErr.Description // the simulator's own outcome: say why
+		}
+		return []string{msg}
 	case o.authErr.Code != e.Error:
 		return []string{fmt.Sprintf("expected error %s, got error %s", e.Error, o.authErr.Code)}
 	}

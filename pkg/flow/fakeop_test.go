@@ -45,11 +45,14 @@ type fakeOP struct {
 	noEndpoints     bool     // discovery names no userinfo or end_session endpoint
 	userinfoStatus  int      // userinfo answers this status with userinfoBody
 	userinfoBody    string
-	logoutStatus    int    // the logout page's status (default 200)
-	logoutConfirm   bool   // logout asks for confirmation first
-	logoutIframe    string // the front-channel iframe the logout page embeds
-	authorizeJSON   bool   // /authorize answers 500 with JSON, not a page
-	redirectTo      string // sends the browser here instead of the redirect_uri
+	logoutStatus    int      // the logout page's status (default 200)
+	logoutConfirm   bool     // logout asks for confirmation first
+	logoutIframe    string   // the front-channel iframe the logout page embeds
+	authorizeJSON   bool     // /authorize answers 500 with JSON, not a page
+	redirectTo      string   // sends the browser here instead of the redirect_uri
+	urlRedirect     bool     // redirects to the redirect_uri as URL parsing normalises it (a bare origin gains "/")
+	errorPage       string   // /authorize answers 400 with this HTML page
+	secFetchUser    []string // Sec-Fetch-User of each /authorize request, by prompt
 
 	mu       sync.Mutex
 	key      *rsa.PrivateKey
@@ -123,6 +126,14 @@ func (op *fakeOP) loginForm(w http.ResponseWriter, q url.Values, msg string) {
 
 func (op *fakeOP) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	op.mu.Lock()
+	op.secFetchUser = append(op.secFetchUser, q.Get("prompt")+":"+r.Header.Get("Sec-Fetch-User"))
+	op.mu.Unlock()
+	if op.errorPage != "" {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, op.errorPage)
+		return
+	}
 	if op.authorizeJSON {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusInternalServerError)
@@ -192,6 +203,13 @@ func (op *fakeOP) redirect(w http.ResponseWriter, r *http.Request, q, v url.Valu
 	to := q.Get("redirect_uri")
 	if op.redirectTo != "" {
 		to = op.redirectTo
+	}
+	if op.urlRedirect {
+		u, _ := url.Parse(to)
+		if u.Path == "" {
+			u.Path = "/"
+		}
+		to = u.String()
 	}
 	switch q.Get("response_mode") {
 	case "fragment":
@@ -334,6 +352,8 @@ func TestRunnerAgainstMisbehavingProviders(t *testing.T) {
 		{"consent screen", func(o *fakeOP) { o.consent = true }, "", "      - login: {app: shell, user: alice}\n", true, ""},
 		{"wrong password", func(o *fakeOP) { o.rejectPasswords = true }, "", "      - login: {app: shell, user: alice}\n", false,
 			"the provider showed its login form again after signing in as alice: Wrong password."},
+		{"a refused sign-in can be expected", func(o *fakeOP) { o.rejectPasswords = true }, "",
+			"      - login: {app: shell, user: alice}\n        expect: {error: login_failed}\n      - login: {app: shell, user: alice}\n        expect: {tokens: false}\n", true, ""},
 		{"login form for prompt=none", func(o *fakeOP) { o.formOnNone = true }, "", "      - silent: account\n", false,
 			"the provider showed a login form to prompt=none"},
 		{"login form for prompt=none, not frameable", func(o *fakeOP) { o.formOnNone, o.frameDeny = true, true }, "", "      - silent: account\n", false,
@@ -441,6 +461,61 @@ func TestSignatureChecksFetchKeysOnce(t *testing.T) {
 	}
 	if op.jwksFetches != 1 {
 		t.Fatalf("JWKS fetched %d times for 3 signature checks, want 1", op.jwksFetches)
+	}
+}
+
+// A bare-origin redirect_uri and the provider's answer at origin + "/" are
+// the same URL to a browser (URL parsing gives http URLs the path "/"), as
+// node-oidc-provider answers (issue 12).
+func TestBareOriginRedirectURI(t *testing.T) {
+	op := newFakeOP(t, func(o *fakeOP) { o.urlRedirect = true })
+	f, err := Parse("t.yaml", []byte(`apps:
+  bare: {origin: http://localhost:5102, redirect_uri: http://localhost:5102}
+users: {alice: {password: pw}}
+flows:
+  - steps:
+      - login: {app: bare, user: alice}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := (&Runner{Issuer: op.URL}).Run(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr := res.Flows[0]; !fr.Passed {
+		t.Fatalf("%v", steps(fr))
+	}
+}
+
+// A foreign provider's HTML error page reads as its visible text in the
+// step's failure, not as markup (node-oidc-provider's "oops!" page).
+func TestForeignErrorPageText(t *testing.T) {
+	op := newFakeOP(t, func(o *fakeOP) {
+		o.errorPage = `<!DOCTYPE html><html><head><title>oops! something went wrong</title><style>h1{x:y}</style></head><body><div><h1>oops! something went wrong</h1><pre><strong>error</strong>: invalid_redirect_uri
+<strong>error_description</strong>: redirect_uri did not match any of the client&#39;s registered redirect_uris</pre></div></body></html>`
+	})
+	fr := runFake(t, op, "", "      - login: {app: shell, user: alice}\n")
+	if fr.Passed {
+		t.Fatal("passed")
+	}
+	got := fr.Steps[0].Failures[0]
+	want := "error: invalid_redirect_uri · error_description: redirect_uri did not match any of the client's registered redirect_uris"
+	if !strings.Contains(got, want) || strings.Contains(got, "<") {
+		t.Errorf("failure %q, want it to contain %q and no markup", got, want)
+	}
+}
+
+// The sign-in the user clicks carries Sec-Fetch-User: ?1 as in Chromium;
+// silent authentication (a script, in an iframe) does not.
+func TestSecFetchUserOnLogin(t *testing.T) {
+	op := newFakeOP(t, nil)
+	fr := runFake(t, op, "", "      - login: {app: shell, user: alice}\n      - silent: account\n")
+	if !fr.Passed {
+		t.Fatalf("%v", steps(fr))
+	}
+	if got := strings.Join(op.secFetchUser, ","); got != ":?1,none:" {
+		t.Errorf("Sec-Fetch-User at /authorize (prompt:value): %s, want :?1,none:", got)
 	}
 }
 

@@ -2,33 +2,14 @@ package flow
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 func TestParseExample(t *testing.T) {
 	f, err := Parse("flows.yaml", Example())
@@ -75,7 +56,7 @@ func TestParseErrors(t *testing.T) {
 		}
 		out.WriteString(pe.Error() + "\n\n")
 	}
-	golden(t, "errors.golden", out.String())
+	golden.EqualString(t, filepath.Join("testdata", "errors.golden"), out.String())
 }
 
 func TestParseShapes(t *testing.T) {

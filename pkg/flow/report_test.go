@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
 
 func sampleResults() []*Result {
@@ -47,7 +50,7 @@ func TestWriteText(t *testing.T) {
 	if err := WriteMatrix(&matrix, sampleResults(), []string{"chrome", "chrome-3pc-blocked", "safari", "firefox"}, false); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.golden", plain.String()+"\n--- verbose\n"+verbose.String()+"\n--- matrix\n"+matrix.String())
+	golden.EqualString(t, filepath.Join("testdata", "report.golden"), plain.String()+"\n--- verbose\n"+verbose.String()+"\n--- matrix\n"+matrix.String())
 }
 
 func TestWriteJSON(t *testing.T) {
@@ -76,7 +79,7 @@ func TestWriteJUnit(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &v); err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
-	golden(t, "junit.golden", b.String())
+	golden.EqualString(t, filepath.Join("testdata", "junit.golden"), b.String())
 	if v.Tests != 2 || v.Failures != 1 || v.Suites[0].Cases[1].Failure == nil || v.Suites[0].Cases[0].Failure != nil {
 		t.Errorf("JUnit counts: %+v", v)
 	}

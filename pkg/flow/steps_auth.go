@@ -31,6 +31,10 @@ type authRequest struct {
 	loginRequired bool
 	// noteSignedIn notes when no login form was shown (a login step).
 	noteSignedIn bool
+	// userActivated: the user clicked the app's sign-in button
+	// (Sec-Fetch-User), a login step; redirect and silent are the app's
+	// scripts acting on their own.
+	userActivated bool
 }
 
 // context is where the app runs an authorization that otherwise runs in
@@ -71,7 +75,7 @@ func (fr *flowRun) authorize(ctx context.Context, ar authRequest) outcome {
 	}
 	authURL.RawQuery = q.Encode()
 	page, _ := url.Parse(app.Origin + "/")
-	nav := browser.Navigation{Context: ar.context, Initiator: page, URL: authURL}
+	nav := browser.Navigation{Context: ar.context, Initiator: page, URL: authURL, UserActivated: ar.userActivated}
 	if ar.context == browser.IFrame {
 		nav.Top = page
 	}
@@ -113,7 +117,9 @@ func (fr *flowRun) authorize(ctx context.Context, ar authRequest) outcome {
 				return o
 			}
 			if filled {
-				o.err = fmt.Errorf("the provider showed its login form again after signing in as %s: %s", user.Name, formError(p))
+				// a refused sign-in (wrong password): an outcome a flow
+				// may expect (error: login_failed, or tokens: false)
+				o.authErr = &oidc.Error{Code: ErrLoginFailed, Description: fmt.Sprintf("the provider showed its login form again after signing in as %s: %s", user.Name, formError(p))}
 				return o
 			}
 			password := user.Password
@@ -156,7 +162,7 @@ func (fr *flowRun) authorize(ctx context.Context, ar authRequest) outcome {
 		v = p.URL.Query()
 	}
 	ru, _ := url.Parse(app.RedirectURI)
-	if ru != nil && (p.URL.Path != ru.Path || !browser.SameOrigin(p.URL, ru)) {
+	if ru != nil && (urlPath(p.URL) != urlPath(ru) || !browser.SameOrigin(p.URL, ru)) {
 		o.err = fmt.Errorf("the provider sent the browser to %s, not the redirect_uri %s", p.URL.Redacted(), app.RedirectURI)
 		return o
 	}
@@ -237,8 +243,22 @@ func (fr *flowRun) checkIDToken(raw, nonce string) error {
 	return nil
 }
 
+// ErrLoginFailed is the outcome of a login the provider refused (its login
+// form came back after the user's credentials were submitted).
+const ErrLoginFailed = "login_failed"
+
+// urlPath is u's path as a browser's URL parser has it: an http(s) URL
+// with an empty path has the path "/" (so http://localhost:5102 and
+// http://localhost:5102/ are the same redirect target).
+func urlPath(u *url.URL) string {
+	if p := u.EscapedPath(); p != "" {
+		return p
+	}
+	return "/"
+}
+
 func formError(p *browser.Page) string {
-	s := excerpt(p.Body)
+	s := browser.VisibleText(p.Body, 160)
 	for _, marker := range []string{`role="alert">`, `class="err"`} {
 		if i := bytes.Index(p.Body, []byte(marker)); i >= 0 {
 			rest := p.Body[i+len(marker):]
@@ -250,10 +270,16 @@ func formError(p *browser.Page) string {
 	return s
 }
 
+// pageSummary is what a person reads on an unexpected page: its title and
+// visible text (a foreign provider's error page), never raw markup.
 func pageSummary(p *browser.Page) string {
 	d := p.Document()
-	if d.Title != "" {
-		return "page \"" + d.Title + "\": " + excerpt(p.Body)
+	text := browser.VisibleText(p.Body, 300)
+	if d.Title != "" && !strings.HasPrefix(text, d.Title) {
+		return "page \"" + d.Title + "\": " + text
 	}
-	return excerpt(p.Body)
+	if d.Title != "" {
+		return "page " + text
+	}
+	return text
 }

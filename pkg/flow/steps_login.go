@@ -22,5 +22,5 @@ func (s *loginStep) yields() string { return "tokens" }
 func (s *loginStep) run(ctx context.Context, fr *flowRun) outcome {
 	app := fr.file.App(s.App)
 	return fr.authorize(ctx, authRequest{app: app, user: fr.file.User(s.User), password: s.Password,
-		context: app.context(browser.TopLevel), noteSignedIn: true})
+		context: app.context(browser.TopLevel), noteSignedIn: true, userActivated: true})
 }

@@ -45,7 +45,7 @@ func (s *logoutStep) run(ctx context.Context, fr *flowRun) outcome {
 	u.RawQuery = q.Encode()
 	page, _ := url.Parse(app.Origin + "/")
 	var o outcome
-	p, err := fr.b.Navigate(ctx, browser.Navigation{Context: browser.TopLevel, Initiator: page, URL: u})
+	p, err := fr.b.Navigate(ctx, browser.Navigation{Context: browser.TopLevel, Initiator: page, URL: u, UserActivated: true}) // the user clicked "sign out"
 	notified := map[string]bool{}
 	for i := 0; err == nil && !p.Intercepted && i < 6; i++ {
 		if !p.IsHTML() {

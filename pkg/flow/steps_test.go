@@ -451,7 +451,7 @@ func TestFormErrorAndPageSummary(t *testing.T) {
 	if got := formError(p); got != "Wrong password." {
 		t.Errorf("formError = %q", got)
 	}
-	if got := pageSummary(p); !strings.HasPrefix(got, `page "Sign in": `) {
+	if got := pageSummary(p); got != "page Sign in · Wrong password." {
 		t.Errorf("pageSummary = %q", got)
 	}
 	bare := page(t, "http://op.test/x", "plain failure")
@@ -517,7 +517,7 @@ func TestLogoutConfirmationAndFailures(t *testing.T) {
 		t.Errorf("logout with a confirmation: %v", steps(fr))
 	}
 	fr = runFake(t, newFakeOP(t, func(o *fakeOP) { o.logoutStatus = http.StatusBadRequest }), "", "      - logout: shell\n")
-	if got := fr.Steps[0].Failures; len(got) != 1 || !strings.HasPrefix(got[0], `logout ended on 400 at /logout?client_id=shell&… (page "Logout failed": `) {
+	if got := fr.Steps[0].Failures; len(got) != 1 || got[0] != "logout ended on 400 at /logout?client_id=shell&… (page Logout failed invalid post_logout_redirect_uri)" {
 		t.Errorf("failed logout: %q", got)
 	}
 	// A front-channel iframe that cannot load is noted, not fatal.

@@ -178,6 +178,18 @@ func TestFailedAttemptsDoNotBurnGrants(t *testing.T) {
 		t.Fatal("the code was accepted twice")
 	}
 
+	// a confidential client's code survives a wrong secret
+	const bffCB = "http://localhost:9000/bff/cb"
+	pk3 := newPKCE()
+	q3 := callbackParams(t, b.get(op.authURL("bff", bffCB, pk3, nil)), bffCB)
+	bv := url.Values{"grant_type": {"authorization_code"}, "redirect_uri": {bffCB}, "code": {q3.Get("code")}, "code_verifier": {pk3.verifier}}
+	if st, _ := op.tokenCall(t, bv, func(r *http.Request) { r.SetBasicAuth("bff", "wrong") }); st != http.StatusUnauthorized {
+		t.Fatalf("wrong secret: %d, want 401", st)
+	}
+	if st, m := op.tokenCall(t, bv, func(r *http.Request) { r.SetBasicAuth("bff", "s3cret") }); st != http.StatusOK {
+		t.Fatalf("bff's exchange after a wrong secret: %d %v", st, m)
+	}
+
 	// refresh: the wrong client changes nothing; the owner still rotates
 	b2 := newBrowser(t)
 	pk2 := newPKCE()

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 )
 
 // handleLogout implements RP-Initiated Logout 1.0: id_token_hint or
@@ -206,6 +206,6 @@ func (p *Provider) endAll() int {
 	for _, ss := range all {
 		p.notifyLogout(reg, ss)
 	}
-	p.publish(events.Event{Kind: events.KindSessionsEnded, Detail: fmt.Sprintf("%d sessions ended", len(all))})
+	p.publish(events.Event{Kind: events.KindSessionsEnded, Detail: plural.Count(len(all), "session") + " ended"})
 	return len(all)
 }

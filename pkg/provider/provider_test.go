@@ -2,18 +2,15 @@ package provider
 
 import (
 	"bytes"
-	"flag"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestDiscoveryGolden pins the discovery document: every endpoint and
 // capability clients read from it.
@@ -28,19 +25,7 @@ func TestDiscoveryGolden(t *testing.T) {
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("discovery: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	golden := filepath.Join("testdata", "discovery.golden.json")
-	if *update {
-		if err := os.WriteFile(golden, rec.Body.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestDiscoveryGolden -update ./pkg/provider)", err)
-	}
-	if !bytes.Equal(rec.Body.Bytes(), want) {
-		t.Errorf("discovery differs from %s (-update to accept):\n%s", golden, rec.Body)
-	}
+	golden.Equal(t, filepath.Join("testdata", "discovery.golden.json"), rec.Body.Bytes())
 }
 
 // TestIssuerForms: iss equals discovery's issuer exactly, with or without

@@ -337,8 +337,8 @@ func (s *memStore) addGrantLocked(id, sid string, now time.Time) *grantRec {
 	g, ok := s.grants.get(id)
 	if !ok {
 		g = &grantRec{SID: sid, access: map[string]time.Time{}, expires: now.Add(CodeTTL)}
-		if oldID, old, evicted := s.grants.put(id, g); evicted {
-			s.dropGrantTokensLocked(oldID, old)
+		if _, old, evicted := s.grants.put(id, g); evicted {
+			s.dropGrantTokensLocked(old)
 		}
 	}
 	return g
@@ -351,7 +351,7 @@ func (g *grantRec) addAccess(ids issueIDs) {
 	}
 }
 
-func (s *memStore) dropGrantTokensLocked(_ string, g *grantRec) {
+func (s *memStore) dropGrantTokensLocked(g *grantRec) {
 	for _, v := range g.refresh {
 		s.refresh.del(v)
 	}
@@ -420,7 +420,7 @@ func (s *memStore) revokeGrantLocked(id string, now time.Time, access bool) {
 	if !ok {
 		return
 	}
-	s.dropGrantTokensLocked(id, g)
+	s.dropGrantTokensLocked(g)
 	g.revoked = true
 	if access {
 		for jti, exp := range g.access {

@@ -2,10 +2,8 @@ package provider_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
 
 // silentModes name the ways an app gets tokens without showing the form,
@@ -148,29 +147,7 @@ func TestThirdPartyCookieTable(t *testing.T) {
 	table := thirdPartyTable(got)
 	t.Logf("measured:\n%s", table)
 	// the README's table, checked in; `go test -run TestThirdPartyCookieTable -update` rewrites it
-	golden := filepath.Join("testdata", "sdk", "third-party-cookies.golden.md")
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(golden, []byte(table), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wl, gl := strings.Split(string(want), "\n"), strings.Split(table, "\n")
-	for i := range max(len(wl), len(gl)) {
-		w, g := "", ""
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			t.Errorf("Chromium behaves differently from %s (rerun with -update if that is the new truth):\n got %s\nwant %s", golden, g, w)
-		}
-	}
+	golden.EqualString(t, filepath.Join("testdata", "sdk", "third-party-cookies.golden.md"), table)
 }
 
 // measureThirdParty runs every silent mode in one browser for both cookie

@@ -4,22 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+	"github.com/ssokit/ssokit/pkg/internal/golden"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
+)
 
 // echo is what the test upstream reports about the request it received.
 type echo struct {
@@ -385,29 +383,8 @@ func TestPagesGolden(t *testing.T) {
 			req.Header.Set("Accept", tc.accept)
 			rec := httptest.NewRecorder()
 			tc.h.ServeHTTP(rec, req)
-			golden(t, tc.file, rec.Body.Bytes())
+			golden.Equal(t, filepath.Join("testdata", tc.file), rec.Body.Bytes())
 		})
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/proxy -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test ./pkg/proxy -run %s -update):\n--- got\n%s\n--- want\n%s", name, t.Name(), got, want)
 	}
 }
 

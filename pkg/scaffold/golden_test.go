@@ -3,7 +3,6 @@ package scaffold
 import (
 	"bytes"
 	"crypto/sha256"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,9 +13,9 @@ import (
 	"testing"
 	"testing/fstest"
 	"unicode/utf8"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	"github.com/ssokit/ssokit/pkg/internal/golden"
+)
 
 // templatesFS is the real template tree. Only pkg/cmd/factory imports the
 // templates package; the tests read the same files from disk.
@@ -78,22 +77,7 @@ func TestGolden(t *testing.T) {
 			assertTemplateRules(t, tm, files)
 			got := txtar(fmt.Sprintf("ssokit new %s account --port 5102 (%s)", tm.Name, tm.Description), files)
 			path := filepath.Join("testdata", "golden", tm.Name+".txtar")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./pkg/scaffold -run TestGolden -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s is out of date; run go test ./pkg/scaffold -run TestGolden -update and review the diff", path)
-			}
+			golden.Equal(t, path, got)
 		})
 	}
 }

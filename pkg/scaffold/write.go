@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 )
 
 // Action says what writing a file does to the target directory.
@@ -41,7 +43,7 @@ func Plan(dir string, files []File, force bool) ([]Change, error) {
 		return nil, err
 	}
 	if len(entries) > 0 && !force {
-		return nil, fmt.Errorf("%s: %w (%d entries); pass --force to write into it (files the template does not produce are kept)", dir, ErrDirNotEmpty, len(entries))
+		return nil, fmt.Errorf("%s: %w (%s); pass --force to write into it (files the template does not produce are kept)", dir, ErrDirNotEmpty, plural.Count(len(entries), "entry", "entries"))
 	}
 	changes := make([]Change, 0, len(files))
 	for _, f := range files {

@@ -153,7 +153,7 @@ func (a *app) run(ctx context.Context, readyTimeout time.Duration, proxyURL stri
 		} else {
 			lastCode, same = code, 1
 		}
-		if fix := a.giveUp(code, same, tail.last()); fix != "" {
+		if fix := a.giveUp(code, same, wasReady, tail.last()); fix != "" {
 			return &AppError{App: a.cfg.Name, Msg: fix}
 		}
 		fmt.Fprintf(a.errOut, "%sexited (%v); restarting in %s\n", a.prefix, exitText(err), backoff)
@@ -170,7 +170,12 @@ func (a *app) run(ctx context.Context, readyTimeout time.Duration, proxyURL stri
 }
 
 // giveUp returns what to tell the user when restarting cannot help, or "".
-func (a *app) giveUp(code, same int, lastLines []string) string {
+// A command that served the app before (wasReady) is restarted whatever
+// its exit status: it did work.
+func (a *app) giveUp(code, same int, wasReady bool, lastLines []string) string {
+	if wasReady {
+		return ""
+	}
 	dir := a.cfg.Cwd
 	if dir == "" {
 		dir = "."
@@ -337,8 +342,8 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		if l.keep > 0 {
-			l.tail = append(l.tail, strings.TrimRight(string(l.buf[:i]), "\r"))
+		if line := strings.TrimRight(string(l.buf[:i]), "\r \t"); l.keep > 0 && line != "" {
+			l.tail = append(l.tail, line)
 			if len(l.tail) > l.keep {
 				l.tail = l.tail[1:]
 			}

@@ -34,6 +34,12 @@ func TestHelperDevServer(t *testing.T) {
 	switch mode {
 	case "http":
 		_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "dev server") }))
+	case "once127": // answers one request, then exits 127
+		_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "dev server")
+			w.(http.Flusher).Flush()
+			go func() { time.Sleep(50 * time.Millisecond); os.Exit(127) }()
+		}))
 	case "tcp": // accepts connections, never answers
 		for {
 			c, err := ln.Accept()
@@ -221,5 +227,20 @@ func TestAppReadyOverHTTPSWithItsOwnCertificate(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "[secure] ready in") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// A command that served the app and later exits (even 127) is restarted:
+// it did work, so restarting may help.
+func TestAppThatAnsweredIsRestartedWhateverItsExit(t *testing.T) {
+	defer func(d time.Duration) { firstBackoff = d }(firstBackoff)
+	firstBackoff = 10 * time.Millisecond
+	out := &testutil.SyncBuffer{}
+	s := startStack(t, &config.Config{Apps: []config.App{helperApp(t, "web", "once127")}}, out)
+	waitFor(t, "a restart after the app answered", func() bool { return s.apps[0].Restarts() >= 1 })
+	select {
+	case err := <-s.AppFailed():
+		t.Errorf("gave up on an app that had answered: %v", err)
+	default:
 	}
 }

@@ -34,7 +34,12 @@ func (s *Stack) Banner(w io.Writer) {
 	if s.demo {
 		fmt.Fprintf(w, "\n  Open %s/ and sign in; then open %s/account/: signed in silently, no form.\n", s.proxyURL, s.proxyURL)
 	}
-	fmt.Fprintf(w, "\n  Watch tokens live: ssokit inspect --follow %s\n  Ctrl-C stops everything.\n\n", s.AdminURL())
+	follow := s.AdminURL()
+	if follow != strings.TrimSuffix(s.issuer, "/") {
+		// mounted: the events are on the admin listener, the keys at the issuer
+		follow += " --issuer " + s.issuer
+	}
+	fmt.Fprintf(w, "\n  Watch tokens live: ssokit inspect --follow %s\n  Ctrl-C stops everything.\n\n", follow)
 }
 
 func ensureSlash(s string) string {

@@ -37,6 +37,12 @@ func TestMountedProviderKeepsTheAdminAPIOffTheAppsOrigin(t *testing.T) {
 	if code, _ := get(t, s.AdminURL()+"/.well-known/openid-configuration"); code != http.StatusNotFound {
 		t.Errorf("the admin listener served discovery: %d", code)
 	}
+	// the banner points inspect at the admin listener, and at the issuer for keys
+	var banner strings.Builder
+	s.Banner(&banner)
+	if want := "ssokit inspect --follow " + s.AdminURL() + " --issuer " + s.Issuer(); !strings.Contains(banner.String(), want) {
+		t.Errorf("banner lacks %q:\n%s", want, banner.String())
+	}
 	// the provider itself still works through the proxy
 	if code, _ := get(t, s.ProxyURL()+"/auth/.well-known/openid-configuration"); code != http.StatusOK {
 		t.Errorf("mounted discovery: %d", code)

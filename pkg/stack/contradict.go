@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ssokit/ssokit/pkg/config"
@@ -18,6 +19,7 @@ import (
 // registered"). Each names the key and, when known, file:line.
 func contradictions(cfg *config.Config, providerFlag, proxyFlag string, providerLn, proxyLn net.Addr) []string {
 	var out []string
+	// where is "key (file:line)", or less when unknown.
 	where := func(key string) string {
 		if cfg.Path == "" {
 			return key
@@ -54,7 +56,7 @@ func contradictions(cfg *config.Config, providerFlag, proxyFlag string, provider
 					if err != nil || urlPort(u) != oldPort || !isLoopbackName(u.Hostname()) {
 						continue
 					}
-					out = append(out, fmt.Sprintf("--proxy-addr %s moves the apps to port %s, but client %s registers redirect_uri %s on the configured proxy port %s (%s): sign-in through the proxy fails with \"redirect_uri … is not registered\". Change proxy.addr and the clients' URIs instead (see \"Moving the stack\" in the README)",
+					out = append(out, fmt.Sprintf("--proxy-addr %s moves the apps to port %s, but client %s registers redirect_uri %s on the configured proxy port %s, under %s: sign-in through the proxy fails with \"redirect_uri … is not registered\". Change proxy.addr and the clients' URIs instead (see \"Moving the stack\" in the README)",
 						proxyFlag, newPort, c.ClientID, r, oldPort, where("clients")))
 					return out
 				}
@@ -100,4 +102,44 @@ func keyLine(path, key string) int {
 		}
 	}
 	return 0
+}
+
+// envIssuerKeys are the .env keys `ssokit new` writes the issuer (or, for
+// auth0, its origin) to.
+var envIssuerKeys = map[string]bool{"VITE_SSOKIT_ISSUER": true, "ISSUER": true, "VITE_AUTH0_DOMAIN": true}
+
+// envContradictions compares the issuer each app's .env names (as `ssokit
+// new` wrote it) with the provider's actual issuer: after moving the
+// provider, an app still pointing at the old port fails to sign in.
+func envContradictions(cfg *config.Config, issuer string) []string {
+	var out []string
+	for _, a := range cfg.Apps {
+		if a.Cwd == "" {
+			continue
+		}
+		path := filepath.Join(appDir(cfg.Path, a.Cwd), ".env")
+		b, err := os.ReadFile(path)
+		if err != nil || len(b) > 64<<10 {
+			continue
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+			if !ok || !envIssuerKeys[k] {
+				continue
+			}
+			v = strings.Trim(strings.TrimSpace(v), `"'`)
+			want := issuer
+			if k == "VITE_AUTH0_DOMAIN" {
+				want = strings.TrimSuffix(issuer, "/")
+				if u, err := url.Parse(issuer); err == nil {
+					want = u.Scheme + "://" + u.Host
+				}
+			}
+			if v != "" && strings.TrimSuffix(v, "/") != strings.TrimSuffix(want, "/") {
+				out = append(out, fmt.Sprintf("%s:%d: %s is %s, but the provider's issuer is %s: app %s signs in against the wrong provider address; set it to %s (see \"Moving the stack\" in the README)",
+					path, i+1, k, v, issuer, a.Name, want))
+			}
+		}
+	}
+	return out
 }

@@ -35,6 +35,7 @@ func (s *Stack) startDemoServers() error {
 			WebOrigins: []string{s.proxyURL},
 		})
 		s.cfg.Apps = append(s.cfg.Apps, config.App{Name: d.name, Path: d.path, Upstream: "http://" + ln.Addr().String(), StripPrefix: d.path != "/"})
+		// plain HTTP: the proxy reaches the demo apps at http:// upstreams
 		s.serve(ln, demoHandler(s.opts.Demo, d.name, map[string]string{
 			"issuer": s.issuer, "clientId": d.name, "redirectUri": base, "postLogout": base,
 		}), nil)

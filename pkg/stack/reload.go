@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 )
 
 // Watch reloads the config file when it changes (config.Watcher): users,
@@ -27,7 +28,17 @@ func (s *Stack) Watch(ctx context.Context, path string, interval time.Duration) 
 				fmt.Fprintf(s.opts.ErrOut, "ssokit: %s not reloaded, the previous config stays in force:\n%v\n", path, err)
 				return
 			}
-			fmt.Fprintf(s.opts.Out, "ssokit: reloaded %s (%d users, %d clients, %d apps; sessions kept)\n", path, len(cfg.Users), len(cfg.Clients), len(cfg.Apps))
+			fmt.Fprintf(s.opts.Out, "ssokit: reloaded %s (%s; sessions kept)\n", path, reloadSummary(cfg))
 		})
 	}()
+}
+
+// reloadSummary counts what a reloaded config holds. Without users the
+// built-in alice and bob still sign in, so they are counted too.
+func reloadSummary(cfg *config.Config) string {
+	users := plural.Count(len(cfg.Users), "user")
+	if len(cfg.Users) == 0 {
+		users = plural.Count(len(cfg.UsersOrDefault()), "user") + " (built-in)"
+	}
+	return users + ", " + plural.Count(len(cfg.Clients), "client") + ", " + plural.Count(len(cfg.Apps), "app")
 }

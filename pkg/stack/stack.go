@@ -165,6 +165,11 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	for _, w := range contradictions(s.cfg, opts.ProviderAddr, opts.ProxyAddr, providerLnAddr, s.proxyLn.Addr()) {
 		fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
 	}
+	if !s.demo {
+		for _, w := range envContradictions(s.cfg, s.issuer) {
+			fmt.Fprintf(opts.ErrOut, "warning: %s\n", w)
+		}
+	}
 	s.tls = tlsCfg // applied by netutil.Server, above its connection cap
 	if s.demo {
 		if err := s.startDemoServers(); err != nil {
@@ -181,7 +186,9 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
 		return nil, err
 	}
-	proxyHosts := append([]string{s.issuer}, allowed...) // a mounted provider's issuer names the proxy
+	// the proxy's own listen host (when bound by name) and a mounted
+	// provider's issuer, which names the proxy
+	proxyHosts := append([]string{proxyAddr, s.issuer}, allowed...)
 	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport, AllowedHosts: proxyHosts}); err != nil {
 		s.Provider.Close()
 		return nil, err

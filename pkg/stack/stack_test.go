@@ -24,7 +24,7 @@ var testKeys = testutil.Keys
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -176,8 +176,14 @@ func TestHotReload(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ssokit.yaml")
 	a, b := freeUpstream(t, "A"), freeUpstream(t, "B")
+	// written atomically: a truncate-then-write that a loaded machine
+	// stalls between could be read as an (empty, valid) config
 	write := func(s string) {
-		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		tmp := path + ".tmp"
+		if err := os.WriteFile(tmp, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -64,7 +64,10 @@ func ResolveKeys(src KeySource, client *http.Client) (*KeySet, error) {
 	case src.JWKS != "" && IsURL(src.JWKS):
 		return NewRemoteKeySet(client, src.JWKS), nil
 	}
-	path := src.Key + src.JWKS // exactly one is set
+	path := src.Key
+	if path == "" {
+		path = src.JWKS // a JWKS that is not a URL is a file like any other key file
+	}
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

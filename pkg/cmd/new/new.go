@@ -20,6 +20,7 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/scaffold"
 )
@@ -291,7 +292,7 @@ func relDir(configFile, dir string) (string, error) {
 
 func dryRun(o *Options, changes []scaffold.Change, reg *scaffold.ConfigChange) error {
 	out := o.IO.Out
-	fmt.Fprintf(out, "Would write %d files to %s:\n", len(changes), o.Dir)
+	fmt.Fprintf(out, "Would write %s to %s:\n", plural.Count(len(changes), "file"), o.Dir)
 	for _, c := range changes {
 		fmt.Fprintf(out, "  %-9s %s\n", c.Action, filepath.ToSlash(filepath.Join(o.Dir, c.Path)))
 	}
@@ -430,14 +431,14 @@ func filesSummary(dir, tmpl string, counts map[scaffold.Action]int) string {
 	created, overwritten, unchanged := counts[scaffold.Create], counts[scaffold.Overwrite], counts[scaffold.Unchanged]
 	var parts []string
 	if created > 0 {
-		parts = append(parts, plural(created, "file")+" created")
+		parts = append(parts, plural.Count(created, "file")+" created")
 	}
 	if overwritten > 0 {
-		parts = append(parts, plural(overwritten, "file")+" overwritten")
+		parts = append(parts, plural.Count(overwritten, "file")+" overwritten")
 	}
 	switch {
 	case created == 0 && overwritten == 0:
-		return fmt.Sprintf("%s already matches template %s: %s unchanged.", dir, tmpl, plural(unchanged, "file"))
+		return fmt.Sprintf("%s already matches template %s: %s unchanged.", dir, tmpl, plural.Count(unchanged, "file"))
 	case unchanged > 0:
 		parts = append(parts, fmt.Sprintf("%d unchanged", unchanged))
 	}
@@ -446,13 +447,6 @@ func filesSummary(dir, tmpl string, counts map[scaffold.Action]int) string {
 		verb = "Updated"
 	}
 	return fmt.Sprintf("%s %s from template %s: %s.", verb, dir, tmpl, strings.Join(parts, ", "))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // upCommand is the `ssokit up` to run from inside dir so that it uses

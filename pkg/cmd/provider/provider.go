@@ -57,7 +57,12 @@ otherwise.
 Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
 /authorize, /oauth/token (and /token), /userinfo, /oauth/revoke, /introspect,
 /logout, /v2/logout, /check_session, and /_ssokit/ (loopback admin API:
-events, faults, key rotation).`,
+events, faults, key rotation; tokens on the event stream are redacted unless
+?tokens=full).
+
+Requests are answered only for the issuer's host, loopback names and IP
+addresses: any other Host header is how a DNS rebinding page arrives. Allow
+another name with --allowed-host NAME or allowed_hosts in the config.`,
 		Example: `  # zero config: issuer http://localhost:9400/
   ssokit provider
 
@@ -188,12 +193,17 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
 		}
 	}
 	clients := "any client_id, public, loopback redirect URIs (zero-config)"
+	clientHint := "any client_id"
 	if len(cfg.Clients) > 0 {
 		ids := make([]string, len(cfg.Clients))
 		for i, c := range cfg.Clients {
 			ids[i] = c.ClientID
 		}
 		clients = strings.Join(ids, ", ")
+		clientHint = "client_id " + ids[0] + " (registered in the config)"
+		if len(ids) > 1 {
+			clientHint = "a client_id registered in the config (" + clients + ")"
+		}
 	}
 	keyInfo := ks.Alg() + " kid " + ks.ActiveKID()
 	if ks.Path() != "" {
@@ -213,10 +223,10 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
 		fmt.Fprintf(w, "  auto-login %s (interactive sign-ins skip the form)\n", autoLogin)
 	}
 	fmt.Fprintf(w, `
-Point an app at it: authority/issuer %s, any client_id, PKCE (S256).
+Point an app at it: authority/issuer %s, %s, PKCE (S256).
 Auth0 SDK: domain "%s". Live events: ssokit inspect --follow %s
 
-`, p.Issuer(), base, base)
+`, p.Issuer(), clientHint, base, base)
 }
 
 func firstNonEmpty(vs ...string) string {

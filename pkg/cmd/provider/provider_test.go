@@ -102,3 +102,56 @@ func TestNonLoopbackWarning(t *testing.T) {
 		t.Errorf("IssuerFor: %s %s", IssuerFor("127.0.0.1:9555"), IssuerFor("[::1]:9555"))
 	}
 }
+
+// TestRunAllowedHostAndShutdownWithSubscriber: --allowed-host extends the
+// Host check; and Ctrl-C with `inspect --follow` connected ends the stream
+// at once instead of waiting out the grace period (issue 12).
+func TestRunAllowedHostAndShutdownWithSubscriber(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: time.Now}
+	ready := make(chan string, 1)
+	opts := &Options{Addr: "127.0.0.1:0", LogFormat: "text", EphemeralKeys: true, AllowedHosts: []string{"ci-runner"},
+		Ready: func(a string) { ready <- a }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, f, opts) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	for host, want := range map[string]int{"ci-runner:9400": 200, "attacker.example:9400": 403} {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/.well-known/openid-configuration", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	guard, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	req, _ := http.NewRequestWithContext(guard, http.MethodGet, "http://"+addr+"/_ssokit/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	cancel()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		t.Fatalf("the event stream was cut, not ended, at shutdown: %v", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-guard.Done():
+		t.Fatal("the provider did not stop with a subscriber connected")
+	}
+}

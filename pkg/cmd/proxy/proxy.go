@@ -153,20 +153,21 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if !opts.Quiet {
 		accessLog = f.IOStreams.Out
 	}
+	addr := firstNonEmpty(opts.Addr, cfg.Proxy.Addr, config.DefaultProxyAddr)
 	p, err := proxy.New(proxy.Options{
-		Routes:       routes,
-		Logger:       slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelInfo})),
-		AccessLog:    accessLog,
-		Color:        f.IOStreams.ColorEnabled(),
-		Now:          f.Now,
-		AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
+		Routes:    routes,
+		Logger:    slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		AccessLog: accessLog,
+		Color:     f.IOStreams.ColorEnabled(),
+		Now:       f.Now,
+		// its own listen host too, when bound by name (--addr devbox:9000)
+		AllowedHosts: append(append([]string{addr}, cfg.AllowedHosts...), opts.AllowedHosts...),
 	})
 	if err != nil {
 		return &cmdutil.FlagError{Err: fmt.Errorf("the routes cannot be used:\n%w", err)}
 	}
 	defer p.CloseIdleConnections()
 
-	addr := firstNonEmpty(opts.Addr, cfg.Proxy.Addr, config.DefaultProxyAddr)
 	flag := "--addr"
 	if opts.ConfigFile != "" && opts.Addr == "" {
 		flag = "--addr or proxy.addr in " + opts.ConfigFile

@@ -3,8 +3,6 @@ package proxy_test
 import (
 	"bytes"
 	"context"
-	"flag"
-	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"io"
 	"net"
 	"net/http"
@@ -18,12 +16,12 @@ import (
 	"github.com/ssokit/ssokit/pkg/cli"
 	proxycmd "github.com/ssokit/ssokit/pkg/cmd/proxy"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/internal/golden"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/proxy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
@@ -111,26 +109,7 @@ func TestHelpGolden(t *testing.T) {
 	if code := cli.Run(context.Background(), f, []string{"proxy", "--help"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	golden(t, "help.golden", out.String())
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./pkg/cmd/proxy -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.EqualString(t, filepath.Join("testdata", "help.golden"), out.String())
 }
 
 // start runs the command with args until the test ends and returns the

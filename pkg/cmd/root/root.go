@@ -36,10 +36,11 @@ on your laptop and in CI.`,
 		Version:       f.Version,
 	}
 	cmdutil.Group(cmd)
+	cmd.SetHelpCommand(cmdutil.NewCmdHelp())
 	// --version prints exactly what `ssokit version` prints.
 	cmd.SetVersionTemplate("ssokit {{.Version}}\n")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &cmdutil.FlagError{Err: err}
+		return &cmdutil.FlagError{Err: cmdutil.FlagValueError(err)}
 	})
 	cmd.AddCommand(
 		provider.NewCmdProvider(f, nil),
@@ -52,5 +53,6 @@ on your laptop and in CI.`,
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)
+	completion.Register(cmd, f)
 	return cmd
 }

@@ -149,6 +149,10 @@ type Navigation struct {
 	URL       *url.URL
 	// Form is the POST body (application/x-www-form-urlencoded).
 	Form url.Values
+	// UserActivated marks a navigation the user started (a click on the
+	// app's sign-in button, a form the user submits): Chromium then sends
+	// Sec-Fetch-User: ?1, on its redirects too.
+	UserActivated bool
 }
 
 // Page is where a navigation ended.
@@ -204,6 +208,7 @@ func (b *Browser) Navigate(ctx context.Context, nav Navigation) (*Page, error) {
 		return nil, errors.New("browser: an iframe navigation needs its top-level document")
 	}
 	u, method, form, initiator := nav.URL, strings.ToUpper(nav.Method), nav.Form, nav.Initiator
+	activated := nav.UserActivated
 	crossSite := false
 	var prev *url.URL
 	for hop := 0; hop <= b.maxHops; hop++ {
@@ -211,7 +216,7 @@ func (b *Browser) Navigate(ctx context.Context, nav Navigation) (*Page, error) {
 			crossSite = true
 		}
 		rq := Request{URL: u, Method: method, Context: nav.Context, Navigation: true, Top: nav.Top,
-			Initiator: initiator, CrossSiteRedirect: crossSite}
+			Initiator: initiator, CrossSiteRedirect: crossSite, UserActivated: activated}
 		top := nav.Top
 		if nav.Context != IFrame {
 			top = u
@@ -261,6 +266,7 @@ func (b *Browser) Navigate(ctx context.Context, nav Navigation) (*Page, error) {
 				ex.Note = "auto-submitted form"
 				b.record(ex)
 				prev, initiator = nil, u
+				activated = false // the page's script submits, not the user
 				u, method = f.Action, f.Method
 				form = f.Values(nil)
 				crossSite = false
@@ -282,9 +288,10 @@ func (b *Browser) Navigate(ctx context.Context, nav Navigation) (*Page, error) {
 	return nil, fmt.Errorf("%w (more than %d) from %s", ErrTooManyHops, b.maxHops, nav.URL.Redacted())
 }
 
-// Submit submits a form of page with the given values, as a click would.
+// Submit submits a form of page with the given values, as a click would
+// (a user-activated navigation).
 func (b *Browser) Submit(ctx context.Context, page *Page, f Form, values url.Values) (*Page, error) {
-	nav := Navigation{Context: page.Context, Top: page.Top, Initiator: page.URL, Method: f.Method, URL: f.Action}
+	nav := Navigation{Context: page.Context, Top: page.Top, Initiator: page.URL, Method: f.Method, URL: f.Action, UserActivated: true}
 	if page.Context != IFrame {
 		nav.Top = nil
 	}
@@ -375,6 +382,9 @@ func (b *Browser) do(ctx context.Context, rq Request, form url.Values, top *url.
 	req.Header.Set("User-Agent", "ssokit-flow/1 ("+b.jar.profile.Name+")")
 	req.Header.Set("Sec-Fetch-Mode", "navigate")
 	req.Header.Set("Sec-Fetch-Site", rq.SecFetchSite())
+	if rq.UserActivated {
+		req.Header.Set("Sec-Fetch-User", "?1")
+	}
 	if rq.Context == IFrame {
 		req.Header.Set("Sec-Fetch-Dest", "iframe")
 	} else {

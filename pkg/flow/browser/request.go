@@ -48,6 +48,8 @@ type Request struct {
 	// CrossSiteRedirect records that the redirect chain leading here passed
 	// through another site; such a request is never same-site.
 	CrossSiteRedirect bool
+	// UserActivated is set on navigations the user started (Sec-Fetch-User).
+	UserActivated bool
 }
 
 func (r Request) topLevelNavigation() bool {

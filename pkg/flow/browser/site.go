@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // Site returns the schemeful site of u: scheme "://" registrable domain, or
@@ -97,16 +99,5 @@ func PotentiallyTrustworthy(u *url.URL) bool {
 	default:
 		return false
 	}
-	return IsLoopbackHost(u.Hostname())
-}
-
-// IsLoopbackHost reports whether host names the loopback interface:
-// localhost and its subdomains (RFC 6761), 127.0.0.0/8 and ::1.
-func IsLoopbackHost(host string) bool {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
+	return netutil.IsLoopbackHost(u.Hostname())
 }

@@ -7,8 +7,8 @@
 //     provider nor its keys nor its config: a flow file is its own schema.
 //     (pkg/flow/layering_test.go said so, archtest allowed flow → config;
 //     this test is now the only one and forbids it.) What the simulator
-//     shares with the provider (fault vocabulary, protocol words) lives in
-//     leaves such as pkg/oidc.
+//     shares with the provider lives in leaves: pkg/fault (faults and their
+//     key=value form), pkg/oidc (protocol words).
 //   - The proxy engine knows nothing of ssokit.yaml: turning config into
 //     routes is pkg/stack's job (stack.RoutesFromConfig).
 //   - A command never imports another command: only pkg/cmd/root assembles

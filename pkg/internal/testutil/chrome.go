@@ -37,6 +37,9 @@ type ChromeOptions struct {
 	// third-party cookies through. Headless Chromium blocks them by default
 	// (measured: see shared/reference/browser-observations.md).
 	AllowThirdPartyCookies bool
+	// HostResolverRules is Chromium's --host-resolver-rules, e.g.
+	// "MAP attacker.example 127.0.0.1" to play a DNS rebinding attack.
+	HostResolverRules string
 }
 
 // NewChrome starts a headless Chromium with a fresh profile and returns a
@@ -68,6 +71,9 @@ func NewChrome(t testing.TB, o ChromeOptions) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	if o.HostResolverRules != "" {
+		opts = append(opts, chromedp.Flag("host-resolver-rules", o.HostResolverRules))
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)

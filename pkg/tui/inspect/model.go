@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
@@ -409,7 +410,7 @@ func (m *Model) addPasted(text string) tea.Cmd {
 		m.selected = last.ID
 	}
 	m.refilter()
-	m.status = fmt.Sprintf("pasted %d token(s)", n)
+	m.status = "pasted " + plural.Count(n, "token")
 	return tea.Batch(cmds...)
 }
 

@@ -58,12 +58,12 @@ func TestPastePromptEditing(t *testing.T) {
 	press(m, "p")
 	typeText(m, "x.y")
 	press(m, "enter")
-	if len(m.entries) != 6 || m.Selected().Raw != "x.y" || m.status != "pasted 1 token(s)" {
+	if len(m.entries) != 6 || m.Selected().Raw != "x.y" || m.status != "pasted 1 token" {
 		t.Errorf("entries %d status %q", len(m.entries), m.status)
 	}
 	// Pasting text with several tokens adds each; "Bearer" words are skipped.
 	m.Update(tea.PasteMsg{Content: "Bearer t1.a.b\nBearer t2.a.b  t3.a.b"})
-	if len(m.entries) != 9 || m.status != "pasted 3 token(s)" {
+	if len(m.entries) != 9 || m.status != "pasted 3 tokens" {
 		t.Errorf("entries %d status %q", len(m.entries), m.status)
 	}
 	// A paste while filtering goes to the filter.

@@ -1,13 +1,15 @@
 package inspect
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
 
 func visibleWidth(s string) int { return lipgloss.Width(s) }
@@ -232,18 +234,18 @@ func TestGoldenViews(t *testing.T) {
 	t.Run("80x24", func(t *testing.T) {
 		m := newModel(t, newVerifier(t))
 		m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-		golden.RequireEqual(t, checkFrame(t, m, 80, 24))
+		golden.EqualString(t, filepath.Join("testdata", t.Name()+".golden"), checkFrame(t, m, 80, 24))
 	})
 	t.Run("120x32_expired_selected", func(t *testing.T) {
 		m := newModel(t, newVerifier(t))
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 32})
 		press(m, "j", "j")
-		golden.RequireEqual(t, checkFrame(t, m, 120, 32))
+		golden.EqualString(t, filepath.Join("testdata", t.Name()+".golden"), checkFrame(t, m, 120, 32))
 	})
 	t.Run("60x20_narrow_detail", func(t *testing.T) {
 		m := newModel(t, newVerifier(t))
 		m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
 		press(m, "tab")
-		golden.RequireEqual(t, checkFrame(t, m, 60, 20))
+		golden.EqualString(t, filepath.Join("testdata", t.Name()+".golden"), checkFrame(t, m, 60, 20))
 	})
 }

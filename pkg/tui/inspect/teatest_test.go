@@ -3,15 +3,16 @@ package inspect
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
 
 func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
@@ -42,7 +43,7 @@ func TestProgramNavigateAndFilter(t *testing.T) {
 	if e := fm.Selected(); e == nil || e.User != "bob" || fm.filter != "bob" {
 		t.Fatalf("final selection %+v filter %q", e, fm.filter)
 	}
-	golden.RequireEqual(t, fm.Render())
+	golden.EqualString(t, filepath.Join("testdata", t.Name()+".golden"), fm.Render())
 }
 
 // Follow mode fed by a test SSE server: tokens appear as events arrive.

@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ssokit/ssokit/pkg/internal/plural"
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
@@ -97,7 +98,7 @@ func (m *Model) titleLine() string {
 			shown++
 		}
 	}
-	t := m.st.title.Render("ssokit inspect") + m.st.dim.Render(fmt.Sprintf(" · %d token(s)", n))
+	t := m.st.title.Render("ssokit inspect") + m.st.dim.Render(" · "+plural.Count(n, "token"))
 	if m.filter != "" {
 		t += m.st.dim.Render(fmt.Sprintf(" · %d shown", shown))
 	}

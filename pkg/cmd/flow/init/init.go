@@ -71,7 +71,7 @@ func initRun(opts *Options) error {
 		return cmdutil.FlagErrorf("%s exists; use --force to overwrite it, or name another file", opts.File)
 	}
 	if err != nil {
-		return cmdutil.FlagErrorf("cannot write %s: %v", opts.File, err)
+		return cmdutil.FlagErrorf("cannot write %s: %w", opts.File, err)
 	}
 	if _, err := fh.Write(flow.Example()); err != nil {
 		fh.Close()

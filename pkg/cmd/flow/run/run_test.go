@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"flag"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,11 +17,10 @@ import (
 	"github.com/ssokit/ssokit/pkg/cli"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/flow"
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/stack"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // ssokit runs the CLI in-process and returns exit code, stdout, stderr.
 func ssokit(t testing.TB, args ...string) (int, string, string) {
@@ -53,24 +51,6 @@ func normalise(s string) string {
 		lines[i] = regexp.MustCompile(` {2,}T`).ReplaceAllString(l, " T")
 	}
 	return strings.Join(lines, "\n")
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
 }
 
 func TestExampleSuitePasses(t *testing.T) {
@@ -127,7 +107,7 @@ func TestFailureModes(t *testing.T) {
 					t.Errorf("report lacks %q:\n%s", w, out)
 				}
 			}
-			golden(t, tt.name, normalise(out))
+			golden.EqualString(t, filepath.Join("testdata", tt.name+".golden"), normalise(out))
 		})
 	}
 }

@@ -80,7 +80,7 @@ func decodeRun(opts *DecodeOptions) error {
 	if u.Kind == token.KindJWE && opts.KeyFile != "" {
 		keys, err := token.LoadKeys(opts.KeyFile)
 		if err != nil {
-			return cmdutil.FlagErrorf("--key: %v", err)
+			return cmdutil.FlagErrorf("--key: %w", err)
 		}
 		if dec, err = token.Decrypt(u.Raw, keys); err != nil {
 			return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: err}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rsa"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,12 +14,11 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/cli"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	"github.com/ssokit/ssokit/pkg/internal/golden"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/openurl"
 	"github.com/ssokit/ssokit/pkg/token/tokentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
@@ -37,24 +35,6 @@ func run(t *testing.T, stdin string, args ...string) (stdout, stderr string, cod
 	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: func() time.Time { return now }, Version: "test"}
 	code = cli.Run(context.Background(), f, args)
 	return out.String(), errOut.String(), code
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from golden file:\n--- got ---\n%s\n--- want ---\n%s", name, got, want)
-	}
 }
 
 func idClaims() map[string]any {
@@ -89,7 +69,7 @@ func TestDecodeGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			golden(t, tt.name, out)
+			golden.EqualString(t, filepath.Join("testdata", tt.name+".golden"), out)
 		})
 	}
 }
@@ -111,7 +91,7 @@ func TestDecodeJWEWithKey(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	golden(t, "jwe_decrypted", out)
+	golden.EqualString(t, filepath.Join("testdata", "jwe_decrypted"+".golden"), out)
 
 	out, _, code = run(t, "", "token", "decode", "--key", keyFile, "--json", raw)
 	if code != 0 || !strings.Contains(out, `"nested": {`) || !strings.Contains(out, `"encrypted": true`) {
@@ -131,7 +111,7 @@ func TestDecodeBadInput(t *testing.T) {
 		{"not json payload", "eyJhbGciOiJIUzI1NiJ9.aGVsbG8.", nil, "error: malformed token: payload is not JSON: invalid character 'h' looking for beginning of value\n"},
 		{"too large", strings.Repeat("a", 8<<20+1), nil, "error: input too large: more than 8388608 bytes (8 MiB); a JWT is normally a few kilobytes\n"},
 		{"binary garbage", "\x00\xff\xfe.\x01.\x02", nil, "error: malformed token: header is not base64url: illegal character '\\x00' at offset 0\n"},
-		{"missing key file", "", []string{"--key", "/nonexistent", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aXY.Y3Q.dGFn"}, "error: --key: open /nonexistent: no such file or directory\n"},
+		{"missing key file", "", []string{"--key", "/nonexistent", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aXY.Y3Q.dGFn"}, "error: --key: /nonexistent: no such file or directory\n"},
 		{"two args", "", []string{"a", "b"}, "takes at most 1 argument(s)"},
 	}
 	for _, tt := range tests {

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/ssokit/ssokit/pkg/cmdutil"
+	flowbrowser "github.com/ssokit/ssokit/pkg/flow/browser"
 	"github.com/ssokit/ssokit/pkg/iostreams"
 	"github.com/ssokit/ssokit/pkg/oidc"
 	"github.com/ssokit/ssokit/pkg/openurl"
@@ -48,6 +51,7 @@ type GetOptions struct {
 	Port         int
 	Timeout      time.Duration
 	Print        string
+	CACert       string
 }
 
 // NewCmdGet returns `ssokit token get`.
@@ -103,7 +107,10 @@ shell substitution.`,
 				return cmdutil.FlagErrorf("--print must be access_token, id_token or refresh_token")
 			}
 			if opts.HTTP == nil {
-				opts.HTTP = &http.Client{Timeout: 30 * time.Second}
+				var err error
+				if opts.HTTP, err = cmdutil.HTTPClient(opts.CACert, 30*time.Second); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(opts)
@@ -121,6 +128,7 @@ shell substitution.`,
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the authorization URL instead of opening a browser")
 	fl.IntVar(&opts.Port, "port", 0, "loopback port for the redirect listener (default: a free port)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "how long to wait for the browser sign-in")
+	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
 	fl.StringVar(&opts.Print, "print", "", "print only this token: access_token, id_token or refresh_token")
 	return cmd
 }
@@ -160,6 +168,9 @@ func getRun(ctx context.Context, opts *GetOptions) error {
 	}
 	if err != nil {
 		return grantError(err)
+	}
+	if opts.Grant == GrantAuthorizationCode {
+		fmt.Fprintf(opts.IO.ErrOut, "Signed in%s at %s.\n", signedInAs(tok), d.Issuer)
 	}
 	resp := Response{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: tok.ExpiresIn, RefreshToken: tok.RefreshToken}
 	if resp.ExpiresIn == 0 && !tok.Expiry.IsZero() {
@@ -228,6 +239,9 @@ func authCode(ctx context.Context, opts *GetOptions, d *oidc.Discovery) (*oauth2
 		params = append(params, oauth2.SetAuthURLParam("audience", opts.Audience))
 	}
 	authURL := conf.AuthCodeURL(state, params...)
+	if err := preflight(ctx, opts.HTTP, authURL, redirect); err != nil {
+		return nil, err
+	}
 
 	type result struct {
 		code string
@@ -295,6 +309,71 @@ func authCode(ctx context.Context, opts *GetOptions, d *oidc.Discovery) (*oauth2
 		}
 	}
 	return tok, nil
+}
+
+// preflight asks the authorization endpoint what the browser would get,
+// without following redirects, so that a provider refusing the request
+// (an unknown client, an unregistered redirect_uri) fails the command now
+// with its own words instead of after --timeout. A redirect back to us
+// with error=… is a refusal too. A login page, a redirect elsewhere, or no
+// answer at all proceeds to the browser, which has the user's session.
+func preflight(ctx context.Context, client *http.Client, authURL, redirect string) error {
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return nil
+	}
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	resp, err := c.Do(req)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
+		if err != nil || !strings.HasPrefix(loc.String(), redirect) {
+			return nil
+		}
+		if q := loc.Query(); q.Get("error") != "" {
+			return &grantErr{strings.TrimSpace(fmt.Sprintf("the provider refused the sign-in: %s %s", q.Get("error"), q.Get("error_description")))}
+		}
+	case resp.StatusCode >= 400:
+		var oe oidc.Error
+		msg := flowbrowser.VisibleText(body, 300)
+		if json.Unmarshal(body, &oe) == nil && oe.Code != "" {
+			msg = oe.Error()
+		}
+		if msg == "" {
+			msg = resp.Status
+		}
+		at := *resp.Request.URL
+		at.RawQuery, at.User = "", nil
+		return &grantErr{fmt.Sprintf("the provider refused the sign-in (HTTP %d at %s): %s", resp.StatusCode, at.String(), msg)}
+	}
+	return nil
+}
+
+// signedInAs names who signed in, from the ID token (" as alice"), or "".
+func signedInAs(tok *oauth2.Token) string {
+	idt, _ := tok.Extra("id_token").(string)
+	u, err := token.Decode(idt)
+	if err != nil {
+		return ""
+	}
+	for _, c := range []string{"preferred_username", "email", "sub"} {
+		if v, _ := u.Claims[c].(string); v != "" {
+			return " as " + token.Printable(v)
+		}
+	}
+	return ""
 }
 
 func randomString() string {

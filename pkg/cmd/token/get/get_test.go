@@ -247,3 +247,62 @@ func TestGetNoRedirectTimesOut(t *testing.T) {
 		t.Errorf("exit %d %q", code, errOut)
 	}
 }
+
+// cancelBrowser stands for the user pressing Ctrl-C while the browser is open.
+type cancelBrowser struct{ cancel context.CancelFunc }
+
+func (b cancelBrowser) Browse(string) error { b.cancel(); return nil }
+
+// Ctrl-C while waiting for the sign-in exits quietly with 130 (issue 12).
+func TestGetInterruptExits130(t *testing.T) {
+	issuer := fakeOP(t, func(q url.Values) url.Values { return nil }, func(url.Values) string { return "" })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ios, _, out, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Browser: cancelBrowser{cancel}, Now: time.Now}
+	code := cli.Run(ctx, f, []string{"token", "get", "--issuer", issuer, "--client-id", "cli"})
+	if code != 130 || strings.Contains(errOut.String(), "error") || out.Len() != 0 {
+		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+}
+
+const registeredCLI = `
+clients:
+  - client_id: shell
+    redirect_uris: [http://localhost:5173/callback]
+`
+
+// A provider that refuses the authorization request (here: a client it
+// does not know) fails the command at once with the provider's words,
+// before any browser opens, instead of after the 5-minute timeout.
+func TestGetFailsFastWhenProviderRefuses(t *testing.T) {
+	issuer := optest.Start(t, optest.Config(t, registeredCLI), nil, time.Now, "alice")
+	stub := &openurl.Stub{}
+	_, errOut, code := run(t, stub, "--issuer", issuer, "--client-id", "cli")
+	if code != 1 || !strings.Contains(errOut, "error: the provider refused the sign-in") || !strings.Contains(errOut, `"cli"`) {
+		t.Errorf("exit %d stderr %q", code, errOut)
+	}
+	if len(stub.URLs()) != 0 {
+		t.Errorf("opened the browser on a refused request: %v", stub.URLs())
+	}
+	if strings.Contains(errOut, "<") {
+		t.Errorf("raw markup in the message: %q", errOut)
+	}
+}
+
+// A native client registered with http://127.0.0.1/callback signs in from
+// any loopback port (RFC 8252 §7.3), and success is confirmed on stderr.
+func TestGetRegisteredNativeClient(t *testing.T) {
+	issuer := optest.Start(t, optest.Config(t, registeredCLI+`  - client_id: cli
+    redirect_uris: [http://127.0.0.1/callback]
+`), nil, time.Now, "alice")
+	b := &followBrowser{}
+	out, errOut, code := run(t, b, "--issuer", issuer, "--client-id", "cli", "--print", "access_token")
+	b.wg.Wait()
+	if code != 0 || out == "" {
+		t.Fatalf("exit %d stderr %q", code, errOut)
+	}
+	if !strings.Contains(errOut, "Signed in as alice") {
+		t.Errorf("no confirmation on stderr: %q", errOut)
+	}
+}

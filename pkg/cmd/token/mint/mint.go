@@ -102,7 +102,7 @@ func mintRun(opts *MintOptions) error {
 	if opts.ClaimsFile != "" {
 		m, err := token.LoadClaimsFile(opts.ClaimsFile)
 		if err != nil {
-			return cmdutil.FlagErrorf("--claims: %v", err)
+			return cmdutil.FlagErrorf("--claims: %w", err)
 		}
 		extra = m
 	}

@@ -89,7 +89,7 @@ func TestMintClaimsFileAndErrors(t *testing.T) {
 		{[]string{"--exp", "-1m"}, "--exp must be a positive duration"},
 		{[]string{"--type", "refresh"}, `--type must be id or access, got "refresh"`},
 		{[]string{"--claim", "novalue"}, `--claim: claim "novalue": expected name=value`},
-		{[]string{"--claims", "/nope.json"}, "--claims: open /nope.json"},
+		{[]string{"--claims", "/nope.json"}, "--claims: /nope.json: no such file or directory"},
 		{[]string{"--alg", "HS256"}, `signing algorithm "HS256" is not supported`},
 		{[]string{"extra-arg"}, "takes no arguments"},
 	}
