@@ -281,27 +281,25 @@ func (c *Config) Validate() Errors {
 	if m := c.Provider.Mount; m != "" && (!strings.HasPrefix(m, "/") || m == "/" || strings.HasSuffix(m, "/")) {
 		add("provider.mount", "%q must be a path like /auth (leading slash, no trailing slash)", m)
 	}
+	// unique reports a list entry without its name, or with the name of an
+	// earlier entry; twice is a format for the name.
+	unique := func(seen map[string]bool, field, name, missing, twice string) {
+		switch {
+		case name == "":
+			add(field, "%s", missing)
+		case seen[name]:
+			add(field, twice, name)
+		}
+		seen[name] = true
+	}
 	seenUser := map[string]bool{}
 	for i, u := range c.Users {
-		f := fmt.Sprintf("users[%d]", i)
-		switch {
-		case u.Username == "":
-			add(f+".username", "a user needs a username")
-		case seenUser[u.Username]:
-			add(f+".username", "user %q is defined twice", u.Username)
-		}
-		seenUser[u.Username] = true
+		unique(seenUser, fmt.Sprintf("users[%d].username", i), u.Username, "a user needs a username", "user %q is defined twice")
 	}
 	seenClient := map[string]bool{}
 	for i, cl := range c.Clients {
 		f := fmt.Sprintf("clients[%d]", i)
-		switch {
-		case cl.ClientID == "":
-			add(f+".client_id", "a client needs a client_id")
-		case seenClient[cl.ClientID]:
-			add(f+".client_id", "client %q is defined twice", cl.ClientID)
-		}
-		seenClient[cl.ClientID] = true
+		unique(seenClient, f+".client_id", cl.ClientID, "a client needs a client_id", "client %q is defined twice")
 		if len(cl.RedirectURIs) == 0 && cl.Secret == "" {
 			add(f+".redirect_uris", "public client %q needs at least one redirect_uri", cl.ClientID)
 		}
@@ -335,13 +333,7 @@ func (c *Config) Validate() Errors {
 	seenPath := map[string]string{}
 	for i, a := range c.Apps {
 		f := fmt.Sprintf("apps[%d]", i)
-		switch {
-		case a.Name == "":
-			add(f+".name", "an app needs a name")
-		case seenApp[a.Name]:
-			add(f+".name", "app %q is defined twice; names must be unique", a.Name)
-		}
-		seenApp[a.Name] = true
+		unique(seenApp, f+".name", a.Name, "an app needs a name", "app %q is defined twice; names must be unique")
 		if !strings.HasPrefix(a.Path, "/") {
 			add(f+".path", "%q must start with / (e.g. /account)", a.Path)
 		} else if other, ok := seenPath[strings.TrimSuffix(a.Path, "/")]; ok {

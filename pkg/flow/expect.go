@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,19 +13,10 @@ import (
 	"github.com/ssokit/ssokit/pkg/token"
 )
 
-func htmlUnescape(s string) string { return html.UnescapeString(s) }
-
-// authKinds are the steps that end in tokens or an OAuth error.
-func yieldsTokens(kind string) bool {
-	switch kind {
-	case StepLogin, StepSilent, StepRedirect, StepRefresh:
-		return true
-	}
-	return false
-}
-
 // check returns every way the step's outcome misses its expectations. A
-// step without expectations passes when it did what it says.
+// step without expectations passes when it did what it says. An error or
+// an OAuth error decides alone; otherwise every expectation is checked,
+// in the order of the expectations table.
 func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 	e := st.Expect
 	if e == nil {
@@ -34,164 +25,241 @@ func (fr *flowRun) check(ctx context.Context, st *Step, o outcome) []string {
 	if o.err != nil {
 		return []string{o.err.Error()}
 	}
-	var fails []string
-	failf := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 	if o.authErr != nil {
-		if e.Error == "" {
-			if e.Tokens != nil && !*e.Tokens {
-				return nil // "no tokens" was the expectation
-			}
-			msg := fmt.Sprintf("expected %s, got error %s", expectedWhat(st), o.authErr.Code)
-			if o.authErr.Code == ErrLoginFailed {
-				msg += ": " + o.authErr.Description // the simulator's own outcome: say why
-			}
-			return []string{msg}
-		}
-		if o.authErr.Code != e.Error {
-			failf("expected error %s, got error %s", e.Error, o.authErr.Code)
-		}
-		return fails
+		return checkAuthError(st, e, o)
 	}
 	if e.Error != "" {
 		got := "success"
 		if o.tokens != nil {
 			got = "tokens"
 		}
-		failf("expected error %s, got %s", e.Error, got)
-		return fails
+		return []string{fmt.Sprintf("expected error %s, got %s", e.Error, got)}
 	}
-	if e.Tokens != nil {
-		has := o.tokens != nil
-		if *e.Tokens != has {
-			if has {
-				failf("expected no tokens, got tokens")
-			} else {
-				failf("expected tokens, got none")
-			}
+	in := &checked{ctx: ctx, fr: fr, e: e, o: o, claims: o.claims}
+	if in.claims == nil && o.tokens != nil {
+		in.claims = o.tokens.IDClaims
+	}
+	var fails []string
+	for _, x := range expectations {
+		fails = append(fails, x.check(in)...)
+	}
+	return fails
+}
+
+// checkAuthError checks a step that ended with an OAuth error: it passes
+// when that error, or no tokens, was the expectation.
+func checkAuthError(st *Step, e *Expect, o outcome) []string {
+	switch {
+	case e.Error == "" && e.Tokens != nil && !*e.Tokens:
+		return nil // "no tokens" was the expectation
+	case e.Error == "":
+		msg := fmt.Sprintf("expected %s, got error %s", st.act.yields(), o.authErr.Code)
+		if o.authErr.Code == ErrLoginFailed {
+			msg += ": " + o.authErr.Description // the simulator's own outcome: say why
 		}
+		return []string{msg}
+	case o.authErr.Code != e.Error:
+		return []string{fmt.Sprintf("expected error %s, got error %s", e.Error, o.authErr.Code)}
 	}
-	claims := o.claims
-	if claims == nil && o.tokens != nil {
-		claims = o.tokens.IDClaims
+	return nil
+}
+
+// checked is what an expectation looks at: a step's outcome that is not
+// an error, the claims it produced (the ID token's, or userinfo's) and the
+// flow's state.
+type checked struct {
+	ctx    context.Context
+	fr     *flowRun
+	e      *Expect
+	o      outcome
+	claims map[string]any
+}
+
+// expectations are the checks of an expect: block, named by their key,
+// in the order failures are listed. Each returns its failures, none when
+// the expectation is not set.
+var expectations = []struct {
+	name  string
+	check func(*checked) []string
+}{
+	{"tokens", expectTokens},
+	{"claims", expectSomeClaims},
+	{"claims", expectClaims},
+	{"claims_contain", expectClaimsContain},
+	{"claims_match", expectClaimsMatch},
+	{"same_sub_as", expectSameSub},
+	{"lifetime", expectLifetime},
+	{"signature", expectSignature},
+	{"refresh_token", expectRefreshToken},
+	{"frontchannel", expectFrontchannel},
+}
+
+func expectTokens(in *checked) []string {
+	if in.e.Tokens == nil {
+		return nil
 	}
-	needClaims := len(e.Claims)+len(e.ClaimsContain)+len(e.ClaimsMatch) > 0
-	if needClaims && claims == nil {
-		failf("expected claims, but the step produced none")
+	switch has := in.o.tokens != nil; {
+	case has && !*in.e.Tokens:
+		return []string{"expected no tokens, got tokens"}
+	case !has && *in.e.Tokens:
+		return []string{"expected tokens, got none"}
 	}
-	for _, k := range sortedKeys(e.Claims) {
-		want := e.Claims[k]
-		got, ok := claims[k]
+	return nil
+}
+
+// expectSomeClaims fails once when claims are expected and there are none,
+// rather than once per claim.
+func expectSomeClaims(in *checked) []string {
+	if len(in.e.Claims)+len(in.e.ClaimsContain)+len(in.e.ClaimsMatch) > 0 && in.claims == nil {
+		return []string{"expected claims, but the step produced none"}
+	}
+	return nil
+}
+
+func expectClaims(in *checked) []string {
+	var fails []string
+	for _, k := range sortedKeys(in.e.Claims) {
+		want := in.e.Claims[k]
+		got, ok := in.claims[k]
 		if !ok {
-			failf("claim %s: missing, want %s", k, show(want))
+			fails = append(fails, fmt.Sprintf("claim %s: missing, want %s", k, show(want)))
 		} else if !claimEqual(got, want) {
-			failf("claim %s: got %s, want %s", k, show(got), show(want))
-		}
-	}
-	for _, k := range sortedKeys(e.ClaimsContain) {
-		want := e.ClaimsContain[k]
-		got, ok := claims[k]
-		if !ok {
-			failf("claim %s: missing, want it to contain %s", k, show(want))
-		} else if !claimContains(got, want) {
-			failf("claim %s: got %s, want it to contain %s", k, show(got), show(want))
-		}
-	}
-	for _, k := range sortedKeys(e.ClaimsMatch) {
-		re := e.ClaimsMatch[k]
-		got, ok := claims[k]
-		if !ok {
-			failf("claim %s: missing, want it to match /%s/", k, re)
-		} else if s := fmt.Sprint(got); !re.MatchString(s) {
-			failf("claim %s: got %s, want it to match /%s/", k, show(got), re)
-		}
-	}
-	if e.SameSubAs != "" || e.SameSessionAs != "" {
-		other := e.SameSessionAs
-		if other == "" {
-			other = e.SameSubAs
-		}
-		ot := fr.tokens[other]
-		switch {
-		case ot == nil || ot.IDClaims == nil:
-			failf("%s holds no ID token to compare with", other)
-		case claims == nil:
-			failf("no ID token to compare with %s's", other)
-		default:
-			if fmt.Sprint(claims["sub"]) != fmt.Sprint(ot.IDClaims["sub"]) {
-				failf("sub %s differs from %s's sub %s", show(claims["sub"]), other, show(ot.IDClaims["sub"]))
-			}
-			if e.SameSessionAs != "" {
-				mine, ok1 := claims["sid"]
-				theirs, ok2 := ot.IDClaims["sid"]
-				switch {
-				case !ok1 || !ok2:
-					failf("same_session_as %s: the ID tokens carry no sid claim to compare", other)
-				case fmt.Sprint(mine) != fmt.Sprint(theirs):
-					failf("sid %s differs from %s's sid %s: a different session", show(mine), other, show(theirs))
-				}
-			}
-		}
-	}
-	if e.LifetimeMin > 0 || e.LifetimeMax > 0 {
-		if claims == nil {
-			failf("lifetime: no ID token")
-		} else {
-			iat, ok1 := num(claims["iat"])
-			exp, ok2 := num(claims["exp"])
-			if !ok1 || !ok2 {
-				failf("lifetime: the ID token lacks iat or exp")
-			} else {
-				life := time.Duration(exp-iat) * time.Second
-				if e.LifetimeMin > 0 && life < e.LifetimeMin {
-					failf("ID token lifetime %s is below the minimum %s", life, e.LifetimeMin)
-				}
-				if e.LifetimeMax > 0 && life > e.LifetimeMax {
-					failf("ID token lifetime %s is above the maximum %s", life, e.LifetimeMax)
-				}
-			}
-		}
-	}
-	if e.Signature {
-		if o.tokens == nil || o.tokens.IDToken == "" {
-			failf("signature: no ID token to verify")
-		} else if res, err := fr.keys.Verify(ctx, o.tokens.IDToken, token.VerifyOptions{Now: fr.r.Now, Leeway: token.DefaultLeeway}); err != nil {
-			failf("ID token signature: %v", err)
-		} else if !res.Valid {
-			failf("ID token signature: %s", res.Reason)
-		}
-	}
-	if e.RefreshToken != nil {
-		has := o.tokens != nil && o.tokens.RefreshToken != ""
-		if has != *e.RefreshToken {
-			if has {
-				failf("expected no refresh token, got one")
-			} else {
-				failf("expected a refresh token, got none")
-			}
-		}
-	}
-	if len(e.Frontchannel) > 0 {
-		got := map[string]bool{}
-		for _, a := range o.frontchannel {
-			got[a] = true
-		}
-		for _, a := range e.Frontchannel {
-			if !got[a] {
-				failf("the provider did not load %s's front-channel logout URI", a)
-			}
+			fails = append(fails, fmt.Sprintf("claim %s: got %s, want %s", k, show(got), show(want)))
 		}
 	}
 	return fails
 }
 
-func expectedWhat(st *Step) string {
-	switch {
-	case yieldsTokens(st.Kind):
-		return "tokens"
-	case st.Kind == StepUserinfo:
-		return "claims"
+func expectClaimsContain(in *checked) []string {
+	var fails []string
+	for _, k := range sortedKeys(in.e.ClaimsContain) {
+		want := in.e.ClaimsContain[k]
+		got, ok := in.claims[k]
+		if !ok {
+			fails = append(fails, fmt.Sprintf("claim %s: missing, want it to contain %s", k, show(want)))
+		} else if !claimContains(got, want) {
+			fails = append(fails, fmt.Sprintf("claim %s: got %s, want it to contain %s", k, show(got), show(want)))
+		}
 	}
-	return "success"
+	return fails
+}
+
+func expectClaimsMatch(in *checked) []string {
+	var fails []string
+	for _, k := range sortedKeys(in.e.ClaimsMatch) {
+		re := in.e.ClaimsMatch[k]
+		got, ok := in.claims[k]
+		if !ok {
+			fails = append(fails, fmt.Sprintf("claim %s: missing, want it to match /%s/", k, re))
+		} else if s := fmt.Sprint(got); !re.MatchString(s) {
+			fails = append(fails, fmt.Sprintf("claim %s: got %s, want it to match /%s/", k, show(got), re))
+		}
+	}
+	return fails
+}
+
+// expectSameSub checks same_sub_as (the same sub as another app's ID
+// token) and same_session_as (the same sub and sid).
+func expectSameSub(in *checked) []string {
+	e := in.e
+	if e.SameSubAs == "" && e.SameSessionAs == "" {
+		return nil
+	}
+	other := e.SameSessionAs
+	if other == "" {
+		other = e.SameSubAs
+	}
+	ot := in.fr.tokens[other]
+	switch {
+	case ot == nil || ot.IDClaims == nil:
+		return []string{fmt.Sprintf("%s holds no ID token to compare with", other)}
+	case in.claims == nil:
+		return []string{fmt.Sprintf("no ID token to compare with %s's", other)}
+	}
+	var fails []string
+	if fmt.Sprint(in.claims["sub"]) != fmt.Sprint(ot.IDClaims["sub"]) {
+		fails = append(fails, fmt.Sprintf("sub %s differs from %s's sub %s", show(in.claims["sub"]), other, show(ot.IDClaims["sub"])))
+	}
+	if e.SameSessionAs != "" {
+		mine, ok1 := in.claims["sid"]
+		theirs, ok2 := ot.IDClaims["sid"]
+		switch {
+		case !ok1 || !ok2:
+			fails = append(fails, fmt.Sprintf("same_session_as %s: the ID tokens carry no sid claim to compare", other))
+		case fmt.Sprint(mine) != fmt.Sprint(theirs):
+			fails = append(fails, fmt.Sprintf("sid %s differs from %s's sid %s: a different session", show(mine), other, show(theirs)))
+		}
+	}
+	return fails
+}
+
+// expectLifetime bounds the ID token's exp − iat.
+func expectLifetime(in *checked) []string {
+	e := in.e
+	if e.LifetimeMin == 0 && e.LifetimeMax == 0 {
+		return nil
+	}
+	if in.claims == nil {
+		return []string{"lifetime: no ID token"}
+	}
+	iat, ok1 := num(in.claims["iat"])
+	exp, ok2 := num(in.claims["exp"])
+	if !ok1 || !ok2 {
+		return []string{"lifetime: the ID token lacks iat or exp"}
+	}
+	var fails []string
+	life := time.Duration(exp-iat) * time.Second
+	if e.LifetimeMin > 0 && life < e.LifetimeMin {
+		fails = append(fails, fmt.Sprintf("ID token lifetime %s is below the minimum %s", life, e.LifetimeMin))
+	}
+	if e.LifetimeMax > 0 && life > e.LifetimeMax {
+		fails = append(fails, fmt.Sprintf("ID token lifetime %s is above the maximum %s", life, e.LifetimeMax))
+	}
+	return fails
+}
+
+// expectSignature verifies the ID token against the provider's JWKS,
+// fetched once per run.
+func expectSignature(in *checked) []string {
+	if !in.e.Signature {
+		return nil
+	}
+	if in.o.tokens == nil || in.o.tokens.IDToken == "" {
+		return []string{"signature: no ID token to verify"}
+	}
+	res, err := in.fr.keys.Verify(in.ctx, in.o.tokens.IDToken, token.VerifyOptions{Now: in.fr.r.Now, Leeway: token.DefaultLeeway})
+	switch {
+	case err != nil:
+		return []string{fmt.Sprintf("ID token signature: %v", err)}
+	case !res.Valid:
+		return []string{fmt.Sprintf("ID token signature: %s", res.Reason)}
+	}
+	return nil
+}
+
+func expectRefreshToken(in *checked) []string {
+	if in.e.RefreshToken == nil {
+		return nil
+	}
+	switch has := in.o.tokens != nil && in.o.tokens.RefreshToken != ""; {
+	case has && !*in.e.RefreshToken:
+		return []string{"expected no refresh token, got one"}
+	case !has && *in.e.RefreshToken:
+		return []string{"expected a refresh token, got none"}
+	}
+	return nil
+}
+
+// expectFrontchannel checks that a logout loaded the front-channel logout
+// URI of every listed app.
+func expectFrontchannel(in *checked) []string {
+	var fails []string
+	for _, a := range in.e.Frontchannel {
+		if !slices.Contains(in.o.frontchannel, a) {
+			fails = append(fails, fmt.Sprintf("the provider did not load %s's front-channel logout URI", a))
+		}
+	}
+	return fails
 }
 
 func sortedKeys[V any](m map[string]V) []string {

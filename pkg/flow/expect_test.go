@@ -53,7 +53,7 @@ func TestCheck(t *testing.T) {
 	}
 	fr := &flowRun{tokens: map[string]*tokenSet{"shell": shell, "other": other}}
 	for _, tt := range tests {
-		got := fr.check(context.Background(), &Step{Kind: tt.kind, Expect: tt.e}, tt.o)
+		got := fr.check(context.Background(), &Step{Kind: tt.kind, act: newAction[tt.kind](), Expect: tt.e}, tt.o)
 		if len(got) != len(tt.want) {
 			t.Errorf("%s: failures %q, want %d like %q", tt.name, got, len(tt.want), tt.want)
 			continue

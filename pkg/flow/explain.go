@@ -13,7 +13,9 @@ import (
 // withheld it, and what to do about it. It returns "" when no policy was
 // involved (nobody had signed in, say).
 func (fr *flowRun) explain(st *Step, sr *StepResult, o outcome) string {
-	if !yieldsTokens(st.Kind) || st.Kind == StepRefresh {
+	// Only the steps that authorize in the browser carry its cookies.
+	what := map[string]string{StepLogin: "sign-in", StepSilent: "silent auth", StepRedirect: "redirect sign-in"}[st.Kind]
+	if what == "" {
 		return ""
 	}
 	ex := fr.lastBlocked(sr)
@@ -22,13 +24,6 @@ func (fr *flowRun) explain(st *Step, sr *StepResult, o outcome) string {
 	}
 	bl := pickSessionCookie(ex.blocked)
 	reason := bl.Reasons[0]
-	what := "sign-in"
-	switch st.Kind {
-	case StepSilent:
-		what = "silent auth"
-	case StepRedirect:
-		what = "redirect sign-in"
-	}
 	where := "at top level"
 	top := ex.top
 	if ex.context == "iframe" {

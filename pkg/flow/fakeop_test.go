@@ -41,6 +41,15 @@ type fakeOP struct {
 	frameDeny       bool   // X-Frame-Options: DENY on its pages
 	discoveryIssuer string // the issuer its discovery document names (default its URL)
 	jwksFetches     int
+	passwords       []string // the passwords the login form received
+	noEndpoints     bool     // discovery names no userinfo or end_session endpoint
+	userinfoStatus  int      // userinfo answers this status with userinfoBody
+	userinfoBody    string
+	logoutStatus    int      // the logout page's status (default 200)
+	logoutConfirm   bool     // logout asks for confirmation first
+	logoutIframe    string   // the front-channel iframe the logout page embeds
+	authorizeJSON   bool     // /authorize answers 500 with JSON, not a page
+	redirectTo      string   // sends the browser here instead of the redirect_uri
 	urlRedirect     bool     // redirects to the redirect_uri as URL parsing normalises it (a bare origin gains "/")
 	errorPage       string   // /authorize answers 400 with this HTML page
 	secFetchUser    []string // Sec-Fetch-User of each /authorize request, by prompt
@@ -85,10 +94,15 @@ func (op *fakeOP) discovery(w http.ResponseWriter, r *http.Request) {
 	if op.discoveryIssuer != "" {
 		iss = op.discoveryIssuer
 	}
-	json.NewEncoder(w).Encode(map[string]string{
+	doc := map[string]string{
 		"issuer": iss, "authorization_endpoint": op.URL + "/authorize", "token_endpoint": op.URL + "/token",
 		"userinfo_endpoint": op.URL + "/userinfo", "end_session_endpoint": op.URL + "/logout", "jwks_uri": op.URL + "/jwks",
-	})
+	}
+	if op.noEndpoints {
+		delete(doc, "userinfo_endpoint")
+		delete(doc, "end_session_endpoint")
+	}
+	json.NewEncoder(w).Encode(doc)
 }
 
 func (op *fakeOP) user(r *http.Request) string {
@@ -120,6 +134,12 @@ func (op *fakeOP) authorize(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, op.errorPage)
 		return
 	}
+	if op.authorizeJSON {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `{"error":"server_error"}`)
+		return
+	}
 	if op.user(r) == "" {
 		if q.Get("prompt") == "none" && !op.formOnNone {
 			op.redirect(w, r, q, url.Values{"error": {"login_required"}})
@@ -133,6 +153,9 @@ func (op *fakeOP) authorize(w http.ResponseWriter, r *http.Request) {
 
 func (op *fakeOP) login(w http.ResponseWriter, r *http.Request) {
 	q, _ := url.ParseQuery(r.PostFormValue("q"))
+	op.mu.Lock()
+	op.passwords = append(op.passwords, r.PostFormValue("password"))
+	op.mu.Unlock()
 	if op.rejectPasswords {
 		op.loginForm(w, q, "Wrong password.")
 		return
@@ -178,6 +201,9 @@ func (op *fakeOP) redirect(w http.ResponseWriter, r *http.Request, q, v url.Valu
 		v.Set("state", "forged")
 	}
 	to := q.Get("redirect_uri")
+	if op.redirectTo != "" {
+		to = op.redirectTo
+	}
 	if op.urlRedirect {
 		u, _ := url.Parse(to)
 		if u.Path == "" {
@@ -185,7 +211,18 @@ func (op *fakeOP) redirect(w http.ResponseWriter, r *http.Request, q, v url.Valu
 		}
 		to = u.String()
 	}
-	http.Redirect(w, r, to+"?"+v.Encode(), http.StatusFound)
+	switch q.Get("response_mode") {
+	case "fragment":
+		http.Redirect(w, r, to+"#"+v.Encode(), http.StatusFound)
+	case "form_post":
+		fmt.Fprintf(w, `<html><body onload="document.forms[0].submit()"><form method="post" action="%s">`, html.EscapeString(to))
+		for k := range v {
+			fmt.Fprintf(w, `<input type="hidden" name="%s" value="%s">`, html.EscapeString(k), html.EscapeString(v.Get(k)))
+		}
+		fmt.Fprint(w, `</form></body></html>`)
+	default:
+		http.Redirect(w, r, to+"?"+v.Encode(), http.StatusFound)
+	}
 }
 
 func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
@@ -221,6 +258,12 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 }
 
 func (op *fakeOP) userinfo(w http.ResponseWriter, r *http.Request) {
+	if op.userinfoStatus != 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(op.userinfoStatus)
+		fmt.Fprint(w, op.userinfoBody)
+		return
+	}
 	at := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !strings.HasPrefix(at, "at-") {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -231,6 +274,15 @@ func (op *fakeOP) userinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (op *fakeOP) logout(w http.ResponseWriter, r *http.Request) {
+	if op.logoutConfirm && r.Method == http.MethodGet {
+		fmt.Fprintf(w, `<html><form method="post" action="/logout?%s"><button name="confirm" value="yes">Sign out</button></form></html>`, html.EscapeString(r.URL.RawQuery))
+		return
+	}
+	if op.logoutStatus != 0 {
+		w.WriteHeader(op.logoutStatus)
+		fmt.Fprint(w, "<html><title>Logout failed</title>invalid post_logout_redirect_uri</html>")
+		return
+	}
 	if c, err := r.Cookie("op_session"); err == nil {
 		op.mu.Lock()
 		delete(op.sessions, c.Value)
@@ -238,7 +290,11 @@ func (op *fakeOP) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Add("Set-Cookie", "op_session=; Path=/; Max-Age=0")
 	next := r.URL.Query().Get("post_logout_redirect_uri")
-	fmt.Fprintf(w, `<html><iframe src="http://localhost:5102/logout?sid=1"></iframe><a href="%s">Continue</a></html>`, html.EscapeString(next))
+	iframe := "http://localhost:5102/logout?sid=1"
+	if op.logoutIframe != "" {
+		iframe = op.logoutIframe
+	}
+	fmt.Fprintf(w, `<html><iframe src="%s"></iframe><a href="%s">Continue</a></html>`, html.EscapeString(iframe), html.EscapeString(next))
 }
 
 func (op *fakeOP) jwks(w http.ResponseWriter, r *http.Request) {

@@ -81,15 +81,11 @@ var StepKinds = []string{StepLogin, StepSilent, StepRedirect, StepRefresh, StepU
 
 // Step is one action of a flow.
 type Step struct {
-	Kind     string
-	App      string
-	User     string
-	Password string // overrides the user's password for this login
-	// Duration is a wait step's length.
-	Duration time.Duration
-	// Fault is a fault step's request body, sent as JSON to the provider's
-	// admin API.
-	Fault   map[string]any
+	// Kind is the step's key (login, silent …), as reports name it.
+	Kind string
+	// act is what the step does, one type per kind (steps_<kind>.go),
+	// built by Parse with its arguments.
+	act     action
 	Expect  *Expect
 	Timeout time.Duration
 	Pos     Pos

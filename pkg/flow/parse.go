@@ -5,13 +5,10 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/ssokit/ssokit/pkg/fault"
 	"github.com/ssokit/ssokit/pkg/flow/browser"
 	"github.com/ssokit/ssokit/pkg/internal/yamlfile"
 )
@@ -335,133 +332,16 @@ func (p *fileParser) steps(n ast.Node, f *File, fl *Flow) []*Step {
 		}
 		st.Kind = kindPair.Key
 		st.Pos = yamlfile.PosOf(kindPair.KeyN)
-		p.stepArgs(st, *kindPair, f)
+		st.act = newAction[st.Kind]()
+		st.act.parse(p, *kindPair, f)
 		out = append(out, st)
 	}
 	return out
 }
 
 func isStepKind(s string) bool {
-	for _, k := range StepKinds {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *fileParser) stepArgs(st *Step, kp pair, f *File) {
-	switch st.Kind {
-	case StepWait:
-		v := p.Resolve(kp.Value)
-		if _, isMap := v.(*ast.MappingNode); isMap {
-			fields, _ := p.Mapping(v, "wait")
-			for _, fl := range fields {
-				if fl.Key == "duration" {
-					st.Duration = p.Duration(fl.Value, "wait duration")
-				} else {
-					p.UnknownKey(fl, "wait", "duration")
-				}
-			}
-		} else {
-			st.Duration = p.Duration(v, "wait")
-		}
-		if st.Duration > time.Hour {
-			p.ErrAt(kp.Value, "wait is longer than an hour: a flow is a test, not a schedule")
-		}
-		return
-	case StepFault:
-		v := p.Resolve(kp.Value)
-		switch v.(type) {
-		case *ast.MappingNode, *ast.MappingValueNode:
-			fields, _ := p.Mapping(v, "fault")
-			st.Fault = map[string]any{}
-			// The fault is read and validated by package fault, as the
-			// provider will read it: a misspelt endpoint or error code is a
-			// parse error here, before anything runs.
-			var ft fault.Fault
-			nodes := map[string]ast.Node{}
-			for _, fl := range fields {
-				if !slices.Contains(fault.Keys, fl.Key) {
-					p.UnknownKey(fl, "fault", fault.Keys...)
-					continue
-				}
-				var s string
-				switch fl.Key {
-				case "endpoint", "client_id", "error":
-					s = p.Str(fl.Value, "fault "+fl.Key)
-				default:
-					s, _ = p.Scalar(fl.Value)
-				}
-				if err := ft.Set(fl.Key, s); err != nil {
-					p.ErrAt(fl.Value, "fault %v", err)
-					continue
-				}
-				nodes[fl.Key] = fl.Value
-				if fl.Key == "count" {
-					st.Fault[fl.Key] = ft.Count
-				} else {
-					st.Fault[fl.Key] = s
-				}
-			}
-			for _, pr := range ft.Validate() {
-				at := nodes[pr.Field]
-				if at == nil {
-					at = kp.Value
-				}
-				p.ErrAt(at, "fault %s: %s", pr.Field, pr.Msg)
-			}
-			if len(fields) == 0 {
-				p.ErrAt(kp.KeyN, "fault is empty")
-			}
-			return
-		}
-		s, _ := p.Scalar(v)
-		if s == "clear" || s == "rotate_keys" || s == "end_sessions" {
-			st.Fault = map[string]any{s: true}
-			return
-		}
-		p.ErrAt(kp.Value, "fault must be a mapping such as {endpoint: token, error: temporarily_unavailable, count: 1}, or one of clear, rotate_keys, end_sessions; got %s", yamlfile.Describe(v))
-		return
-	}
-	// The rest act for an app: `login: shell` or `login: {app: shell, user: alice}`.
-	v := p.Resolve(kp.Value)
-	var appN ast.Node
-	switch v.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode:
-		fields, _ := p.Mapping(v, kp.Key)
-		for _, fl := range fields {
-			switch {
-			case fl.Key == "app":
-				st.App, appN = p.Str(fl.Value, "app"), fl.Value
-			case fl.Key == "user" && (st.Kind == StepLogin || st.Kind == StepRedirect):
-				st.User = p.Str(fl.Value, "user")
-				if f.User(st.User) == nil {
-					p.ErrAt(fl.Value, "unknown user %q: declare it under users:%s%s", st.User, knownList(userNames(f)), yamlfile.DidYouMean(st.User, userNames(f)))
-				}
-			case fl.Key == "password" && (st.Kind == StepLogin || st.Kind == StepRedirect):
-				st.Password, _ = p.Scalar(fl.Value)
-			default:
-				allowed := []string{"app"}
-				if st.Kind == StepLogin || st.Kind == StepRedirect {
-					allowed = append(allowed, "user", "password")
-				}
-				p.UnknownKey(fl, kp.Key+" step", allowed...)
-			}
-		}
-	default:
-		st.App, appN = p.Str(v, "app"), v
-	}
-	if appN == nil {
-		p.ErrAt(kp.KeyN, "%s needs an app: %s: {app: NAME}", kp.Key, kp.Key)
-		return
-	}
-	if st.App != "" && f.App(st.App) == nil {
-		p.ErrAt(appN, "unknown app %q%s%s", st.App, knownList(appNames(f)), yamlfile.DidYouMean(st.App, appNames(f)))
-	}
-	if st.Kind == StepLogin && st.User == "" {
-		p.ErrAt(kp.KeyN, "login needs a user: login: {app: %s, user: NAME}", st.App)
-	}
+	_, ok := newAction[s]
+	return ok
 }
 
 func knownList(names []string) string {

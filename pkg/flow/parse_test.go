@@ -26,8 +26,12 @@ func TestParseExample(t *testing.T) {
 		t.Fatalf("flows: %d", len(f.Flows))
 	}
 	first := f.Flows[0]
-	if first.Steps[0].Kind != StepLogin || first.Steps[0].User != "alice" || first.Steps[1].App != "account" {
-		t.Errorf("steps: %+v %+v", first.Steps[0], first.Steps[1])
+	login, ok := first.Steps[0].act.(*loginStep)
+	if first.Steps[0].Kind != StepLogin || !ok || login.User != "alice" {
+		t.Errorf("first step: %+v", first.Steps[0])
+	}
+	if silent, ok := first.Steps[1].act.(*silentStep); !ok || silent.App != "account" {
+		t.Errorf("second step: %+v", first.Steps[1])
 	}
 	if e := first.Steps[1].Expect; e == nil || e.SameSessionAs != "shell" || e.Tokens == nil || !*e.Tokens {
 		t.Errorf("expect: %+v", e)

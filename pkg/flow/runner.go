@@ -164,7 +164,7 @@ func (r *Runner) Run(ctx context.Context, f *File) (*Result, error) {
 
 func hasFault(f *Flow) bool {
 	for _, st := range f.Steps {
-		if st.Kind == StepFault {
+		if _, ok := st.act.(*faultStep); ok {
 			return true
 		}
 	}
@@ -202,7 +202,7 @@ func (fr *flowRun) run(ctx context.Context, profileName string) *FlowResult {
 	fr.tokens = map[string]*tokenSet{}
 	fr.b = browser.New(browser.Options{Profile: p, Transport: fr.transport, Now: fr.r.Now, Intercept: fr.intercepts})
 	for _, st := range fr.flow.Steps {
-		sr := &StepResult{Kind: st.Kind, Label: stepLabel(st), Line: st.Pos.Line}
+		sr := &StepResult{Kind: st.Kind, Label: st.act.label(), Line: st.Pos.Line}
 		out.Steps = append(out.Steps, sr)
 		if !out.Passed {
 			sr.Status = StatusSkip
@@ -219,20 +219,6 @@ func (fr *flowRun) run(ctx context.Context, profileName string) *FlowResult {
 	}
 	out.Duration = time.Since(start)
 	return out
-}
-
-func stepLabel(st *Step) string {
-	switch st.Kind {
-	case StepWait:
-		return "wait " + st.Duration.String()
-	case StepFault:
-		return "fault " + faultLabel(st.Fault)
-	case StepLogin, StepRedirect:
-		if st.User != "" {
-			return st.Kind + " " + st.App + " as " + st.User
-		}
-	}
-	return st.Kind + " " + st.App
 }
 
 // intercepts reports URLs on an app's origin that are not the provider's:
@@ -289,7 +275,7 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
-	o := fr.do(sctx, st)
+	o := st.act.run(sctx, fr)
 	sr.Duration = time.Since(start)
 	fr.lastExchanges = fr.b.TakeTrace()
 	sr.Trace = fr.traceLines(fr.lastExchanges)

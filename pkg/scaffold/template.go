@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/ssokit/ssokit/pkg/internal/suggest"
 )
 
 // MetaFile is the per-template description file; it is never rendered.
@@ -106,54 +108,10 @@ func Lookup(fsys fs.FS, name string) (Template, error) {
 		}
 		names = append(names, t.Name)
 	}
-	if s := suggest(name, names); s != "" {
+	if s := suggest.Closest(name, names); s != "" {
 		return Template{}, fmt.Errorf("%w %q; did you mean %s? available: %s", ErrUnknownTemplate, name, s, strings.Join(names, ", "))
 	}
 	return Template{}, fmt.Errorf("%w %q; available: %s", ErrUnknownTemplate, name, strings.Join(names, ", "))
-}
-
-// suggest returns the candidate closest to name (case-insensitive edit
-// distance at most 2, or a prefix of at least 2 letters), or "".
-func suggest(name string, candidates []string) string {
-	name = strings.ToLower(name)
-	best, bestD := "", 3
-	for _, c := range candidates {
-		d := editDistance(name, c)
-		if len(name) >= 2 && strings.HasPrefix(c, name) {
-			d = min(d, 1)
-		}
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Damerau–Levenshtein distance (optimal string
-// alignment: a swap of two neighbours costs 1, as in "raect").
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range rb {
-		d[0][j+1] = j + 1
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 func readMeta(fsys fs.FS, name string) (Template, error) {

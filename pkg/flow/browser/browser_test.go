@@ -33,13 +33,13 @@ func newFake(t *testing.T) *httptest.Server {
 	mux.HandleFunc("/form_post", func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie("sess")
 		if err != nil {
-			http.Error(w, "no session", 401)
+			http.Error(w, "no session", http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintf(w, `<html><body onload="document.forms[0].submit()"><form method=post action="http://localhost:5101/callback"><input type=hidden name=code value=%q></form></body></html>`, "code-for-"+c.Value)
 	})
-	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", 302) })
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
 	s := httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
