@@ -378,3 +378,18 @@ func checkURI(s string) string {
 	}
 	return ""
 }
+
+// KeyLine is the 1-based line of the top-level key in the YAML file at path
+// (0 when it cannot be found), for messages that point at a setting.
+func KeyLine(path, key string) int {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, key); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":") {
+			return i + 1
+		}
+	}
+	return 0
+}

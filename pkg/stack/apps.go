@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/proxy"
 )
 
@@ -284,7 +285,7 @@ func upstreamHostPort(u *url.URL) string {
 // real dev server would fail to bind and restart forever.
 func checkPortFree(a config.App) error {
 	u, err := url.Parse(a.Upstream)
-	if err != nil || u.Host == "" || !isLoopbackName(u.Hostname()) {
+	if err != nil || u.Host == "" || !netutil.IsLoopbackHost(u.Hostname()) {
 		return nil // config validation reports a bad URL; a remote upstream is not ours to start
 	}
 	hp := upstreamHostPort(u)

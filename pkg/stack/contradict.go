@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/netutil"
 )
 
 // contradictions lists what the listen addresses in force (flags included)
@@ -24,7 +25,7 @@ func contradictions(cfg *config.Config, providerFlag, proxyFlag string, provider
 		if cfg.Path == "" {
 			return key
 		}
-		if line := keyLine(cfg.Path, key); line > 0 {
+		if line := config.KeyLine(cfg.Path, key); line > 0 {
 			return fmt.Sprintf("%s (%s:%d)", key, cfg.Path, line)
 		}
 		return fmt.Sprintf("%s (%s)", key, cfg.Path)
@@ -53,7 +54,7 @@ func contradictions(cfg *config.Config, providerFlag, proxyFlag string, provider
 			for _, c := range cfg.Clients {
 				for _, r := range c.RedirectURIs {
 					u, err := url.Parse(r)
-					if err != nil || urlPort(u) != oldPort || !isLoopbackName(u.Hostname()) {
+					if err != nil || urlPort(u) != oldPort || !netutil.IsLoopbackHost(u.Hostname()) {
 						continue
 					}
 					out = append(out, fmt.Sprintf("--proxy-addr %s moves the apps to port %s, but client %s registers redirect_uri %s on the configured proxy port %s, under %s: sign-in through the proxy fails with \"redirect_uri … is not registered\". Change proxy.addr and the clients' URIs instead (see \"Moving the stack\" in the README)",
@@ -79,29 +80,6 @@ func urlPort(u *url.URL) string {
 		return "443"
 	}
 	return "80"
-}
-
-func isLoopbackName(h string) bool {
-	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(h)
-	return ip != nil && ip.IsLoopback()
-}
-
-// keyLine is the 1-based line of a top-level key in a YAML file (0 when
-// it cannot be found).
-func keyLine(path, key string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for i, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, key); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":") {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // envIssuerKeys are the .env keys `ssokit new` writes the issuer (or, for

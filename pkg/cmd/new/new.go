@@ -199,7 +199,7 @@ func Run(ctx context.Context, o *Options) error {
 		// ReadConfig decodes loosely; the issuer ends up in generated
 		// code, so check it here and point at the line.
 		if err := config.ValidateIssuer(cfg.Issuer); err != nil {
-			return &cmdutil.FlagError{Err: fmt.Errorf("%s:%d: issuer: %w\nfix the issuer in %s, or pass --issuer", o.ConfigFile, keyLine(o.ConfigFile, "issuer"), err, o.ConfigFile)}
+			return &cmdutil.FlagError{Err: fmt.Errorf("%s:%d: issuer: %w\nfix the issuer in %s, or pass --issuer", o.ConfigFile, config.KeyLine(o.ConfigFile, "issuer"), err, o.ConfigFile)}
 		}
 		o.Issuer = cfg.Issuer
 	}
@@ -409,21 +409,6 @@ func npmInstall(ctx context.Context, dir, command string, log io.Writer) error {
 	cmd.Stderr = log
 	cmd.Env = append(os.Environ(), "npm_config_fund=false", "npm_config_audit=false")
 	return cmd.Run()
-}
-
-// keyLine is the 1-based line of the top-level key in the YAML file path (0
-// when it cannot be found): error messages point at it.
-func keyLine(path, key string) int {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	for i, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, key); ok && strings.HasPrefix(strings.TrimLeft(rest, " \t"), ":") {
-			return i + 1
-		}
-	}
-	return 0
 }
 
 // filesSummary says what writing the app did, without "0 files" or "1 files".
