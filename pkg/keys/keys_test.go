@@ -60,7 +60,7 @@ func TestPersistReloadRotate(t *testing.T) {
 
 func verify(t *testing.T, s *Set, tok, alg string) {
 	t.Helper()
-	jws, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	jws, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -90,14 +90,12 @@ func TestLimitListenerWaitsForAFreeSlot(t *testing.T) {
 	}
 	ln := LimitListener(inner, 2).(*limitListener)
 	defer ln.Close()
-	var clients []net.Conn
 	for range 3 {
 		c, err := net.Dial("tcp", inner.Addr().String())
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		clients = append(clients, c)
 	}
 	a, _ := ln.Accept()
 	b, _ := ln.Accept()

@@ -252,9 +252,9 @@ func TestLogoutToken(t *testing.T) {
 	}))
 	defer srv.Close()
 	op := newTestOP(t, backchannelConfig(srv.URL+"/bcl"))
-	b, q := signedInBrowser(t, op)
+	b, _ := signedInBrowser(t, op)
 	pk := newPKCE()
-	q = callbackParams(t, b.get(op.authURL("shell", shellCB, pk, url.Values{"prompt": {"none"}})), shellCB)
+	q := callbackParams(t, b.get(op.authURL("shell", shellCB, pk, url.Values{"prompt": {"none"}})), shellCB)
 	_, tok := op.exchange(t, "shell", shellCB, q.Get("code"), pk.verifier)
 	var idc map[string]any
 	parsed, _ := jwt.ParseSigned(str(tok["id_token"]), []jose.SignatureAlgorithm{jose.RS256})

@@ -40,13 +40,13 @@ func TestHelperDevServer(t *testing.T) {
 			w.(http.Flusher).Flush()
 			go func() { time.Sleep(50 * time.Millisecond); os.Exit(127) }()
 		}))
-	case "tcp": // accepts connections, never answers
+	case "tcp": // accepts connections and holds them open, never answering
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				os.Exit(1)
 			}
-			defer c.Close()
+			go io.Copy(io.Discard, c) // reads the request, never answers
 		}
 	}
 	os.Exit(0)
