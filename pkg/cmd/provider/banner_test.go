@@ -33,6 +33,11 @@ func TestBannerClients(t *testing.T) {
 			if !strings.Contains(b.String(), tt.want) || strings.Contains(b.String(), tt.not) {
 				t.Errorf("banner:\n%s\nwant %q, not %q", b.String(), tt.want, tt.not)
 			}
+			// Issue 11: audience and client_credentials scopes are not
+			// restricted (no API registry yet); the banner says so.
+			if !strings.Contains(b.String(), "audiences  any: there is no API registry yet") {
+				t.Errorf("banner does not say audiences are unrestricted:\n%s", b.String())
+			}
 		})
 	}
 }

@@ -218,6 +218,8 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
   users      %s
   clients    %s
   keys       %s
+  audiences  any: there is no API registry yet, so access tokens carry whatever
+             audience and scopes a client asks for (client_credentials too)
 `, p.Issuer(), base, strings.Join(names, ", "), clients, keyInfo)
 	if autoLogin != "" {
 		fmt.Fprintf(w, "  auto-login %s (interactive sign-ins skip the form)\n", autoLogin)
