@@ -45,9 +45,9 @@ func cgiUpstream(t *testing.T) string {
 }
 
 // wsgirefUpstream runs Python's own wsgiref server answering with its
-// environ's HTTP_* variables. CI does not install python3 (.ci/run), so
-// the Go emulation above is what CI always runs; this one confirms the
-// emulation against the real thing where python3 exists.
+// environ's HTTP_* variables: the real thing the Go emulation above stands
+// for. CI installs python3 (.ci/run) and fails without it; elsewhere the
+// emulation alone runs when python3 is missing.
 func wsgirefUpstream(t *testing.T) string {
 	py, err := exec.LookPath("python3")
 	if err != nil {
@@ -101,6 +101,8 @@ func TestUnderscoreHeadersCannotSpoofIdentity(t *testing.T) {
 	upstreams := map[string]string{"CGI-style Go upstream": cgiUpstream(t)}
 	if u := wsgirefUpstream(t); u != "" {
 		upstreams["Python wsgiref"] = u
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("python3 not found (CI=true): .ci/run installs it for the wsgiref upstream")
 	} else {
 		t.Log("python3 not found: checking against the Go emulation of wsgiref only")
 	}
