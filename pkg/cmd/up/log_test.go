@@ -46,9 +46,16 @@ var (
 	actionRE = regexp.MustCompile(`<form method="post" action="([^"]+)" id="login">`)
 )
 
-// runUpAndSignIn runs `up` on the demo with args, fetches discovery and
-// JWKS, signs alice in and returns what up wrote on stderr.
+// runUpAndSignIn runs `up` with args, fetches discovery and JWKS, signs
+// alice in and returns what up wrote on stderr.
 func runUpAndSignIn(t *testing.T, args ...string) string {
+	t.Helper()
+	return runUp(t, func(s *stack.Stack) { signIn(t, s.Issuer()) }, args...)
+}
+
+// runUp runs `up` (one user, one client, no apps) with args, calls during
+// once it is up, stops it and returns what it wrote on stderr.
+func runUp(t *testing.T, during func(*stack.Stack), args ...string) string {
 	t.Helper()
 	ios, _, _, _ := iostreams.Test()
 	errOut := &lockedBuffer{}
@@ -79,7 +86,7 @@ func runUpAndSignIn(t *testing.T, args ...string) string {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("up did not start:\n%s", errOut)
 	}
-	signIn(t, s.Issuer())
+	during(s)
 	cancel()
 	<-done
 	return errOut.String()
@@ -169,5 +176,17 @@ func TestUpLogVerboseAndJSON(t *testing.T) {
 	out = runUpAndSignIn(t, "--log-format", "json")
 	if !strings.Contains(out, `"endpoint":"discovery"`) || !strings.Contains(out, `"endpoint":"login"`) {
 		t.Errorf("--log-format json does not log every request as JSON:\n%s", out)
+	}
+}
+
+// Issue 10 §5: up warns like provider and proxy (one warning, in cmdutil)
+// when a listener is reachable from other machines.
+func TestUpWarnsWhenTheProxyIsNotLoopback(t *testing.T) {
+	out := runUp(t, func(*stack.Stack) {}, "--proxy-addr", "0.0.0.0:0")
+	if !strings.Contains(out, "WARNING: the proxy listens on ") {
+		t.Errorf("no warning for a proxy on all interfaces:\n%s", out)
+	}
+	if strings.Contains(out, "WARNING: the provider") {
+		t.Errorf("warning for a loopback provider:\n%s", out)
 	}
 }

@@ -130,6 +130,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	defer s.Close()
+	provAddr, proxyAddr := s.ListenAddrs()
+	cmdutil.WarnNonLoopback(ios.ErrOut, provAddr, "provider", ios.ColorEnabledErr())
+	cmdutil.WarnNonLoopback(ios.ErrOut, proxyAddr, "proxy", ios.ColorEnabledErr())
 	s.Banner(ios.ErrOut)
 	if n := s.AppCount(); n > 0 {
 		// "ready" only once every app answers: a stack whose apps do not
