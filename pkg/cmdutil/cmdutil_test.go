@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -54,5 +55,28 @@ func TestInterrupted(t *testing.T) {
 	cancel()
 	if !Interrupted(ctx, err) || Interrupted(ctx, errors.New("other")) || Interrupted(ctx, nil) {
 		t.Error("Interrupted misreads a cancelled context")
+	}
+}
+
+// Issue 10 §5: one non-loopback warning for provider, proxy and up.
+func TestWarnNonLoopback(t *testing.T) {
+	for addr, warn := range map[string]bool{"127.0.0.1:9000": false, "[::1]:9000": false, "localhost:9000": false, "0.0.0.0:9000": true, ":9000": true, "192.168.1.20:9000": true} {
+		for _, what := range []string{"provider", "proxy"} {
+			var b bytes.Buffer
+			WarnNonLoopback(&b, addr, what, false)
+			if got := strings.Contains(b.String(), "WARNING: the "+what+" listens on "+addr); got != warn {
+				t.Errorf("WarnNonLoopback(%q, %s) = %q, want warning %v", addr, what, b.String(), warn)
+			}
+		}
+	}
+	var b bytes.Buffer
+	WarnNonLoopback(&b, "0.0.0.0:9000", "proxy", true)
+	if !strings.HasPrefix(b.String(), "\x1b[1;31m") || !strings.Contains(b.String(), "every dev server behind it") {
+		t.Errorf("on a colour terminal the proxy warning is bold red and names its risk: %q", b.String())
+	}
+	b.Reset()
+	WarnNonLoopback(&b, "0.0.0.0:9400", "provider", false)
+	if !strings.Contains(b.String(), "real-looking tokens") {
+		t.Errorf("the provider warning names its risk: %q", b.String())
 	}
 }

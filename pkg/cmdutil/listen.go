@@ -29,13 +29,22 @@ func Listen(addr, what, flag string) (net.Listener, error) {
 	return nil, &FlagError{Err: fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)}
 }
 
-// WarnNonLoopback prints the loud warning for a server reachable beyond
-// this machine.
-func WarnNonLoopback(w io.Writer, addr, what string) {
+// WarnNonLoopback prints the one loud warning for a server (what:
+// "provider" or "proxy") listening beyond this machine, bold red on a
+// colour terminal; `provider`, `proxy` and `up` all call it.
+func WarnNonLoopback(w io.Writer, addr, what string, color bool) {
 	if netutil.IsLoopbackAddr(addr) {
 		return
 	}
-	fmt.Fprintf(w, "\n!!! WARNING: the %s listens on %s, which is reachable from other machines.\n!!! It issues real-looking tokens to anyone who can reach it. Bind 127.0.0.1 unless you mean it.\n\n", what, addr)
+	risk := "It issues real-looking tokens to anyone who can reach it."
+	if what == "proxy" {
+		risk = "Anyone who can reach it reaches every dev server behind it, and through a\n!!! gated route is signed in as whoever signs in."
+	}
+	msg := fmt.Sprintf("\n!!! WARNING: the %s listens on %s, which is reachable from other machines.\n!!! %s Bind 127.0.0.1 unless you mean it.\n", what, addr, risk)
+	if color {
+		msg = "\x1b[1;31m" + msg + "\x1b[0m"
+	}
+	fmt.Fprintln(w, msg)
 }
 
 // Serve runs srv on ln until ctx ends, then shuts it down: open event

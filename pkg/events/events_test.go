@@ -33,12 +33,55 @@ func TestRingKeepsTheLastEventsInOrder(t *testing.T) {
 	}
 }
 
+// A subscriber that never reads must not block the provider: Publish
+// completes, the subscriber keeps the first events its buffer holds (256)
+// in order and loses the rest, and once it reads again it gets new events.
+// The deadline guards only against a hang; nothing is timed.
 func TestSlowSubscriberDoesNotBlockPublish(t *testing.T) {
 	b := NewBus(0)
-	_, cancel := b.Subscribe(false) // never read
+	slow, cancel := b.Subscribe(false) // not read while publishing
 	defer cancel()
-	for range 10_000 {
-		b.Publish(Event{Kind: KindToken})
+	const n = 10_000
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range n {
+			b.Publish(Event{Kind: KindToken, Detail: fmt.Sprint(i)})
+		}
+	}()
+	ctx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stop()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("Publish blocked on a subscriber that does not read")
+	}
+	var got []string
+	for len(got) <= n {
+		select {
+		case e := <-slow:
+			got = append(got, e.Detail)
+			continue
+		default:
+		}
+		break
+	}
+	if len(got) != 256 {
+		t.Fatalf("the slow subscriber holds %d events, want its buffer's 256 (the rest dropped)", len(got))
+	}
+	for i, d := range got {
+		if d != fmt.Sprint(i) {
+			t.Fatalf("event %d is %q, want %d: the kept events are the first ones, in order", i, d, i)
+		}
+	}
+	b.Publish(Event{Kind: KindLogout, Detail: "after"})
+	select {
+	case e := <-slow:
+		if e.Detail != "after" {
+			t.Fatalf("after catching up the subscriber got %q, want the new event", e.Detail)
+		}
+	case <-ctx.Done():
+		t.Fatal("a subscriber that caught up gets no new events")
 	}
 }
 

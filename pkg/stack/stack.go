@@ -308,6 +308,12 @@ func (s *Stack) Issuer() string { return s.issuer }
 // listener (never the apps' origin).
 func (s *Stack) AdminURL() string { return s.adminURL }
 
+// ListenAddrs are the provider's and the proxy's bound addresses
+// (host:port as bound, not as displayed), for the non-loopback warning.
+func (s *Stack) ListenAddrs() (provider, proxy string) {
+	return s.providerLn.Addr().String(), s.proxyLn.Addr().String()
+}
+
 // ProxyURL is the proxy's base URL, e.g. http://localhost:9000.
 func (s *Stack) ProxyURL() string { return s.proxyURL }
 

@@ -160,7 +160,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return &cmdutil.FlagError{Err: err}
 	}
 	defer p.Close()
-	cmdutil.WarnNonLoopback(errOut, addr, "provider")
+	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
 	srv := netutil.NewServer(p, netutil.ServerOptions{})
 	if opts.Ready != nil {

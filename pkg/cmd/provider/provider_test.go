@@ -89,12 +89,12 @@ func TestRunServesAndStops(t *testing.T) {
 
 func TestNonLoopbackWarning(t *testing.T) {
 	var b bytes.Buffer
-	cmdutil.WarnNonLoopback(&b, "0.0.0.0:9400", "provider")
+	cmdutil.WarnNonLoopback(&b, "0.0.0.0:9400", "provider", false)
 	if !strings.Contains(b.String(), "WARNING") || !strings.Contains(b.String(), "real-looking tokens") {
 		t.Errorf("warning: %q", b.String())
 	}
 	b.Reset()
-	cmdutil.WarnNonLoopback(&b, "127.0.0.1:9400", "provider")
+	cmdutil.WarnNonLoopback(&b, "127.0.0.1:9400", "provider", false)
 	if b.Len() != 0 {
 		t.Errorf("loopback warned: %q", b.String())
 	}

@@ -177,7 +177,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	defer ln.Close()
-	WarnNonLoopback(errOut, ln.Addr().String(), f.IOStreams.ColorEnabledErr())
+	cmdutil.WarnNonLoopback(errOut, ln.Addr().String(), "proxy", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, ln.Addr().String(), p.Routes())
 
 	// No write timeout: Server-Sent Events and hot-reload sockets stay
@@ -234,23 +234,6 @@ func ParseRoute(s string) (proxy.Route, error) {
 		}
 	}
 	return r, nil
-}
-
-// WarnNonLoopback prints the loud warning for a proxy reachable from other
-// machines: everything behind it becomes reachable too.
-func WarnNonLoopback(w io.Writer, addr string, color bool) {
-	if netutil.IsLoopbackAddr(addr) {
-		return
-	}
-	msg := fmt.Sprintf(`
-!!! WARNING: the proxy listens on %s, which is reachable from other machines.
-!!! Anyone who can reach it reaches every dev server behind it, and through a
-!!! gated route is signed in as whoever signs in. Bind 127.0.0.1 unless you mean it.
-`, addr)
-	if color {
-		msg = "\x1b[1;31m" + msg + "\x1b[0m"
-	}
-	fmt.Fprintln(w, msg)
 }
 
 // PrintBanner says where the proxy is and what it routes where.

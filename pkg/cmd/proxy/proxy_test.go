@@ -258,21 +258,6 @@ func TestRunErrors(t *testing.T) {
 	}
 }
 
-func TestWarnNonLoopback(t *testing.T) {
-	for addr, warn := range map[string]bool{"127.0.0.1:9000": false, "[::1]:9000": false, "localhost:9000": false, "0.0.0.0:9000": true, ":9000": true, "192.168.1.20:9000": true} {
-		var b bytes.Buffer
-		proxycmd.WarnNonLoopback(&b, addr, false)
-		if got := strings.Contains(b.String(), "WARNING") && strings.Contains(b.String(), addr); got != warn {
-			t.Errorf("WarnNonLoopback(%q) = %q, want warning %v", addr, b.String(), warn)
-		}
-	}
-	var b bytes.Buffer
-	proxycmd.WarnNonLoopback(&b, "0.0.0.0:9000", true)
-	if !strings.HasPrefix(b.String(), "\x1b[1;31m") {
-		t.Errorf("on a colour terminal the warning is bold red: %q", b.String())
-	}
-}
-
 func TestDisplayURL(t *testing.T) {
 	for addr, want := range map[string]string{"127.0.0.1:9000": "http://localhost:9000", "[::1]:9000": "http://localhost:9000", "0.0.0.0:9000": "http://localhost:9000", "192.168.1.20:9000": "http://192.168.1.20:9000"} {
 		if got := proxycmd.DisplayURL(addr); got != want {

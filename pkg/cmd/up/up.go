@@ -25,6 +25,7 @@ type Options struct {
 	ProviderAddr string
 	ProxyAddr    string
 	LogFormat    string
+	Verbose      bool
 	TLS          bool
 	AllowedHosts []string
 	Demo         fs.FS
@@ -87,7 +88,8 @@ third-party cookies.`,
 	fl.BoolVar(&opts.NoApps, "no-apps", false, "do not start the apps' commands")
 	fl.StringVar(&opts.ProviderAddr, "provider-addr", "", "override provider.addr (default 127.0.0.1:9400)")
 	fl.StringVar(&opts.ProxyAddr, "proxy-addr", "", "override proxy.addr (default 127.0.0.1:9000)")
-	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider request log on stderr: text, json or none")
+	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider log on stderr: text (one line per sign-in, token, logout, fault or error, like the proxy's), json (every request) or none")
+	fl.BoolVar(&opts.Verbose, "verbose", false, "with --log-format text, also log every discovery, JWKS, check_session and page request")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain) on the provider and proxy; loopback names and IP addresses always work (repeatable)")
 	fl.BoolVar(&opts.TLS, "tls", false, "serve the proxy and provider over HTTPS with a local CA (created once in the user config dir; trust it to avoid warnings)")
 	return cmd
@@ -115,7 +117,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	switch opts.LogFormat {
 	case "none":
-	case "text", "json":
+	case "text":
+		so.Logger = cmdutil.NewCompactLogger(ios.ErrOut, opts.Verbose)
+	case "json":
 		so.Logger = cmdutil.NewLogger(ios.ErrOut, opts.LogFormat)
 	default:
 		return cmdutil.FlagErrorf("--log-format %q is not text, json or none", opts.LogFormat)
@@ -126,6 +130,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	defer s.Close()
+	provAddr, proxyAddr := s.ListenAddrs()
+	cmdutil.WarnNonLoopback(ios.ErrOut, provAddr, "provider", ios.ColorEnabledErr())
+	cmdutil.WarnNonLoopback(ios.ErrOut, proxyAddr, "proxy", ios.ColorEnabledErr())
 	s.Banner(ios.ErrOut)
 	if n := s.AppCount(); n > 0 {
 		// "ready" only once every app answers: a stack whose apps do not
