@@ -396,3 +396,21 @@ func TestPrintableAndNumericDateClaims(t *testing.T) {
 		}
 	}
 }
+
+// TestKeySetNoSecondFetchForFreshKeys: a set that has just fetched does not
+// fetch again for an unknown kid; the fresh set is already the newest.
+func TestKeySetNoSecondFetchForFreshKeys(t *testing.T) {
+	srv := newFlakyIssuer(t, tokentest.PublicJWK(t, jose.ES256, "k1"))
+	set := token.NewRemoteKeySet(srv.Client(), srv.URL+"/jwks")
+	raw := tokentest.Sign(t, jose.ES256, "k9", claims(nil), nil)
+	r, err := set.Verify(context.Background(), raw, token.VerifyOptions{Now: clock})
+	if err != nil || r.Valid || r.Reason != `unknown kid "k9"; known kids: "k1"` {
+		t.Fatalf("%v %+v", err, r)
+	}
+	if n := srv.jwks.Load(); n != 1 {
+		t.Errorf("jwks fetched %d times, want 1", n)
+	}
+	if srv.dsc.Load() != 0 {
+		t.Error("a JWKS URL set fetched discovery")
+	}
+}
