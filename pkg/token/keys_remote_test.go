@@ -414,3 +414,29 @@ func TestKeySetNoSecondFetchForFreshKeys(t *testing.T) {
 		t.Error("a JWKS URL set fetched discovery")
 	}
 }
+
+// TestKeySetDiscoveryFailure: an issuer whose discovery fails is an error
+// from Verify (a *NetworkError), never an invalid Result.
+func TestKeySetDiscoveryFailure(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	set, err := token.ResolveKeys(token.KeySource{Issuer: srv.URL}, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := set.Verify(context.Background(), tokentest.Sign(t, jose.ES256, "k1", claims(nil), nil), token.VerifyOptions{Now: clock})
+	var ne *token.NetworkError
+	if r != nil || !errors.As(err, &ne) || !strings.Contains(err.Error(), "HTTP 404 Not Found, not a discovery document") {
+		t.Errorf("%+v %v", r, err)
+	}
+}
+
+// TestVerifyKeyAllowingNothing: a key whose declared alg does not fit it
+// allows no algorithm, and the reason says so.
+func TestVerifyKeyAllowingNothing(t *testing.T) {
+	ec := tokentest.PublicJWK(t, jose.ES256, "")
+	r, err := token.Verify(tokentest.Sign(t, jose.ES256, "", claims(nil), nil), token.VerifyOptions{Keys: []jose.JSONWebKey{{Key: ec.Key, Algorithm: "RS256"}}, Now: clock})
+	if err != nil || r.Valid || r.Reason != "alg ES256 not allowed for EC P-256 key (allowed: none)" {
+		t.Errorf("%v %+v", err, r)
+	}
+}
