@@ -149,11 +149,13 @@ func Relative(claim string, t, now time.Time) string {
 }
 
 // Printable makes untrusted text safe for a terminal: a value holding control
-// characters (escape sequences could rewrite the screen or set the clipboard)
-// or invalid UTF-8 is shown Go-quoted instead.
+// characters (escape sequences could rewrite the screen or set the clipboard),
+// format characters (a right-to-left override reorders what follows it on
+// the line, so a claim could make another look different) or invalid UTF-8
+// is shown Go-quoted instead.
 func Printable(s string) string {
 	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError {
 			return strconv.Quote(s)
 		}
 	}

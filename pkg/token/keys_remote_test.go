@@ -385,6 +385,8 @@ func TestPrintableAndNumericDateClaims(t *testing.T) {
 		"bad \xff utf8":      `"bad \xff utf8"`,
 		"":                   "",
 		"del\x7f":            `"del\x7f"`,
+		"admin\u202egnp.exe": `"admin\u202egnp.exe"`, // right-to-left override
+		"zero\u200bwidth":    `"zero\u200bwidth"`,
 	} {
 		if got := token.Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
