@@ -45,3 +45,52 @@ func TestCompactLogger(t *testing.T) {
 		t.Errorf("with all, discovery is logged: %q", b.String())
 	}
 }
+
+func TestNewLoggerFormats(t *testing.T) {
+	var j, txt strings.Builder
+	NewLogger(&j, "json").Info("hello", "k", "v")
+	NewLogger(&txt, "text").Info("hello", "k", "v")
+	if !strings.HasPrefix(j.String(), "{") || !strings.Contains(j.String(), `"msg":"hello","k":"v"`) {
+		t.Errorf("json: %q", j.String())
+	}
+	if !strings.Contains(txt.String(), "msg=hello k=v") {
+		t.Errorf("text: %q", txt.String())
+	}
+}
+
+// Attributes bound with With come first and a record's own value for the
+// same key replaces them; groups are flattened.
+func TestCompactLoggerWithAttrs(t *testing.T) {
+	var b strings.Builder
+	base := NewCompactLogger(&b, true)
+	l := base.With("client_id", "web").WithGroup("g")
+	l.Info("request", "endpoint", "token", "method", "POST", "status", 200, "outcome", "refresh_token", "latency", 2500*time.Millisecond)
+	l.Warn("slow", "client_id", "api", "n", 1)
+	base.Info("plain")
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	want := []string{
+		" provider   POST token 200 refresh_token client=web 2.5s",
+		" provider   WARN slow client_id=api n=1",
+		" provider   INFO plain",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("lines:\n%s", b.String())
+	}
+	for i, w := range want {
+		if !strings.HasSuffix(lines[i], w) {
+			t.Errorf("line %d = %q, want suffix %q", i, lines[i], w)
+		}
+	}
+}
+
+func TestRoundDuration(t *testing.T) {
+	for in, want := range map[time.Duration]time.Duration{
+		1234567 * time.Microsecond: 1230 * time.Millisecond,
+		1500 * time.Microsecond:    2 * time.Millisecond,
+		1234 * time.Nanosecond:     time.Microsecond,
+	} {
+		if got := roundDuration(in); got != want {
+			t.Errorf("roundDuration(%v) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -27,14 +27,9 @@ type InspectOptions struct {
 	Now  func() time.Time
 	HTTP *http.Client
 
-	Args    []string
-	Follow  string
-	Issuer  string
-	JWKS    string
-	KeyFile string
-	Secret  string
-	Leeway  time.Duration
-	CACert  string
+	Args   []string
+	Follow string
+	Keys   cmdutil.KeyFlags
 }
 
 // NewCmdInspect returns `ssokit inspect`.
@@ -72,13 +67,7 @@ The TUI draws on stderr and needs a terminal; without one, use
   pbpaste | ssokit inspect`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
-			n := 0
-			for _, s := range []string{opts.Issuer, opts.JWKS, opts.KeyFile, opts.Secret} {
-				if s != "" {
-					n++
-				}
-			}
-			if n > 1 {
+			if opts.Keys.Sources() > 1 {
 				return cmdutil.FlagErrorf("give at most one key source: --issuer, --jwks, --key or --secret")
 			}
 			if err := checkFileArgs(args); err != nil {
@@ -87,11 +76,9 @@ The TUI draws on stderr and needs a terminal; without one, use
 			if !opts.IO.IsStderrTTY() {
 				return cmdutil.FlagErrorf("inspect is interactive and needs a terminal on stderr; use \"ssokit token decode\" or \"ssokit token verify\" in scripts")
 			}
-			if opts.HTTP == nil {
-				var err error
-				if opts.HTTP, err = cmdutil.HTTPClient(opts.CACert, token.DefaultFetchTimeout); err != nil {
-					return err
-				}
+			var err error
+			if opts.HTTP, err = cmdutil.EnsureHTTPClient(opts.HTTP, opts.Keys.CACert, token.DefaultFetchTimeout); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -101,12 +88,12 @@ The TUI draws on stderr and needs a terminal; without one, use
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Follow, "follow", "", "follow a running provider's live events at `URL`/_ssokit/events")
-	fl.StringVar(&opts.Issuer, "issuer", "", "verify with this issuer's keys (discovery → jwks_uri)")
-	fl.StringVar(&opts.JWKS, "jwks", "", "verify with this JWK set `URL or FILE`")
-	fl.StringVar(&opts.KeyFile, "key", "", "verify with this public key or JWK `FILE`")
-	fl.StringVar(&opts.Secret, "secret", "", "verify with this HMAC `secret`")
-	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
-	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
+	opts.Keys.Register(fl, cmdutil.KeyFlagUsage{
+		Issuer: "verify with this issuer's keys (discovery → jwks_uri)",
+		JWKS:   "verify with this JWK set `URL or FILE`",
+		Key:    "verify with this public key or JWK `FILE`",
+		Secret: "verify with this HMAC `secret`",
+	})
 	return cmd
 }
 
@@ -179,7 +166,7 @@ func Inputs(opts *InspectOptions) ([]tui.Input, error) {
 // rules as `token verify` (token.ResolveKeys); with --follow and no key
 // flag, the followed provider's keys. Nil when there are none.
 func Verifier(opts *InspectOptions) (tui.Verifier, error) {
-	src := token.KeySource{Issuer: opts.Issuer, JWKS: opts.JWKS, Key: opts.KeyFile, Secret: opts.Secret}
+	src := opts.Keys.Source()
 	if src == (token.KeySource{}) {
 		if opts.Follow == "" {
 			return nil, nil
@@ -190,7 +177,7 @@ func Verifier(opts *InspectOptions) (tui.Verifier, error) {
 	if err != nil {
 		return nil, &cmdutil.FlagError{Err: err}
 	}
-	return &tui.KeyVerifier{Keys: keys, Now: opts.Now, Leeway: opts.Leeway}, nil
+	return &tui.KeyVerifier{Keys: keys, Now: opts.Now, Leeway: opts.Keys.Leeway}, nil
 }
 
 // looksLikeToken tells a token argument from a mistyped file name: a JWT

@@ -40,7 +40,7 @@ func TestFlagsReachOptions(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.Follow != "http://localhost:9400/" || got.Leeway != 5*time.Second || got.Args[0] != "a.b.c" {
+	if got.Follow != "http://localhost:9400/" || got.Keys.Leeway != 5*time.Second || got.Args[0] != "a.b.c" {
 		t.Errorf("%+v", got)
 	}
 	cmd = inspect.NewCmdInspect(f, func(o *inspect.InspectOptions) error { return nil })
@@ -69,7 +69,7 @@ func TestInputsFromArgsFilesAndStdin(t *testing.T) {
 	if got := strings.Join(srcs, ","); got != "arg,file:"+file+",file:"+file+",stdin" {
 		t.Errorf("sources %s", got)
 	}
-	v, err := inspect.Verifier(&inspect.InspectOptions{Secret: string(tokentest.Secret), Now: time.Now})
+	v, err := inspect.Verifier(&inspect.InspectOptions{Keys: cmdutil.KeyFlags{Secret: string(tokentest.Secret)}, Now: time.Now})
 	if err != nil || v == nil {
 		t.Fatal(err)
 	}

@@ -106,11 +106,9 @@ shell substitution.`,
 			default:
 				return cmdutil.FlagErrorf("--print must be access_token, id_token or refresh_token")
 			}
-			if opts.HTTP == nil {
-				var err error
-				if opts.HTTP, err = cmdutil.HTTPClient(opts.CACert, 30*time.Second); err != nil {
-					return err
-				}
+			var err error
+			if opts.HTTP, err = cmdutil.EnsureHTTPClient(opts.HTTP, opts.CACert, 30*time.Second); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -128,7 +126,7 @@ shell substitution.`,
 	fl.BoolVar(&opts.NoBrowser, "no-browser", false, "print the authorization URL instead of opening a browser")
 	fl.IntVar(&opts.Port, "port", 0, "loopback port for the redirect listener (default: a free port)")
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "how long to wait for the browser sign-in")
-	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
+	cmdutil.AddCACertFlag(fl, &opts.CACert)
 	fl.StringVar(&opts.Print, "print", "", "print only this token: access_token, id_token or refresh_token")
 	return cmd
 }

@@ -24,18 +24,13 @@ type VerifyOptions struct {
 
 	Raw string
 
-	IssuerURL string
-	JWKS      string
-	KeyFile   string
-	Secret    string
+	Keys cmdutil.KeyFlags // --issuer, --jwks, --key, --secret, --cacert, --leeway
 
 	Audience   string
 	Issuer     string
 	Nonce      string
 	Require    []string
-	Leeway     time.Duration
 	Timeout    time.Duration
-	CACert     string
 	AllowNoExp bool
 	JSON       bool
 	Verbose    bool
@@ -79,16 +74,10 @@ network error is never reported as an invalid token).`,
   ssokit token verify --secret "$HS256_SECRET" --json "$TOKEN" | jq '.checks'`,
 		Args: cmdutil.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n := 0
-			for _, s := range []string{opts.IssuerURL, opts.JWKS, opts.KeyFile, opts.Secret} {
-				if s != "" {
-					n++
-				}
-			}
-			if n != 1 {
+			if opts.Keys.Sources() != 1 {
 				return cmdutil.FlagErrorf("give exactly one key source: --issuer, --jwks, --key or --secret")
 			}
-			if opts.Leeway < 0 {
+			if opts.Keys.Leeway < 0 {
 				return cmdutil.FlagErrorf("--leeway must not be negative")
 			}
 			var err error
@@ -97,10 +86,8 @@ network error is never reported as an invalid token).`,
 				return err
 			}
 			opts.Raw = raw
-			if opts.HTTP == nil {
-				if opts.HTTP, err = cmdutil.HTTPClient(opts.CACert, opts.Timeout); err != nil {
-					return err
-				}
+			if opts.HTTP, err = cmdutil.EnsureHTTPClient(opts.HTTP, opts.Keys.CACert, opts.Timeout); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -109,17 +96,17 @@ network error is never reported as an invalid token).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.IssuerURL, "issuer", "", "fetch keys via this issuer's discovery document; iss must match")
-	fl.StringVar(&opts.JWKS, "jwks", "", "JWK set `URL or FILE`")
-	fl.StringVar(&opts.KeyFile, "key", "", "public key, certificate or JWK `FILE`")
-	fl.StringVar(&opts.Secret, "secret", "", "HMAC shared `secret`")
+	opts.Keys.Register(fl, cmdutil.KeyFlagUsage{
+		Issuer: "fetch keys via this issuer's discovery document; iss must match",
+		JWKS:   "JWK set `URL or FILE`",
+		Key:    "public key, certificate or JWK `FILE`",
+		Secret: "HMAC shared `secret`",
+	})
 	fl.StringVar(&opts.Audience, "aud", "", "require this audience in aud")
 	fl.StringVar(&opts.Issuer, "iss", "", "require this exact iss (overrides the one from --issuer)")
 	fl.StringVar(&opts.Nonce, "nonce", "", "require this nonce")
 	fl.StringArrayVar(&opts.Require, "require", nil, "require this `claim` to be present (repeatable)")
-	fl.DurationVar(&opts.Leeway, "leeway", token.DefaultLeeway, "clock skew tolerated on exp, nbf and iat")
 	fl.DurationVar(&opts.Timeout, "timeout", token.DefaultFetchTimeout, "timeout for discovery and JWKS requests")
-	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
 	fl.BoolVar(&opts.AllowNoExp, "allow-no-exp", false, "accept a token without exp (ID, access and logout tokens must have one)")
 	fl.BoolVar(&opts.JSON, "json", false, "report every check as JSON")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "list every check")
@@ -138,19 +125,19 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	}
 	// A secret too short for the token's algorithm cannot verify anything:
 	// bad input (exit 2), not an invalid token.
-	if n := token.MinHMACKeyLen(u.Alg()); opts.Secret != "" && len(opts.Secret) < n {
-		return cmdutil.FlagErrorf("--secret is %d bytes; %s needs at least %d (RFC 7518 §3.2)", len(opts.Secret), u.Alg(), n)
+	if n := token.MinHMACKeyLen(u.Alg()); opts.Keys.Secret != "" && len(opts.Keys.Secret) < n {
+		return cmdutil.FlagErrorf("--secret is %d bytes; %s needs at least %d (RFC 7518 §3.2)", len(opts.Keys.Secret), u.Alg(), n)
 	}
-	keys, err := token.ResolveKeys(token.KeySource{Issuer: opts.IssuerURL, JWKS: opts.JWKS, Key: opts.KeyFile, Secret: opts.Secret}, opts.HTTP)
+	keys, err := token.ResolveKeys(opts.Keys.Source(), opts.HTTP)
 	if err != nil {
-		return shared.KeySourceError(keyFlag(opts), err)
+		return shared.KeySourceError(opts.Keys.Flag(), err)
 	}
 	res, err := keys.Verify(ctx, opts.Raw, token.VerifyOptions{
-		Now: opts.Now, Leeway: opts.Leeway, RequireExp: !opts.AllowNoExp,
+		Now: opts.Now, Leeway: opts.Keys.Leeway, RequireExp: !opts.AllowNoExp,
 		Issuer: opts.Issuer, Audience: opts.Audience, Nonce: opts.Nonce, Require: opts.Require,
 	})
 	if err != nil {
-		return shared.KeySourceError(keyFlag(opts), err)
+		return shared.KeySourceError(opts.Keys.Flag(), err)
 	}
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
@@ -170,18 +157,6 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure}
 	}
 	return nil
-}
-
-func keyFlag(opts *VerifyOptions) string {
-	switch {
-	case opts.IssuerURL != "":
-		return "--issuer"
-	case opts.JWKS != "":
-		return "--jwks"
-	case opts.KeyFile != "":
-		return "--key"
-	}
-	return "--secret"
 }
 
 func printHuman(opts *VerifyOptions, res *token.Result) {
