@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -220,5 +221,33 @@ func TestBrowserAccessorsAndIsHTML(t *testing.T) {
 		if got := pg.IsHTML(); got != tt.want {
 			t.Errorf("IsHTML(%q, %.20q) = %t, want %t", tt.ct, tt.body, got, tt.want)
 		}
+	}
+}
+
+// Only 301, 302, 303, 307 and 308 are followed; other statuses with a
+// Location header (300 Multiple Choices, 304, 201 Created) are pages.
+func TestNavigateFollowsOnlyRedirects(t *testing.T) {
+	rec := newRecorder(t)
+	local, _ := rec.urls(t)
+	for code, follow := range map[int]bool{300: false, 301: true, 302: true, 303: true, 304: false, 305: false, 307: true, 308: true, 201: false} {
+		if isRedirect(code) != follow {
+			t.Errorf("isRedirect(%d) = %t", code, !follow)
+		}
+		b := New(Options{})
+		page, err := b.Navigate(context.Background(), Navigation{URL: mustURL(t, local+"/redirect/"+strconv.Itoa(code)+"?to=/elsewhere")})
+		if err != nil {
+			t.Fatalf("%d: %v", code, err)
+		}
+		if followed := page.URL.Path == "/elsewhere"; followed != follow {
+			t.Errorf("%d: landed on %s", code, page.URL)
+		}
+	}
+	// An invalid method fails before any request and is recorded.
+	b := New(Options{})
+	if _, err := b.Navigate(context.Background(), Navigation{Method: "BAD METHOD", URL: mustURL(t, local+"/x")}); err == nil {
+		t.Error("invalid method accepted")
+	}
+	if tr := b.TakeTrace(); len(tr) != 1 || tr[0].Err == nil {
+		t.Errorf("trace %+v", tr)
 	}
 }
