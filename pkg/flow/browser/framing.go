@@ -14,20 +14,27 @@ func FramingBlocked(h http.Header, u *url.URL, ancestors []*url.URL) string {
 	if len(ancestors) == 0 {
 		return ""
 	}
-	for _, csp := range h.Values("Content-Security-Policy") {
-		for _, dir := range strings.Split(csp, ";") {
+	// Every policy is enforced; within one, the first frame-ancestors
+	// directive counts.
+	csp := false
+	for _, policy := range h.Values("Content-Security-Policy") {
+		for _, dir := range strings.Split(policy, ";") {
 			fields := strings.Fields(dir)
 			if len(fields) == 0 || !strings.EqualFold(fields[0], "frame-ancestors") {
 				continue
 			}
+			csp = true
 			sources := fields[1:]
 			for _, a := range ancestors {
 				if !matchesAnySource(sources, a, u) {
 					return "its Content-Security-Policy says frame-ancestors " + strings.Join(sources, " ") + ", which does not include " + Origin(a)
 				}
 			}
-			return ""
+			break
 		}
+	}
+	if csp {
+		return ""
 	}
 	switch xfo := strings.ToUpper(strings.TrimSpace(h.Get("X-Frame-Options"))); xfo {
 	case "DENY":

@@ -81,6 +81,12 @@ func IsPublicSuffix(domain string) bool {
 	if publicSuffixes[domain] {
 		return true
 	}
+	// A single-label rule base such as "ck" in "*.ck" is itself a suffix
+	// (the list's implicit "*" rule); without this, Domain=ck would scope a
+	// cookie to every site under the TLD.
+	if wildcardSuffixes[domain] && !strings.Contains(domain, ".") {
+		return true
+	}
 	if i := strings.IndexByte(domain, '.'); i > 0 && wildcardSuffixes[domain[i+1:]] {
 		return true
 	}
