@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -78,5 +80,22 @@ func TestWarnNonLoopback(t *testing.T) {
 	WarnNonLoopback(&b, "0.0.0.0:9400", "provider", false)
 	if !strings.Contains(b.String(), "real-looking tokens") {
 		t.Errorf("the provider warning names its risk: %q", b.String())
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := LoadConfig("")
+	if err != nil || cfg == nil || len(cfg.Clients) != 0 {
+		t.Fatalf("no --config: %+v, %v (want the zero config)", cfg, err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "ssokit.yaml")
+	if err := os.WriteFile(bad, []byte("clients:\n  - client_idd: shell\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = LoadConfig(bad)
+	var fe *FlagError
+	if !errors.As(err, &fe) || ExitCode(err) != 2 || !strings.Contains(err.Error(), "ssokit.yaml:2:") {
+		t.Fatalf("invalid config: %v (want a usage error with file:line)", err)
 	}
 }

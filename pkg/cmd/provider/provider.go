@@ -117,12 +117,9 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 
 // Run starts the provider and serves until ctx ends.
 func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	cfg := &config.Config{}
-	if opts.ConfigFile != "" {
-		var err error
-		if cfg, err = config.Load(opts.ConfigFile); err != nil {
-			return &cmdutil.FlagError{Err: err}
-		}
+	cfg, err := cmdutil.LoadConfig(opts.ConfigFile)
+	if err != nil {
+		return err
 	}
 	if opts.SigningAlg != "" {
 		cfg.Provider.SigningAlg = opts.SigningAlg

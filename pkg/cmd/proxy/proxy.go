@@ -118,12 +118,9 @@ in); an edit that does not validate is reported and the old routes stay.`,
 
 // Run starts the proxy and serves until ctx ends.
 func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
-	cfg := &config.Config{}
-	if opts.ConfigFile != "" {
-		var err error
-		if cfg, err = config.Load(opts.ConfigFile); err != nil {
-			return &cmdutil.FlagError{Err: err}
-		}
+	cfg, err := cmdutil.LoadConfig(opts.ConfigFile)
+	if err != nil {
+		return err
 	}
 	routes := stack.RoutesFromConfig(cfg)
 	for _, s := range opts.Routes {
