@@ -8,17 +8,19 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // LocalCAFile is the certificate of the CA `ssokit up --tls` creates
 // (stack.LoadOrCreateCA in stack.DefaultCADir), or "" when there is no
 // user config dir.
 func LocalCAFile() string {
-	d, err := os.UserConfigDir()
+	d, err := stack.DefaultCADir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(d, "ssokit", "tls", "ssokit-ca.pem")
+	return filepath.Join(d, stack.CACertFile)
 }
 
 // HTTPClient is the one client commands use to reach a provider: it trusts

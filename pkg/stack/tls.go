@@ -27,6 +27,10 @@ type LocalCA struct {
 	Path    string // the CA certificate file to trust
 }
 
+// CACertFile is the CA certificate's file name in the CA dir: the file
+// clients (token verify, inspect, flow run) add to their trusted roots.
+const CACertFile = "ssokit-ca.pem"
+
 // DefaultCADir is the user config dir's ssokit/tls.
 func DefaultCADir() (string, error) {
 	d, err := os.UserConfigDir()
@@ -40,7 +44,7 @@ func DefaultCADir() (string, error) {
 // name-constrained to localhost names and loopback addresses, so trusting
 // it cannot vouch for any real site) the first time.
 func LoadOrCreateCA(dir string, now time.Time) (*LocalCA, error) {
-	certPath, keyPath := filepath.Join(dir, "ssokit-ca.pem"), filepath.Join(dir, "ssokit-ca-key.pem")
+	certPath, keyPath := filepath.Join(dir, CACertFile), filepath.Join(dir, "ssokit-ca-key.pem")
 	certPEM, err1 := os.ReadFile(certPath)
 	keyPEM, err2 := os.ReadFile(keyPath)
 	if err1 == nil && err2 == nil {
