@@ -102,7 +102,7 @@ commented example.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Issuer, "issuer", "", "run against this OpenID provider instead of the file's provider")
 	fl.StringVar(&opts.Browser, "browser", "", "browser profile for every flow: chrome, chrome-3pc-blocked, safari, firefox, or all")
-	fl.StringVar(&opts.CACert, "cacert", "", "also trust the CA certificates in this PEM `FILE` (ssokit's own local CA is always trusted)")
+	cmdutil.AddCACertFlag(fl, &opts.CACert)
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
