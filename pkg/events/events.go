@@ -23,6 +23,7 @@ const (
 	KindReuse         = "reuse"        // a used code or rotated refresh token came back: family revoked
 	KindLogout        = "logout"       // SSO session ended
 	KindBackchannel   = "backchannel"  // back-channel logout delivery outcome
+	KindFrontchannel  = "frontchannel" // front-channel logout iframe the logout page loads
 	KindError         = "error"        // an OAuth error answered
 	KindFault         = "fault"        // an injected fault fired
 	KindKeysRotated   = "keys_rotated" // signing key rotated

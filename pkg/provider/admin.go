@@ -22,6 +22,7 @@ const AdminHeader = "X-Ssokit-Admin"
 // handleAdmin serves /_ssokit/: events (SSE), faults, key rotation, ending
 // sessions and a status summary. Loopback callers only.
 //
+//	GET    /_ssokit/                the dashboard (dashboard.go; its JSON under /_ssokit/dashboard/)
 //	GET    /_ssokit/events          Server-Sent Events (?replay=1 for recent events first; tokens redacted unless ?tokens=full)
 //	GET    /_ssokit/faults          installed faults
 //	POST   /_ssokit/faults          install a fault (JSON fault.Fault; durations as "20s" or nanoseconds)
@@ -43,6 +44,8 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	rest := strings.TrimPrefix(r.URL.Path, PathAdmin)
 	switch {
+	case rest == "" || strings.HasPrefix(rest, "dashboard/"):
+		p.handleDashboard(w, r, rest)
 	case rest == "events" && r.Method == http.MethodGet:
 		p.events.ServeSSE(w, r)
 	case rest == "faults" && r.Method == http.MethodGet:

@@ -115,6 +115,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 		if ss, ok := p.store.endSession(ck.Value, p.now()); ok {
 			p.publish(events.Event{Kind: events.KindLogout, ClientID: clientID, User: ss.Sub, SID: ss.SID, Detail: "RP-initiated logout"})
 			frames = p.notifyLogout(reg, ss)
+			p.publishFrontchannel(reg, ss)
 		}
 	}
 	p.clearSessionCookies(w, reg)

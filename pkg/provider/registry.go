@@ -26,6 +26,7 @@ type registry struct {
 	life       config.Lifetimes
 	sameSite   http.SameSite
 	secure     bool
+	apps       map[string]string // client_id → app name in ssokit.yaml (dashboard colours)
 }
 
 type client struct {
@@ -43,6 +44,7 @@ func newRegistry(cfg *config.Config) (*registry, error) {
 		origins:    map[string]bool{},
 		users:      cfg.UsersOrDefault(),
 		life:       cfg.Provider.Tokens,
+		apps:       appNames(cfg),
 	}
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
