@@ -358,6 +358,7 @@ func TestDashboardBrowser(t *testing.T) {
 			}
 		}
 		dashEval[bool](t, e.ctx, `(document.activeElement.blur(), true)`)
+		dashDo(t, e.ctx, "size the page for the picture", chromedp.EmulateViewport(1400, 1500))
 		img, err := chromedp.Run(e.ctx, chromedp.CaptureScreenshot())
 		if err != nil {
 			t.Fatal(err)

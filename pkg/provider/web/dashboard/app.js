@@ -103,14 +103,17 @@
     scheduleFlush();
   }
 
-  let flushTimer = 0;
+  // Events are drawn in batches: at once after a quiet spell (a sign-in
+  // shows immediately), every 50 ms during a burst (a replay of thousands).
+  let flushTimer = 0, flushedAt = 0;
   function scheduleFlush() {
-    if (!flushTimer) flushTimer = setTimeout(flush, 30);
+    if (!flushTimer) flushTimer = setTimeout(flush, performance.now() - flushedAt > 100 ? 0 : 50);
   }
 
   const STATE_KINDS = new Set(['login', 'code', 'silent', 'logout', 'backchannel', 'sessions_ended', 'keys_rotated', 'fault', 'token']);
   function flush() {
     flushTimer = 0;
+    flushedAt = performance.now();
     const batch = model.pending;
     model.pending = [];
     let refresh = false;
@@ -253,7 +256,7 @@
     }
     for (const s of model.sessions.values()) {
       if (live.has(s.sid)) continue;
-      rows.push({ sid: s.sid, user: s.user, clients: [...s.clients].sort(), auth: s.first ? new Date(s.first).toISOString() : '', expires: '', state: s.sid === '' ? 'no session' : (s.ended ? 'ended' : 'not live (seen in events)'), t: s.last });
+      rows.push({ sid: s.sid, user: s.user, clients: [...s.clients].sort(), auth: s.first && s.sid ? new Date(s.first).toISOString() : '', expires: '', state: s.sid === '' ? 'no session' : (s.ended ? 'ended' : 'not live (seen in events)'), t: s.last });
     }
     rows.sort((a, b) => b.t - a.t);
     return rows;
@@ -369,7 +372,7 @@
     const lanes = ['browser'];
     for (const x of st) for (const l of [x.from, x.to, ...(x.lanes || [])]) if (l && l.startsWith('c:') && !lanes.includes(l)) lanes.push(l);
     lanes.push('provider');
-    const GAP = 190, LEFT = 100, TOP = 56, H = 30;
+    const GAP = 220, LEFT = 100, TOP = 56, H = 30;
     const xOf = (l) => LEFT + lanes.indexOf(l) * GAP;
     const width = LEFT + (lanes.length - 1) * GAP + 110;
     const height = TOP + st.length * H + 16;
@@ -406,7 +409,11 @@
         if (x.cls === 'dashed') line.setAttribute('stroke-dasharray', '3 3');
         g.appendChild(line);
         g.appendChild(sv('path', { d: 'M' + x2 + ' ' + ly + ' l' + (-dir * 9) + ' -5 v10 z', fill: color, stroke: color }));
-        g.appendChild(sv('text', { x: (x1 + x2) / 2, y: ly - 6, 'text-anchor': 'middle', class: 'label' }, cut(safe(x.text), Math.floor(Math.abs(x2 - x1) / 6.2))));
+        // a label may run past its arrow (each step has its own row), not past the picture
+        const text = cut(safe(x.text), Math.max(Math.floor(Math.abs(x2 - x1) / 6.2), 70));
+        const half = text.length * 3.2;
+        const mid = Math.min(Math.max((x1 + x2) / 2, LEFT - 20 + half), width - 5 - half);
+        g.appendChild(sv('text', { x: mid, y: ly - 6, 'text-anchor': 'middle', class: 'label' }, text));
       }
       if (x.cls === 'token') {
         g.dataset.event = String(x.e.i);
