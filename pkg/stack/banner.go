@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ssokit/ssokit/pkg/provider"
 )
 
 // Banner prints where everything is.
@@ -39,7 +41,8 @@ func (s *Stack) Banner(w io.Writer) {
 		// mounted: the events are on the admin listener, the keys at the issuer
 		follow += " --issuer " + s.issuer
 	}
-	fmt.Fprintf(w, "\n  Watch tokens live: ssokit inspect --follow %s\n  Ctrl-C stops everything.\n\n", follow)
+	fmt.Fprintf(w, "\n  Dashboard: %s  (sessions as sequence diagrams, tokens, actions; this machine only)\n", provider.DashboardURL(s.AdminURL()))
+	fmt.Fprintf(w, "  Watch tokens live: ssokit inspect --follow %s\n  Ctrl-C stops everything.\n\n", follow)
 }
 
 func ensureSlash(s string) string {

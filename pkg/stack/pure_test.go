@@ -30,7 +30,8 @@ func TestBannerText(t *testing.T) {
 		"    checkout   http://localhost:9000/checkout/  → http://localhost:5103  [auth gate: bff]\n" +
 		"\n  provider   http://localhost:9400/  (discovery http://localhost:9400/.well-known/openid-configuration)\n" +
 		"  users      carol, dave\n" +
-		"\n  Watch tokens live: ssokit inspect --follow http://localhost:9400\n  Ctrl-C stops everything.\n\n"
+		"\n  Dashboard: http://localhost:9400/_ssokit/  (sessions as sequence diagrams, tokens, actions; this machine only)\n" +
+		"  Watch tokens live: ssokit inspect --follow http://localhost:9400\n  Ctrl-C stops everything.\n\n"
 	if got := b.String(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

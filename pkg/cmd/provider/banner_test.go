@@ -35,6 +35,9 @@ func TestBannerClients(t *testing.T) {
 			}
 			// Issue 11: audience and client_credentials scopes are not
 			// restricted (no API registry yet); the banner says so.
+			if !strings.Contains(b.String(), "Dashboard: http://localhost:9400/_ssokit/") {
+				t.Errorf("banner does not link the dashboard:\n%s", b.String())
+			}
 			if !strings.Contains(b.String(), "audiences  any: there is no API registry yet") {
 				t.Errorf("banner does not say audiences are unrestricted:\n%s", b.String())
 			}

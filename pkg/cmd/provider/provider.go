@@ -224,8 +224,9 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
 	fmt.Fprintf(w, `
 Point an app at it: authority/issuer %s, %s, PKCE (S256).
 Auth0 SDK: domain "%s". Live events: ssokit inspect --follow %s
+Dashboard: %s (sessions as sequence diagrams, tokens, actions; this machine only)
 
-`, p.Issuer(), clientHint, base, base)
+`, p.Issuer(), clientHint, base, base, provider.DashboardURL(base))
 }
 
 func firstNonEmpty(vs ...string) string {
