@@ -99,6 +99,8 @@
     if (model.seen.has(k)) return;
     model.seen.add(k);
     e.t = Date.parse(e.time) || Date.now();
+    stats.lastAt = performance.now();
+    if (!stats.firstAt) stats.firstAt = stats.lastAt;
     model.pending.push(e);
     scheduleFlush();
   }
@@ -111,9 +113,11 @@
   }
 
   const STATE_KINDS = new Set(['login', 'code', 'silent', 'logout', 'backchannel', 'sessions_ended', 'keys_rotated', 'fault', 'token']);
+  const stats = { flushes: 0, flushMs: 0, firstAt: 0, lastAt: 0 };
   function flush() {
     flushTimer = 0;
     flushedAt = performance.now();
+    stats.flushes++;
     const batch = model.pending;
     model.pending = [];
     let refresh = false;
@@ -134,6 +138,7 @@
     scheduleSessions();
     if (diagram) renderDiagram();
     if (refresh) scheduleState();
+    stats.flushMs += performance.now() - flushedAt;
   }
 
   // the session table is redrawn at most every 250 ms: a burst of events
@@ -663,6 +668,8 @@
     eventCount: () => model.events.length,
     sessionCount: () => model.sessions.size,
     selected: () => model.selected,
+    // time spent drawing, and when the first and last events arrived (ms)
+    stats: () => Object.assign({}, stats),
   });
 
   wire();
