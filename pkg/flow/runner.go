@@ -82,7 +82,13 @@ type StepResult struct {
 	// authentication error, when one did.
 	Explanation string      `json:"explanation,omitempty"`
 	Trace       []TraceLine `json:"trace,omitempty"`
+	// TraceOmitted counts the requests past MaxTraceLines left out of Trace.
+	TraceOmitted int `json:"trace_omitted,omitempty"`
 }
+
+// MaxTraceLines bounds the requests kept per step (a redirect loop, say,
+// would otherwise grow the results and the reports without limit).
+const MaxTraceLines = 100
 
 // TraceLine is one request of a step, named by the parties involved.
 type TraceLine struct {
@@ -95,6 +101,10 @@ type TraceLine struct {
 	Note    string   `json:"note,omitempty"`
 	Sent    []string `json:"cookies_sent,omitempty"`
 	Blocked []string `json:"cookies_blocked,omitempty"`
+	// Set lists the response's Set-Cookie headers: "name", "name (deleted)"
+	// or "name (rejected: Reason)".
+	Set      []string      `json:"cookies_set,omitempty"`
+	Duration time.Duration `json:"duration_ns,omitempty"`
 }
 
 // Run runs every flow of f. The error is non-nil only when nothing could
@@ -278,7 +288,11 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	o := st.act.run(sctx, fr)
 	sr.Duration = time.Since(start)
 	fr.lastExchanges = fr.b.TakeTrace()
-	sr.Trace = fr.traceLines(fr.lastExchanges)
+	ex := fr.lastExchanges
+	if len(ex) > MaxTraceLines {
+		ex, sr.TraceOmitted = ex[:MaxTraceLines], len(ex)-MaxTraceLines
+	}
+	sr.Trace = fr.traceLines(ex)
 	if o.err != nil && errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		o.err = fmt.Errorf("timed out after %s (the step timeout; set timeout: on the step or the file to change it)", timeout)
 	}
@@ -301,7 +315,7 @@ func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 			from = fr.party(e.RedirectedBy) // who sent the browser here
 		}
 		tl := TraceLine{From: from, To: fr.party(e.URL), Context: e.Context.String(), Method: e.Method,
-			URL: shortURL(e.URL), Status: e.Status, Note: e.Note}
+			URL: shortURL(e.URL), Status: e.Status, Note: e.Note, Duration: e.Duration}
 		if !e.Navigation {
 			tl.Context = "fetch"
 		}
@@ -317,6 +331,16 @@ func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 				rs[i] = string(r)
 			}
 			tl.Blocked = append(tl.Blocked, bl.Cookie.Name+" ("+strings.Join(rs, ", ")+")")
+		}
+		for _, sc := range e.SetCookies {
+			switch {
+			case sc.Deleted:
+				tl.Set = append(tl.Set, sc.Name+" (deleted)")
+			case sc.Stored:
+				tl.Set = append(tl.Set, sc.Name)
+			default:
+				tl.Set = append(tl.Set, sc.Name+" (rejected: "+string(sc.Reason)+")")
+			}
 		}
 		out = append(out, tl)
 	}
