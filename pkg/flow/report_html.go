@@ -296,8 +296,8 @@ func buildHTMLFlow(r *Result, f *FlowResult, anchor string) *htmlFlow {
 		hs := &htmlStep{N: i + 1, Kind: vis(s.Kind, htmlShort), Label: vis(s.Label, htmlShort), Line: s.Line, Status: s.Status,
 			Outcome: vis(s.Outcome, htmlLong), Explanation: vis(s.Explanation, htmlLong), Omitted: s.TraceOmitted}
 		hs.StatusText = map[string]string{StatusPass: "pass", StatusFail: "FAIL", StatusSkip: "skipped"}[s.Status]
-		if hs.StatusText == "" {
-			hs.StatusText = vis(s.Status, htmlShort)
+		if hs.StatusText == "" { // not one of ours: shown, never a class
+			hs.Status, hs.StatusText = "other", vis(s.Status, htmlShort)
 		}
 		if s.Status != StatusSkip {
 			hs.Duration = fmtDur(s.Duration)
