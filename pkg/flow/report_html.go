@@ -116,15 +116,15 @@ type htmlLane struct {
 }
 
 type htmlStep struct {
-	N                              int
-	Kind, Label, Status, Duration  string
-	Line                           int
-	Outcome, Explanation           string
-	Failures                       []string
-	BarX, BarW                     string // the step's slice of the flow's time, in percent
-	Msgs                           []*htmlMsg
-	Omitted                        int
-	StatusText                     string
+	N                             int
+	Kind, Label, Status, Duration string
+	Line                          int
+	Outcome, Explanation          string
+	Failures                      []string
+	BarX, BarW                    string // the step's slice of the flow's time, in percent
+	Msgs                          []*htmlMsg
+	Omitted                       int
+	StatusText                    string
 }
 
 type htmlMsg struct {

@@ -38,7 +38,9 @@ func TestWriteHTMLGolden(t *testing.T) {
 		t.Errorf("withheld cookie: %q", textOf(blk))
 	}
 	// The matrix: one row, a cell per profile that ran, linking to the flow.
-	cells := doc.find(func(e *node) bool { return e.name == "td" && e.parent != nil && e.parent.parent != nil && e.parent.parent.parent != nil && e.parent.parent.parent.hasClass("matrix") })
+	cells := doc.find(func(e *node) bool {
+		return e.name == "td" && e.parent != nil && e.parent.parent != nil && e.parent.parent.parent != nil && e.parent.parent.parent.hasClass("matrix")
+	})
 	if got := textOf(cells); !slices.Equal(got, []string{"pass 20ms", "FAIL 15ms"}) {
 		t.Errorf("matrix cells %q", got)
 	}
