@@ -1,6 +1,7 @@
 package flow
 
 import (
+	"bufio"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
@@ -59,7 +60,11 @@ const (
 // as visible symbols, and its Content-Security-Policy allows only its own
 // style sheet.
 func WriteHTML(w io.Writer, results []*Result, o HTMLOptions) error {
-	return htmlReportTmpl.Execute(w, buildHTMLReport(results, o))
+	bw := bufio.NewWriterSize(w, 64<<10) // the template writes many small pieces
+	if err := htmlReportTmpl.Execute(bw, buildHTMLReport(results, o)); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 type htmlReport struct {

@@ -5,11 +5,13 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
@@ -84,6 +86,78 @@ func TestWriteHTMLHostileStrings(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.Bytes()
+	all := checkReportSafe(t, out)
+	for _, h := range hostile {
+		want := vis(h, htmlShort)
+		if !strings.Contains(all, want) {
+			t.Errorf("the text of the page lacks %.60q", want)
+		}
+	}
+	for _, want := range []string{"␀␇␛[31mred␛[0m␡⟨U+0085⟩ ⟨U+202E⟩evil⟨U+202C⟩ ⟨U+2028⟩ ⟨U+FEFF⟩ end", "… (9700 more characters)", "7 more requests"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the text of the page lacks %q", want)
+		}
+	}
+	if len(out) > 200_000 {
+		t.Errorf("%d bytes for %d flows: long values are not bounded", len(out), len(hostile))
+	}
+}
+
+// FuzzWriteHTML puts one string in every field of a report: the page must
+// parse to the template's own elements and attributes, with the string
+// (made visible, cut if long) among its texts.
+func FuzzWriteHTML(f *testing.F) {
+	for _, h := range hostile {
+		f.Add(h)
+	}
+	f.Fuzz(reportOneString)
+}
+
+// TestWriteHTMLRandomStrings runs the fuzz target's check on random
+// strings drawn from markup, quotes, controls and bidi characters (go test
+// -fuzz explores further).
+func TestWriteHTMLRandomStrings(t *testing.T) {
+	alphabet := []rune("<>&\"'/=;: abcscriptonerror\x00\x01\x1b\x7f\u0085\u202e\u2028\ufeff\n\t`{}()[]é")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 60 {
+		r := make([]rune, rng.IntN(400))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(r)
+		if rng.IntN(8) == 0 {
+			s += "\xff\xfe" // invalid UTF-8
+		}
+		reportOneString(t, s)
+	}
+}
+
+func reportOneString(t *testing.T, s string) {
+	r := hostileResults()[:1]
+	fl := r[0].Flows[0]
+	r[0].File, r[0].Issuer, fl.Name, fl.Browser = s, s, s, s
+	for _, st := range fl.Steps {
+		st.Kind, st.Label, st.Outcome, st.Failures, st.Explanation = s, s, s, []string{s}, s
+		for i := range st.Trace {
+			tl := &st.Trace[i]
+			tl.From, tl.Context, tl.Method, tl.URL, tl.Note, tl.Sent, tl.Set, tl.Blocked = s, s, s, s, s, []string{s}, []string{s}, []string{s, s + " (" + s + ")"}
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r, HTMLOptions{Title: s}); err != nil {
+		t.Fatal(err)
+	}
+	if all := checkReportSafe(t, b.Bytes()); strings.TrimSpace(s) != "" && !strings.Contains(all, vis(s, htmlShort)) {
+		t.Errorf("the text of the page lacks %q", vis(s, htmlShort))
+	}
+}
+
+// checkReportSafe parses a report and checks that it has only the
+// template's elements and attributes, links only within itself, its own
+// style sheet, and no control character, bidi override or invalid UTF-8.
+// It returns the texts of the page, each followed by NUL.
+func checkReportSafe(t *testing.T, out []byte) string {
+	t.Helper()
 	doc := parseHTML(t, out)
 	allowed := map[string]bool{}
 	for _, n := range strings.Fields(`html head meta title style body header h1 h2 p span table thead tbody tr th td ol li a q b
@@ -120,29 +194,15 @@ func TestWriteHTMLHostileStrings(t *testing.T) {
 	if n := len(doc.find(func(e *node) bool { return e.name == "style" })); n != 1 {
 		t.Errorf("%d style elements", n)
 	}
-	all := texts.String()
-	for _, h := range hostile {
-		want := vis(h, htmlShort)
-		if !strings.Contains(all, want) {
-			t.Errorf("the text of the page lacks %.60q", want)
-		}
-	}
-	for _, want := range []string{"␀␇␛[31mred␛[0m␡⟨U+0085⟩ ⟨U+202E⟩evil⟨U+202C⟩ ⟨U+2028⟩ ⟨U+FEFF⟩ end", "… (9700 more characters)", "7 more requests"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("the text of the page lacks %q", want)
-		}
-	}
 	for i, c := range out {
 		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f {
 			t.Fatalf("control character %#x at byte %d", c, i)
 		}
 	}
-	if bytes.Contains(out, []byte("\u202e")) || bytes.Contains(out, []byte("\xff")) {
+	if bytes.Contains(out, []byte("\u202e")) || !utf8.Valid(out) {
 		t.Error("a bidi override or invalid UTF-8 reached the file")
 	}
-	if len(out) > 200_000 {
-		t.Errorf("%d bytes for %d flows: long values are not bounded", len(out), len(hostile))
-	}
+	return texts.String()
 }
 
 func TestVis(t *testing.T) {
@@ -191,11 +251,13 @@ func TestHTMLLanes(t *testing.T) {
 }
 
 // BenchmarkWriteHTML writes the report of 500 flows (a tenth failing),
-// each of six steps with the requests a real run records.
+// each of six steps with the requests a real run records. Besides ns/op it
+// reports the file's size and the CPU time per report (cpu-ns/op).
 func BenchmarkWriteHTML(b *testing.B) {
 	res := benchResults(500)
 	var size int
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		var cw countWriter
 		if err := WriteHTML(&cw, res, HTMLOptions{Generated: reportTime}); err != nil {
@@ -204,6 +266,7 @@ func BenchmarkWriteHTML(b *testing.B) {
 		size = int(cw)
 	}
 	b.ReportMetric(float64(size), "file-bytes")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 type countWriter int
