@@ -133,7 +133,7 @@ type htmlStep struct {
 }
 
 type htmlMsg struct {
-	Pre, Post                     []string // classes of the empty half-lane cells around the arrow
+	Pre, Post                     int // empty half-lane cells around the arrow (CSS draws the lifelines)
 	Span                          int
 	Dir                           string // r, l or self
 	From, To                      string
@@ -141,7 +141,7 @@ type htmlMsg struct {
 	Context, Note, Duration       string
 	Sent, Set                     []string
 	Blocked                       []htmlBlocked
-	Failed                        bool
+	Failed, Fetch                 bool
 	Edge                          bool // the cell's right edge is a lifeline
 }
 
@@ -354,6 +354,7 @@ func buildHTMLMsg(t TraceLine, from, to, n int) *htmlMsg {
 	if t.Duration > 0 {
 		m.Duration = fmtDur(t.Duration)
 	}
+	m.Fetch = t.Context == "fetch"
 	if t.Context != "top-level" {
 		m.Context = vis(t.Context, htmlShort)
 	}
@@ -380,12 +381,7 @@ func buildHTMLMsg(t TraceLine, from, to, n int) *htmlMsg {
 	}
 	m.Span = span
 	m.Edge = before+span < 2*n+1
-	for i := range before {
-		m.Pre = append(m.Pre, halfClass(i, n))
-	}
-	for i := before + span; i < 2*n+1; i++ {
-		m.Post = append(m.Post, halfClass(i, n))
-	}
+	m.Pre, m.Post = before, 2*n+1-before-span
 	for _, c := range t.Sent {
 		m.Sent = append(m.Sent, vis(c, htmlShort))
 	}
@@ -396,18 +392,6 @@ func buildHTMLMsg(t TraceLine, from, to, n int) *htmlMsg {
 		m.Blocked = append(m.Blocked, parseBlocked(b))
 	}
 	return m
-}
-
-// halfClass is the class of table column i: "l", a lane's left half (its
-// right border is the lifeline), "r" its right half, "x" the spare column.
-func halfClass(i, n int) string {
-	if i == 2*n {
-		return "x"
-	}
-	if i%2 == 0 {
-		return "l"
-	}
-	return "r"
 }
 
 // parseBlocked splits TraceLine's "name (Reason, Reason)" and says what

@@ -244,8 +244,8 @@ func TestHTMLLanes(t *testing.T) {
 		pre, span, post int
 	}{{"l", 3, 4, 2}, {"r", 1, 4, 4}, {"r", 5, 2, 2}, {"self", 7, 2, 0}} {
 		m := hf.Steps[0].Msgs[i]
-		if m.Dir != want.dir || len(m.Pre) != want.pre || m.Span != want.span || len(m.Post) != want.post {
-			t.Errorf("message %d: %s pre %d span %d post %d, want %+v", i, m.Dir, len(m.Pre), m.Span, len(m.Post), want)
+		if m.Dir != want.dir || m.Pre != want.pre || m.Span != want.span || m.Post != want.post {
+			t.Errorf("message %d: %s pre %d span %d post %d, want %+v", i, m.Dir, m.Pre, m.Span, m.Post, want)
 		}
 	}
 }
