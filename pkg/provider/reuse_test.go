@@ -58,8 +58,20 @@ func TestRefreshReuseInterval(t *testing.T) {
 		}
 	}
 
-	// beyond the interval, presenting a rotated token is a replay again
+	// only the token just before the live one may come back: once its
+	// successor was rotated too, it is a replay even within the interval
 	first := signedInRefresh(t, op)
+	rt1 := first["refresh_token"].(string)
+	_, r2 := op.tokenCall(t, refreshValues(rt1), nil)
+	if st, m := op.tokenCall(t, refreshValues(r2["refresh_token"].(string)), nil); st != http.StatusOK {
+		t.Fatalf("second rotation: %d %v", st, m)
+	}
+	if st, m := op.tokenCall(t, refreshValues(rt1), nil); st != http.StatusBadRequest || m["error"] != "invalid_grant" {
+		t.Fatalf("the second-to-last token within the interval: %d %v, want 400 invalid_grant (reuse detection)", st, m)
+	}
+
+	// beyond the interval, presenting a rotated token is a replay again
+	first = signedInRefresh(t, op)
 	rt := first["refresh_token"].(string)
 	st, second := op.tokenCall(t, refreshValues(rt), nil)
 	if st != http.StatusOK {

@@ -411,7 +411,7 @@ func (s *memStore) rotateRefresh(value, clientID string, now time.Time, reuse ti
 	case cur.ClientID != clientID:
 		return *cur, useWrongClient
 	case cur.Used:
-		if g, ok := s.grants.get(cur.Family); ok && !g.revoked && reuse > 0 && cur.Successor != "" && !now.After(cur.UsedAt.Add(reuse)) {
+		if g, ok := s.grants.get(cur.Family); ok && !g.revoked && reuse > 0 && s.successorLive(cur) && !now.After(cur.UsedAt.Add(reuse)) {
 			g.addAccess(ids)
 			return *cur, useGrace
 		}
@@ -425,6 +425,18 @@ func (s *memStore) rotateRefresh(value, clientID string, now time.Time, reuse ti
 	cur.Used, cur.UsedAt, cur.Successor = true, now, ids.Refresh
 	g.addAccess(ids)
 	return *cur, useOK
+}
+
+// successorLive: rt was rotated and its successor is not used yet (or not
+// stored yet: the request that rotated it is still signing). As at Auth0,
+// only the token just before the live one may come back within the
+// interval; an older one is a replay.
+func (s *memStore) successorLive(rt *refreshToken) bool {
+	if rt.Successor == "" {
+		return false
+	}
+	next, ok := s.refresh.get(rt.Successor)
+	return !ok || !next.Used
 }
 
 // revokeGrantLocked deletes the grant's refresh tokens and, with access,
