@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ssokit/ssokit/pkg/flow/browser"
 	"github.com/ssokit/ssokit/pkg/internal/golden"
 )
 
@@ -416,4 +417,13 @@ func parseHTML(t *testing.T, b []byte) *node {
 		t.Fatalf("<%s> is never closed", cur.name)
 	}
 	return root
+}
+
+func TestBoundTrace(t *testing.T) {
+	for _, n := range []int{0, 1, MaxTraceLines, MaxTraceLines + 1, 5000} {
+		kept, omitted := boundTrace(make([]browser.Exchange, n))
+		if len(kept) != min(n, MaxTraceLines) || omitted != max(0, n-MaxTraceLines) {
+			t.Errorf("%d requests: kept %d, omitted %d", n, len(kept), omitted)
+		}
+	}
 }

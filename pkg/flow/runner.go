@@ -288,11 +288,8 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	o := st.act.run(sctx, fr)
 	sr.Duration = time.Since(start)
 	fr.lastExchanges = fr.b.TakeTrace()
-	ex := fr.lastExchanges
-	if len(ex) > MaxTraceLines {
-		ex, sr.TraceOmitted = ex[:MaxTraceLines], len(ex)-MaxTraceLines
-	}
-	sr.Trace = fr.traceLines(ex)
+	ex, omitted := boundTrace(fr.lastExchanges)
+	sr.Trace, sr.TraceOmitted = fr.traceLines(ex), omitted
 	if o.err != nil && errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		o.err = fmt.Errorf("timed out after %s (the step timeout; set timeout: on the step or the file to change it)", timeout)
 	}
@@ -305,6 +302,14 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	if len(sr.Failures) > 0 {
 		sr.Status = StatusFail
 	}
+}
+
+// boundTrace keeps a step's first MaxTraceLines requests and counts the rest.
+func boundTrace(ex []browser.Exchange) ([]browser.Exchange, int) {
+	if len(ex) > MaxTraceLines {
+		return ex[:MaxTraceLines], len(ex) - MaxTraceLines
+	}
+	return ex, 0
 }
 
 func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
