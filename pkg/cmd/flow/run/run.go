@@ -108,7 +108,7 @@ commented example.`,
 	cmdutil.AddCACertFlag(fl, &opts.CACert)
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
-	fl.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML report (sequence diagrams, browser matrix, timings) to this file")
+	fl.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML report to `FILE`: each flow as a sequence diagram of its requests and cookies, the browser matrix, timings")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each step's requests as an arrow diagram (app → provider → app)")
 	return cmd
