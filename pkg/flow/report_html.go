@@ -158,7 +158,7 @@ type htmlReason struct {
 var blockReasonText = map[browser.BlockReason]string{
 	browser.BlockSameSiteStrict:     "SameSite=Strict, and this request is cross-site",
 	browser.BlockSameSiteLax:        "SameSite=Lax, and this cross-site request is not a top-level GET",
-	browser.BlockSameSiteLaxDefault: "no SameSite, treated as Lax by this browser; this request is cross-site",
+	browser.BlockSameSiteLaxDefault: "no SameSite, which this browser treats as Lax, and this cross-site request is not a top-level GET",
 	browser.BlockThirdParty:         "third-party in this context, and this browser blocks third-party cookies",
 	browser.BlockPartitioned:        "set in another top-level site's partition; this browser partitions third-party cookies",
 	browser.BlockSecureOnly:         "Secure, and this request is not HTTPS",
@@ -235,7 +235,7 @@ func buildHTMLReport(results []*Result, o HTMLOptions) *htmlReport {
 		rep.Files = append(rep.Files, hf)
 	}
 	rep.Duration = fmtDur(total)
-	rep.Profiles = o.Profiles
+	rep.Profiles = slices.Clone(o.Profiles) // made visible below: never the caller's
 	if rep.Profiles == nil {
 		for _, p := range browser.ProfileNames() {
 			if seen[p] {

@@ -28,6 +28,15 @@ func TestWriteHTMLGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Equal(t, filepath.Join("testdata", "report.html.golden"), b.Bytes())
+	// Given profiles order the matrix; the caller's slice stays as it was.
+	profiles := []string{"safari", "firefox\x1b", "chrome"}
+	var ordered bytes.Buffer
+	if err := WriteHTML(&ordered, res, HTMLOptions{Profiles: profiles}); err != nil {
+		t.Fatal(err)
+	}
+	if profiles[1] != "firefox\x1b" || !strings.Contains(ordered.String(), `<th scope="col">safari</th><th scope="col">firefox␛</th><th scope="col">chrome</th>`) {
+		t.Errorf("matrix with given profiles %q:\n%s", profiles, ordered.String())
+	}
 	doc := parseHTML(t, b.Bytes())
 	// The failing step is marked, with its reason and the one sentence.
 	fail := doc.find(func(e *node) bool { return e.name == "tbody" && e.hasClass("fail") })
