@@ -20,7 +20,7 @@ import (
 )
 
 // reportScreenshot is the README's picture of a failing flow's report.
-var reportScreenshot = filepath.Join("..", "..", "..", "..", "docs", "img", "flow-report.png")
+var reportScreenshot = filepath.Join("..", "..", "..", "..", "testdata", "screenshots", "flow-report.png")
 
 // TestHTMLReportInChromium runs two flow files under every browser profile
 // with --html — one whose cross-site silent sign-in fails under cookie
