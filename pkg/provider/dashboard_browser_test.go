@@ -369,11 +369,12 @@ func TestDashboardBrowser(t *testing.T) {
 	})
 }
 
-// writeScreenshot keeps testdata/screenshots/NAME true: -update rewrites
-// it; otherwise the checked-in file must exist and be a PNG of the same size.
+// writeScreenshot keeps the repository's testdata/screenshots/NAME (shown
+// in the README) true: -update rewrites it; otherwise the checked-in file
+// must exist and be a PNG of the same size.
 func writeScreenshot(t *testing.T, name string, img []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "screenshots", name)
+	path := filepath.Join(testutil.RepoRoot(t), "testdata", "screenshots", name)
 	got, err := png.DecodeConfig(bytes.NewReader(img))
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)
