@@ -309,11 +309,12 @@ func TestDashboardBrowser(t *testing.T) {
 			const box = document.getElementById('events');
 			const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
 			const keys = ['PageUp', 'PageUp', 'Home', 'PageDown', 'End', 'ArrowUp'];
-			let worst = 0;
+			let worst = 0, handler = 0;
 			box.focus();
 			for (const k of keys) {
 				const t0 = performance.now();
 				box.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true}));
+				handler = Math.max(handler, performance.now() - t0);
 				await frame();
 				worst = Math.max(worst, performance.now() - t0);
 			}
@@ -327,10 +328,10 @@ func TestDashboardBrowser(t *testing.T) {
 			f.dispatchEvent(new Event('input'));
 			await frame();
 			const filter = performance.now() - t2;
-			return {key: worst, select, filter, rows: document.querySelectorAll('#events .ev').length, shown: document.querySelectorAll('#events .ev:not([hidden])').length};
+			return {key: worst, handler, select, filter, rows: document.querySelectorAll('#events .ev').length, shown: document.querySelectorAll('#events .ev:not([hidden])').length};
 		})()`)
-		t.Logf("with 10,000 events: worst keyboard step %.1f ms, select a session %.1f ms, filter %.1f ms (to the next frame); %v event rows in the DOM",
-			m["key"], m["select"], m["filter"], m["rows"])
+		t.Logf("with 10,000 events: worst keyboard step %.1f ms to the next frame (%.1f ms in the page's handler), select a session %.1f ms, filter %.1f ms (to the next frame); %v event rows in the DOM",
+			m["key"], m["handler"], m["select"], m["filter"], m["rows"])
 		if m["rows"] > 100 {
 			t.Errorf("%v event rows in the DOM: the list is not virtualized", m["rows"])
 		}
