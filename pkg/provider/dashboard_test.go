@@ -197,3 +197,36 @@ func FuzzDashboardDecode(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDashboardState: the page polls the state every 10 s and after
+// events; with 1,000 live sessions it must stay cheap.
+func BenchmarkDashboardState(b *testing.B) {
+	op := newTestOP(b, registeredConfig())
+	now := time.Now()
+	for i := range 1000 {
+		op.store.putSession(&session{ID: randomID(16), SID: randomID(8), Sub: "alice", AuthTime: now,
+			Expires: now.Add(time.Hour), Clients: map[string]bool{"shell": true, "bff": i%2 == 0}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if w := dashReq(op, http.MethodGet, "/_ssokit/dashboard/state", "", "", loopback); w.Code != http.StatusOK {
+			b.Fatal(w.Code)
+		}
+	}
+}
+
+// BenchmarkDashboardDecode: one click on a token.
+func BenchmarkDashboardDecode(b *testing.B) {
+	op := newTestOP(b, registeredConfig())
+	tok, err := op.keys.Sign(map[string]any{"iss": op.issuer, "sub": "alice", "aud": "shell", "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()}, "JWT")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := `{"token":"` + tok + `"}`
+	b.ReportAllocs()
+	for b.Loop() {
+		if w := dashReq(op, http.MethodPost, "/_ssokit/dashboard/decode", body, "application/json", loopback); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"valid":true`) {
+			b.Fatal(w.Code, w.Body.String())
+		}
+	}
+}
