@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"image/png"
 	"net"
 	"net/http"
@@ -161,6 +162,12 @@ func TestDashboardBrowser(t *testing.T) {
 		lanes := dashEval[string](t, e.ctx, `[...document.querySelectorAll('svg.seq .lane-head')].map(x => x.textContent).join(',')`)
 		if lanes != "browser,shell,account,provider" {
 			t.Errorf("lanes %q, want browser,shell,account,provider", lanes)
+		}
+		// each app lane has the colour `up` gives the app in its logs (pkg/proxy
+		// AppColor: FNV-1a of the name over its palette), named in words too
+		heads := dashEval[string](t, e.ctx, `[...document.querySelectorAll('svg.seq .lane-head + text')].map(x => x.textContent).join(',')`)
+		if want := "app · " + upColorName("shell") + ",app · " + upColorName("account"); heads != want {
+			t.Errorf("lane colours %q, want %q", heads, want)
 		}
 		// the failed silent attempt is listed with its reason, outside any session
 		dashDo(t, e.ctx, "select the sessionless events", chromedp.Click(chromedp.CSS(`#sessions tr[data-sid=""]`)))
@@ -521,4 +528,13 @@ func dashEval[T any](t *testing.T, ctx context.Context, expr string) T {
 		t.Fatalf("evaluate %s: %v", expr, err)
 	}
 	return v
+}
+
+// upColorName is the colour pkg/proxy's AppColor gives an app, in words:
+// its palette is ANSI 36 35 33 32 34 96 95 93 92 94, picked by FNV-1a.
+func upColorName(app string) string {
+	names := []string{"cyan", "magenta", "yellow", "green", "blue", "bright cyan", "bright magenta", "bright yellow", "bright green", "bright blue"}
+	h := fnv.New32a()
+	h.Write([]byte(app))
+	return names[h.Sum32()%uint32(len(names))]
 }
