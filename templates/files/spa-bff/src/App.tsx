@@ -62,7 +62,8 @@ export default function App() {
           id="call-api"
           type="button"
           disabled={!signedIn}
-          onClick={() =>
+          onClick={() => {
+            setResult('')
             callApi().then(
               (r) => {
                 setResult(r)
@@ -70,7 +71,7 @@ export default function App() {
               },
               (e) => setResult(String(e)),
             )
-          }
+          }}
         >
           Call the protected API
         </button>
