@@ -193,6 +193,8 @@ type ClientLifetimes struct {
 	AccessToken  Duration `json:"access_token,omitempty"`
 	IDToken      Duration `json:"id_token,omitempty"`
 	RefreshToken Duration `json:"refresh_token,omitempty"`
+	// RefreshReuseInterval lets a just-rotated refresh token come back (tabs racing).
+	RefreshReuseInterval Duration `json:"refresh_reuse_interval,omitempty"`
 }
 
 // ClientRequest adds or replaces a client, with ssokit.yaml's fields.
@@ -501,7 +503,7 @@ func (p *Provider) Clients() []ClientInfo {
 			ClientID: c.ClientID, Confidential: !c.public(), RedirectURIs: nonNil(c.RedirectURIs),
 			PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, WebOrigins: c.WebOrigins,
 			FrontchannelLogoutURI: c.FrontchannelLogoutURI, BackchannelLogoutURI: c.BackchannelLogoutURI,
-			Tokens: ClientLifetimes{Duration(c.Tokens.AccessToken), Duration(c.Tokens.IDToken), Duration(c.Tokens.RefreshToken)},
+			Tokens: ClientLifetimes{Duration(c.Tokens.AccessToken), Duration(c.Tokens.IDToken), Duration(c.Tokens.RefreshToken), Duration(c.Tokens.RefreshReuseInterval)},
 			Source: p.over.clientSource(c.ClientID),
 		})
 	}
@@ -533,7 +535,7 @@ func (p *Provider) PutClient(req ClientRequest) error {
 		}
 	}
 	for what, d := range map[string]Duration{"tokens.access_token": req.Tokens.AccessToken, "tokens.id_token": req.Tokens.IDToken, "tokens.refresh_token": req.Tokens.RefreshToken} {
-		if d < 0 || time.Duration(d) > MaxMintLifetime {
+		if time.Duration(d) > MaxMintLifetime {
 			return badRequest("%s %s is out of range: give 1s to %s, or leave it out for the provider's", what, time.Duration(d), MaxMintLifetime)
 		}
 	}
@@ -541,7 +543,8 @@ func (p *Provider) PutClient(req ClientRequest) error {
 		ClientID: req.ClientID, Secret: req.Secret, RedirectURIs: req.RedirectURIs,
 		PostLogoutRedirectURIs: req.PostLogoutRedirectURIs, WebOrigins: req.WebOrigins,
 		FrontchannelLogoutURI: req.FrontchannelLogoutURI, BackchannelLogoutURI: req.BackchannelLogoutURI,
-		Tokens: config.Lifetimes{AccessToken: time.Duration(req.Tokens.AccessToken), IDToken: time.Duration(req.Tokens.IDToken), RefreshToken: time.Duration(req.Tokens.RefreshToken)},
+		Tokens: config.Lifetimes{AccessToken: time.Duration(req.Tokens.AccessToken), IDToken: time.Duration(req.Tokens.IDToken),
+			RefreshToken: time.Duration(req.Tokens.RefreshToken), RefreshReuseInterval: time.Duration(req.Tokens.RefreshReuseInterval)},
 	}
 	if err := validateEntry(config.Config{Clients: []config.Client{c}}, "clients[0]"); err != nil {
 		return badRequest("client %s: %v", req.ClientID, err)

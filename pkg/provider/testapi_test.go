@@ -478,6 +478,8 @@ func TestTestAPIBadInput(t *testing.T) {
 		{"POST", "/_ssokit/users", UserRequest{Username: "a\nb"}, 400, `contains a control character`},
 		{"POST", "/_ssokit/clients", ClientRequest{ClientID: "web"}, 400, `client web: redirect_uris: public client \"web\" needs at least one redirect_uri`},
 		{"POST", "/_ssokit/clients", ClientRequest{ClientID: "web", RedirectURIs: []string{"/cb#x"}}, 400, `redirect_uris[0]: \"/cb#x\" is not an absolute URL`},
+		{"POST", "/_ssokit/clients", map[string]any{"client_id": "web", "redirect_uris": []string{"http://localhost:1/cb"}, "tokens": map[string]any{"access_token": "-1m", "refresh_reuse_interval": "1h"}}, 400, `tokens.access_token: -1m0s is negative`},
+		{"POST", "/_ssokit/clients", map[string]any{"client_id": "web", "redirect_uris": []string{"http://localhost:1/cb"}, "tokens": map[string]any{"refresh_reuse_interval": "1h"}}, 400, `tokens.refresh_reuse_interval: 1h0m0s is longer than 5m0s`},
 		{"DELETE", "/_ssokit/users/mallory", nil, 404, `user \"mallory\" does not exist`},
 		{"DELETE", "/_ssokit/clients/nope", nil, 404, `client \"nope\" is not registered; registered: shell`},
 		{"GET", "/_ssokit/signin", nil, 405, `GET /_ssokit/signin is not allowed; use POST`},

@@ -80,6 +80,7 @@ type ClientsAddOptions struct {
 	*Options
 	Req                          provider.ClientRequest
 	AccessTTL, IDTTL, RefreshTTL time.Duration
+	ReuseInterval                time.Duration
 }
 
 // NewCmdClientsAdd returns `ssokit admin clients add`.
@@ -99,7 +100,7 @@ client ids are still accepted.`,
 		Args: cmdutil.ExactArgs(1, "a client id"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Req.ClientID = args[0]
-			opts.Req.Tokens = provider.ClientLifetimes{AccessToken: provider.Duration(opts.AccessTTL), IDToken: provider.Duration(opts.IDTTL), RefreshToken: provider.Duration(opts.RefreshTTL)}
+			opts.Req.Tokens = provider.ClientLifetimes{AccessToken: provider.Duration(opts.AccessTTL), IDToken: provider.Duration(opts.IDTTL), RefreshToken: provider.Duration(opts.RefreshTTL), RefreshReuseInterval: provider.Duration(opts.ReuseInterval)}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -128,6 +129,7 @@ client ids are still accepted.`,
 	fl.DurationVar(&opts.AccessTTL, "access-token-ttl", 0, "access token lifetime (default the provider's)")
 	fl.DurationVar(&opts.IDTTL, "id-token-ttl", 0, "ID token lifetime (default the provider's)")
 	fl.DurationVar(&opts.RefreshTTL, "refresh-token-ttl", 0, "refresh token lifetime (default the provider's)")
+	fl.DurationVar(&opts.ReuseInterval, "refresh-reuse-interval", 0, "how long a just-rotated refresh token may come back (tabs racing; at most 5m)")
 	return cmd
 }
 
