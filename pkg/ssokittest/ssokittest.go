@@ -28,23 +28,24 @@ import (
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
-	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/pkg/provider"
 )
 
 // Provider is a running in-process OpenID provider.
 type Provider struct {
-	op  *provider.Provider
-	srv *httptest.Server
+	op      *provider.Provider
+	srv     *httptest.Server
+	cleanup func()
 }
 
 // Option configures New and Start.
 type Option func(*settings)
 
 type settings struct {
-	cfg config.Config
-	now func() time.Time
-	alg string
+	cfg   config.Config
+	now   func() time.Time
+	alg   string
+	fresh bool
 }
 
 // WithUser adds a user with claims (name, email …), released in ID tokens
@@ -82,6 +83,12 @@ func WithClock(now func() time.Time) Option { return func(s *settings) { s.now =
 // WithSigningAlg signs with RS256 (the default) or ES256.
 func WithSigningAlg(alg string) Option { return func(s *settings) { s.alg = alg } }
 
+// WithFreshKeys generates signing keys for this provider alone. By default
+// the providers of one test binary start from the same key (generated
+// once: an RSA key takes about 0.4 s), each with its own copy; their
+// tokens still differ by issuer.
+func WithFreshKeys() Option { return func(s *settings) { s.fresh = true } }
+
 // New starts a provider for the test; t.Cleanup stops it.
 func New(t testing.TB, opts ...Option) *Provider {
 	t.Helper()
@@ -114,7 +121,7 @@ func start(opts []Option) (*Provider, error) {
 	if s.alg == "" {
 		s.alg = s.cfg.Provider.SigningAlg
 	}
-	ks, err := keys.Load(keys.Options{Alg: s.alg, Ephemeral: true, Now: s.now})
+	ks, cleanup, err := loadKeys(s.alg, s.fresh, s.now)
 	if err != nil {
 		return nil, err
 	}
@@ -125,17 +132,19 @@ func start(opts []Option) (*Provider, error) {
 	op, err := provider.New(provider.Options{Issuer: issuer, Config: &cfg, Keys: ks, Now: s.now})
 	if err != nil {
 		srv.Close()
+		cleanup()
 		return nil, err
 	}
 	srv.Config.Handler = op
 	srv.Start()
-	return &Provider{op: op, srv: srv}, nil
+	return &Provider{op: op, srv: srv, cleanup: cleanup}, nil
 }
 
 // Close stops the provider. New's cleanup calls it.
 func (p *Provider) Close() {
 	p.srv.Close()
 	_ = p.op.Close()
+	p.cleanup()
 }
 
 // Issuer is the provider's issuer, e.g. http://127.0.0.1:PORT/; discovery

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -110,4 +112,47 @@ func (f *fakeTB) Helper() {}
 func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
 	runtime.Goexit()
+}
+
+// TestSharedKeysAreCopies: providers share the first key, each with its
+// own copy (rotating one changes no other), their temporary key
+// directories are removed at cleanup, and a token of one provider does not
+// pass another's issuer check.
+func TestSharedKeysAreCopies(t *testing.T) {
+	a, b := ssokittest.New(t), ssokittest.New(t)
+	kid := a.Provider().Keys().ActiveKID()
+	if b.Provider().Keys().ActiveKID() != kid {
+		t.Fatal("the second provider generated its own key")
+	}
+	if err := a.Provider().Keys().Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if b.Provider().Keys().ActiveKID() != kid || a.Provider().Keys().ActiveKID() == kid {
+		t.Error("rotating one provider's keys changed another's")
+	}
+	if c := ssokittest.New(t, ssokittest.WithFreshKeys()); c.Provider().Keys().ActiveKID() == kid {
+		t.Error("WithFreshKeys reused the shared key")
+	}
+	rp, err := oidc.NewProvider(context.Background(), b.Issuer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := ssokittest.New(t).Token(t, "alice", ssokittest.Audience("api"))
+	if _, err := rp.Verifier(&oidc.Config{ClientID: "api"}).Verify(context.Background(), tok); err == nil || !strings.Contains(err.Error(), "issued by a different provider") {
+		t.Errorf("another provider's token: %v", err)
+	}
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "ssokittest-keys-*"))
+	if len(dirs) == 0 {
+		t.Error("no key directory while providers run")
+	}
+}
+
+// TestKeyDirsRemoved: Close removes the provider's key directory.
+func TestKeyDirsRemoved(t *testing.T) {
+	before, _ := filepath.Glob(filepath.Join(os.TempDir(), "ssokittest-keys-*"))
+	ssokittest.Start().Close()
+	after, _ := filepath.Glob(filepath.Join(os.TempDir(), "ssokittest-keys-*"))
+	if len(after) > len(before) {
+		t.Errorf("key directories left behind: %v", after)
+	}
 }
