@@ -73,13 +73,11 @@ func (p *Provider) handleDashboard(w http.ResponseWriter, r *http.Request, rest 
 		if !readJSON(w, r, &in, `{"sid":"…"}`) {
 			return
 		}
-		ss, ok := p.store.endSessionBySID(in.SID, p.now())
-		if !ok {
+		// as a logout: refresh tokens revoked, front/back-channel notified
+		if in.SID == "" || p.endWhere(func(s *session) bool { return s.SID == in.SID }, "ended from the dashboard") == 0 {
 			writeOAuthError(w, oauthErr(http.StatusNotFound, "not_found", "no live SSO session with sid %q; GET /_ssokit/dashboard/state lists them", in.SID))
 			return
 		}
-		p.publish(events.Event{Kind: events.KindLogout, User: ss.Sub, SID: ss.SID, Detail: "ended from the dashboard"})
-		p.notifyLogout(p.reg.Load(), ss)
 		writeJSON(w, http.StatusOK, map[string]int{"ended": 1})
 	case strings.HasPrefix(rest, "dashboard/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		name := strings.TrimPrefix(rest, "dashboard/")
@@ -198,7 +196,7 @@ func (p *Provider) dashboardState() dashState {
 		Issuer: p.issuer, Alg: p.keys.Alg(), KID: p.keys.ActiveKID(), Now: now,
 		ZeroConfig: reg.zeroConfig, Faults: p.faults.snapshot(), Counts: p.store.counts(),
 		Endpoints: fault.Endpoints, Errors: fault.ErrorsFor("*"),
-		Sessions: p.store.sessionList(now), Clients: []dashClient{}, Users: []dashUser{},
+		Sessions: p.dashSessions(now), Clients: []dashClient{}, Users: []dashUser{},
 	}
 	for _, c := range reg.clients {
 		st.Clients = append(st.Clients, dashClient{
@@ -242,45 +240,19 @@ func appNames(cfg *config.Config) map[string]string {
 	return m
 }
 
-// sessionList returns the live sessions, newest first.
-func (s *memStore) sessionList(now time.Time) []dashSession {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// dashSessions returns the live sessions, newest first.
+func (p *Provider) dashSessions(now time.Time) []dashSession {
 	out := []dashSession{}
-	s.sessions.each(func(_ string, ss *session) {
-		if now.After(ss.Expires) {
-			return
-		}
+	for _, ss := range p.store.sessionsList(now) {
 		cl := make([]string, 0, len(ss.Clients))
 		for c := range ss.Clients {
 			cl = append(cl, c)
 		}
 		slices.Sort(cl)
 		out = append(out, dashSession{SID: ss.SID, User: ss.Sub, Clients: cl, AuthTime: ss.AuthTime, Expires: ss.Expires, AMR: ss.AMR})
-	})
+	}
 	slices.Reverse(out)
 	return out
-}
-
-// endSessionBySID ends the session with the public id sid, as logout does.
-func (s *memStore) endSessionBySID(sid string, now time.Time) (*session, bool) {
-	if sid == "" {
-		return nil, false
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var found *session
-	s.sessions.each(func(id string, ss *session) {
-		if found == nil && ss.SID == sid {
-			found = ss
-			s.sessions.del(id)
-		}
-	})
-	if found == nil {
-		return nil, false
-	}
-	s.revokeSIDLocked(found.SID, now)
-	return found, true
 }
 
 // publishFrontchannel records the front-channel logout iframes the logout

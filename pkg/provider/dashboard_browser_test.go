@@ -180,7 +180,7 @@ func TestDashboardBrowser(t *testing.T) {
 		b := newBrowser(t)
 		tok := e.signIn(t, b, "shell", dashA, "alice", "alice-pw", false)
 		e.signIn(t, b, "account", dashB, "", "", true)
-		sid := e.op.store.sessionList(time.Now())[0].SID
+		sid := e.op.dashSessions(time.Now())[0].SID
 		pollJS(t, e.ctx, `document.querySelector('#sessions tr[data-sid="`+sid+`"] button.end-session')`, 5*time.Second, "live session listed with an End session button")
 
 		// a token opens decoded and verified, each claim explained; Escape closes
@@ -246,7 +246,7 @@ func TestDashboardBrowser(t *testing.T) {
 		pollJS(t, e.ctx, `document.querySelectorAll('#sessions button.end-session').length === 2`, 5*time.Second, "two live sessions")
 		dashDo(t, e.ctx, "sign out everywhere", chromedp.Click(chromedp.ID("end-all")))
 		pollJS(t, e.ctx, `document.querySelectorAll('#sessions button.end-session').length === 0 && document.getElementById('notice').textContent.includes('2 session(s) ended')`, 5*time.Second, "no live sessions left")
-		if n := len(e.op.store.sessionList(time.Now())); n != 0 {
+		if n := len(e.op.dashSessions(time.Now())); n != 0 {
 			t.Errorf("%d sessions live after sign out everywhere", n)
 		}
 	})
@@ -259,7 +259,7 @@ func TestDashboardBrowser(t *testing.T) {
 		e.op.Events().Publish(events.Event{Time: time.Now(), Kind: events.KindToken, ClientID: `<script>window.__pwned=3</script>`,
 			User: "<b>x</b>\x1b[2J", SID: `"><img src=x onerror=window.__pwned=4>`, Detail: strings.Repeat("<i>long</i>", 2000), Token: "not.a.jwt"})
 		pollJS(t, e.ctx, `[...document.querySelectorAll('#events .ev')].some(d => d.textContent.includes('<script>window.__pwned=3</script> — not registered'))`, 5*time.Second, "unknown client listed as text")
-		sid := e.op.store.sessionList(time.Now())[0].SID
+		sid := e.op.dashSessions(time.Now())[0].SID
 		dashDo(t, e.ctx, "select mallory's session", chromedp.Click(chromedp.CSS(`#sessions tr[data-sid="`+sid+`"]`)))
 		pollJS(t, e.ctx, `document.querySelector('svg.seq g.row.token')`, 5*time.Second, "mallory's tokens drawn")
 		dashEval[bool](t, e.ctx, `(() => { const g = [...document.querySelectorAll('svg.seq g.row.token')].find(g => g.getAttribute('aria-label').includes('id_token')); g.dispatchEvent(new MouseEvent('click', {bubbles: true})); return true })()`)

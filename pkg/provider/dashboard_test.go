@@ -167,7 +167,7 @@ func TestDashboardEndpoints(t *testing.T) {
 	if w := dashReq(op, http.MethodPost, "/_ssokit/dashboard/end-session", `{"sid":"`+sid+`"}`, "application/json", loopback); w.Code != http.StatusOK {
 		t.Fatalf("end-session: %d %s", w.Code, w.Body.String())
 	}
-	if got := op.store.sessionList(time.Now()); len(got) != 0 {
+	if got := op.dashSessions(time.Now()); len(got) != 0 {
 		t.Errorf("session still live: %+v", got)
 	}
 	var ended bool

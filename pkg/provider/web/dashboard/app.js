@@ -315,7 +315,7 @@
       const failed = e.detail.startsWith('failed');
       switch (e.kind) {
         case 'login':
-          out.push({ e, from: 'browser', to: 'provider', text: 'sign in as ' + e.user + ' (' + e.detail + ') for ' + who, lanes: [c] });
+          out.push({ e, from: 'browser', to: 'provider', text: 'sign in as ' + e.user + ' (' + e.detail + ')' + (e.client_id ? ' for ' + who : ''), lanes: [c] });
           break;
         case 'login_failed':
           out.push({ e, from: 'browser', to: 'provider', text: '✗ sign-in failed: ' + e.detail, cls: 'fail', lanes: [c] });
