@@ -57,7 +57,7 @@ func (p *Provider) handleDashboard(w http.ResponseWriter, r *http.Request, rest 
 	case rest == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		p.serveDashboardFile(w, r, "index.html")
 	case rest == "dashboard/state" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, p.dashboardState())
+		writeJSON(w, http.StatusOK, p.dashboardState(p.regOf(r)))
 	case rest == "dashboard/decode" && r.Method == http.MethodPost:
 		var in struct {
 			Token string `json:"token"`
@@ -189,8 +189,7 @@ type dashUser struct {
 	Password bool     `json:"password"`
 }
 
-func (p *Provider) dashboardState() dashState {
-	reg := p.reg.Load()
+func (p *Provider) dashboardState(reg *registry) dashState {
 	now := p.now()
 	st := dashState{
 		Issuer: p.issuer, Alg: p.keys.Alg(), KID: p.keys.ActiveKID(), Now: now,
