@@ -7,7 +7,8 @@
 // injection, a live event stream, and a test API for test runners (sign a
 // browser in, mint tokens as issued, seed users and clients, reset: the
 // methods SignIn, Mint, PutUser, PutClient, Reset … and /_ssokit/ routes in
-// testapi.go; pkg/ssokittest wraps them for Go tests).
+// testapi.go; pkg/ssokittest wraps them for Go tests), and a live dashboard
+// at /_ssokit/ (dashboard.go, assets embedded from web/dashboard/).
 //
 // One file per endpoint. The provider knows nothing of cobra or terminals: it
 // takes options, a clock and a logger.
