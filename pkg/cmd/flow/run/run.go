@@ -107,6 +107,7 @@ commented example.`,
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each step's requests as an arrow diagram (app → provider → app)")
+	cmdutil.BindEnv(cmd, "issuer", cmdutil.EnvIssuer)
 	return cmd
 }
 
