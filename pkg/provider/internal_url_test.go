@@ -55,7 +55,7 @@ func TestInternalURLContainerSplit(t *testing.T) {
 	srv.Start()
 	t.Cleanup(func() { srv.Close(); p.Close() })
 
-	app := dialOnly(t, "ssokit:9400", target)          // the app's container
+	app := dialOnly(t, "ssokit:9400", target)            // the app's container
 	browserNet := dialOnly(t, "localhost:"+port, target) // the developer's browser
 	appCtx := gooidc.ClientContext(context.Background(), app)
 

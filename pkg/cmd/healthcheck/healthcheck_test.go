@@ -16,8 +16,8 @@ import (
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
 	"github.com/ssokit/ssokit/pkg/iostreams"
-	"github.com/ssokit/ssokit/pkg/proxy"
 	"github.com/ssokit/ssokit/pkg/provider"
+	"github.com/ssokit/ssokit/pkg/proxy"
 )
 
 // run executes `ssokit healthcheck args…` and returns the exit code and output.
