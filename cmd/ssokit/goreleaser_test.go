@@ -22,9 +22,9 @@ type goreleaserBuild struct {
 }
 
 type goreleaserConfig struct {
-	Version int `yaml:"version"`
+	Version int               `yaml:"version"`
 	Builds  []goreleaserBuild `yaml:"builds"`
-	Kos []struct {
+	Kos     []struct {
 		ID           string            `yaml:"id"`
 		Build        string            `yaml:"build"`
 		Main         string            `yaml:"main"`
