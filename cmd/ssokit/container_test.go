@@ -211,6 +211,22 @@ func TestContainerStyleRun(t *testing.T) {
 	}
 }
 
+// TestReadmeComposeExample keeps the README's compose example the file
+// TestContainerStyleRun runs.
+func TestReadmeComposeExample(t *testing.T) {
+	compose, err := os.ReadFile(composeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```yaml\n"+string(compose)+"```\n") {
+		t.Errorf("README.md's docker compose example differs from %s; copy the file into the README", composeFile)
+	}
+}
+
 // assertStatic fails unless bin is a static ELF: no program interpreter,
 // which distroless/static does not have.
 func assertStatic(t *testing.T, bin string) {
