@@ -136,7 +136,7 @@ func TestHealthcheckUnhealthy(t *testing.T) {
 	if code, _, errOut := run(t, notDiscovery.URL+"/"); code != 1 || !strings.Contains(errOut, "not a discovery document") {
 		t.Errorf("a 200 that is not discovery: exit %d %q", code, errOut)
 	}
-	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 503) }))
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusServiceUnavailable) }))
 	t.Cleanup(broken.Close)
 	if code, _, errOut := run(t, broken.URL+"/"); code != 1 || !strings.Contains(errOut, "answered 503") {
 		t.Errorf("503: exit %d %q", code, errOut)
