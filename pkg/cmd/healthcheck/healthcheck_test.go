@@ -150,3 +150,25 @@ func TestHealthcheckBadUsage(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck is one health check against a local provider over
+// loopback, connection set-up included (a fresh client each time, as each
+// `ssokit healthcheck` process is).
+func BenchmarkCheck(b *testing.B) {
+	srv := httptest.NewUnstartedServer(nil)
+	p, err := provider.New(provider.Options{Issuer: "http://localhost:" + port(srv.Listener.Addr().String()) + "/", Keys: testutil.Keys()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv.Config.Handler = p
+	srv.Start()
+	defer func() { srv.Close(); p.Close() }()
+	ctx := context.Background()
+	for b.Loop() {
+		tr := &http.Transport{}
+		if _, err := Check(ctx, &http.Client{Transport: tr, Timeout: 3 * time.Second}, srv.URL+"/"); err != nil {
+			b.Fatal(err)
+		}
+		tr.CloseIdleConnections()
+	}
+}
