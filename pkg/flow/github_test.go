@@ -156,3 +156,22 @@ func TestWriteGitHubSummary(t *testing.T) {
 		}
 	}
 }
+
+// FuzzGitHubEscaping: whatever a flow file or a server puts in a name or a
+// reason, the annotation stays one line and the runner reads back exactly
+// that text, with no extra property.
+func FuzzGitHubEscaping(f *testing.F) {
+	for _, s := range []string{hostile, "", "%", "%0A", "a,b:c", "\r\n", "::error::x", "%25%0D"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		line := "::error file=" + EscapeGitHubProperty(s) + ",title=" + EscapeGitHubProperty(s) + "::" + EscapeGitHubData(s)
+		if strings.ContainsAny(line, "\r\n") {
+			t.Fatalf("%q escapes to more than one line", s)
+		}
+		_, props, msg := parseCommand(t, line)
+		if len(props) != 2 || props["file"] != s || props["title"] != s || msg != s {
+			t.Fatalf("%q read back as props %q msg %q", s, props, msg)
+		}
+	})
+}
