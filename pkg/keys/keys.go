@@ -140,7 +140,7 @@ func Load(opts Options) (*Set, error) {
 // reason.
 func (s *Set) inMemory(reason string) (*Set, error) {
 	s.path = ""
-	s.notice = "signing keys are in memory only: " + reason + "; tokens will not verify after a restart (set --keys-dir to a writable dir to keep them)"
+	s.notice = "signing keys are in memory only: " + reason + "; tokens will not verify after a restart (set --keys-dir or SSOKIT_KEYS_DIR to a writable dir to keep them)"
 	return s, s.rotateLocked()
 }
 
