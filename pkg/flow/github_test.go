@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// hostile holds everything that would break a workflow command or the
+// ghHostile holds everything that would break a workflow command or the
 // summary's Markdown if it went through unescaped.
-const hostile = "50% done\r\n::warning file=x::forged, title: t | <img src=x onerror=alert(1)> **b** `c` [l](http://e)"
+const ghHostile = "50% done\r\n::warning file=x::forged, title: t | <img src=x onerror=alert(1)> **b** `c` [l](http://e)"
 
 // parseCommand reads a workflow command line the way the Actions runner
 // does (ActionCommand.TryParseV2): "::name props::message", props split on
@@ -57,13 +57,13 @@ func TestGitHubEscaping(t *testing.T) {
 	}
 }
 
-func hostileResults() []*Result {
+func ghHostileResults() []*Result {
 	ms := time.Millisecond
 	fail := func(browser string) *FlowResult {
-		return &FlowResult{Name: hostile, Browser: browser, Duration: 30 * ms, Steps: []*StepResult{
+		return &FlowResult{Name: ghHostile, Browser: browser, Duration: 30 * ms, Steps: []*StepResult{
 			{Kind: StepLogin, Label: "login shell as alice", Line: 9, Col: 7, Status: StatusPass, Duration: 10 * ms},
-			{Kind: StepSilent, Label: "silent " + hostile, Line: 12, Col: 9, Status: StatusFail, Duration: 20 * ms,
-				Failures: []string{"expected tokens, got error login_required"}, Explanation: "silent auth failed: " + hostile},
+			{Kind: StepSilent, Label: "silent " + ghHostile, Line: 12, Col: 9, Status: StatusFail, Duration: 20 * ms,
+				Failures: []string{"expected tokens, got error login_required"}, Explanation: "silent auth failed: " + ghHostile},
 			{Kind: StepRefresh, Label: "refresh", Line: 14, Col: 9, Status: StatusSkip},
 		}}
 	}
@@ -75,7 +75,7 @@ func hostileResults() []*Result {
 
 func TestWriteGitHubAnnotations(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteGitHubAnnotations(&b, hostileResults(), GitHubOptions{}); err != nil {
+	if err := WriteGitHubAnnotations(&b, ghHostileResults(), GitHubOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
@@ -86,10 +86,10 @@ func TestWriteGitHubAnnotations(t *testing.T) {
 	if name != "error" || props["file"] != "flows/sso,1:x.yaml" || props["line"] != "12" || props["col"] != "9" {
 		t.Errorf("command %q props %q", name, props)
 	}
-	if want := "silent auth failed: " + hostile; msg != want {
+	if want := "silent auth failed: " + ghHostile; msg != want {
 		t.Errorf("message after the runner's unescaping:\n got %q\nwant %q", msg, want)
 	}
-	if !strings.Contains(props["title"], "[safari, firefox]") || !strings.Contains(props["title"], "silent "+hostile) {
+	if !strings.Contains(props["title"], "[safari, firefox]") || !strings.Contains(props["title"], "silent "+ghHostile) {
 		t.Errorf("title %q", props["title"])
 	}
 	if len(props) != 4 {
@@ -97,7 +97,7 @@ func TestWriteGitHubAnnotations(t *testing.T) {
 	}
 
 	// a failure without a browser explanation: the expectation failures
-	r := hostileResults()
+	r := ghHostileResults()
 	r[0].Flows[1].Steps[1].Explanation = ""
 	b.Reset()
 	_ = WriteGitHubAnnotations(&b, r[:1], GitHubOptions{})
@@ -128,7 +128,7 @@ func TestWriteGitHubParseErrors(t *testing.T) {
 
 func TestWriteGitHubSummary(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteGitHubSummary(&b, hostileResults()); err != nil {
+	if err := WriteGitHubSummary(&b, ghHostileResults()); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -144,7 +144,7 @@ func TestWriteGitHubSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	// the hostile name stays inside its row and renders as text
+	// the ghHostile name stays inside its row and renders as text
 	for _, l := range strings.Split(out, "\n") {
 		if strings.HasPrefix(l, "| ") && strings.Count(l, "|")-strings.Count(l, `\|`) != 5 {
 			t.Errorf("table row with a forged cell: %q", l)
@@ -161,7 +161,7 @@ func TestWriteGitHubSummary(t *testing.T) {
 // reason, the annotation stays one line and the runner reads back exactly
 // that text, with no extra property.
 func FuzzGitHubEscaping(f *testing.F) {
-	for _, s := range []string{hostile, "", "%", "%0A", "a,b:c", "\r\n", "::error::x", "%25%0D"} {
+	for _, s := range []string{ghHostile, "", "%", "%0A", "a,b:c", "\r\n", "::error::x", "%25%0D"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

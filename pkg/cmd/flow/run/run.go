@@ -26,6 +26,7 @@ type Options struct {
 	Browser  string
 	Parallel int
 	JUnit    string
+	HTML     string
 	JSON     bool
 	// Format is text, json or github (--format; GITHUB_ACTIONS=true picks
 	// github when neither --format nor --json is given).
@@ -69,7 +70,8 @@ Browser profiles (--browser, or "browser:" in the file or a flow):
   all                  every flow under every profile, with a matrix
 
 Steps: login, silent (prompt=none in a hidden iframe or popup), redirect,
-refresh, userinfo, logout (RP-initiated, following front-channel logout),
+refresh ({app, tabs: N} from N tabs at once; lock: true under a Web Lock),
+userinfo, logout (RP-initiated, following front-channel logout),
 wait, fault. Each may carry expect: tokens, error, claims, claims_contain,
 claims_match, same_sub_as, same_session_as, lifetime, signature,
 refresh_token, frontchannel; and timeout (default 10s). When an
@@ -83,6 +85,7 @@ the one-sentence reason, and appends a Markdown summary (the browser matrix,
 timings, failures) to $GITHUB_STEP_SUMMARY when that is set.`,
 		Example: `  ssokit flow run flows.yaml
   ssokit flow run flows/*.yaml --browser all --junit sso-junit.xml
+  ssokit flow run flows.yaml --browser all --html sso-report.html
   ssokit flow run flows.yaml --browser safari --verbose
   ssokit flow run flows.yaml --issuer http://localhost:8080/realms/dev --json
 
@@ -131,6 +134,7 @@ timings, failures) to $GITHUB_STEP_SUMMARY when that is set.`,
 	cmdutil.AddCACertFlag(fl, &opts.CACert)
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
+	fl.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML report to `FILE`: each flow as a sequence diagram of its requests and cookies, the browser matrix, timings")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text (--format json)")
 	fl.StringVar(&opts.Format, "format", "text", "report format: text, json, or github (annotations and a job summary; the default when GITHUB_ACTIONS=true)")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each step's requests as an arrow diagram (app → provider → app)")
@@ -173,6 +177,13 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		junit = fh
 		defer fh.Close()
+	}
+	htmlFile, herr := createReport("--html", opts.HTML)
+	if herr != nil {
+		return herr
+	}
+	if htmlFile != nil {
+		defer htmlFile.Close()
 	}
 	var profiles []string
 	switch opts.Browser {
@@ -221,6 +232,11 @@ func Run(ctx context.Context, opts *Options) error {
 			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("%s: %w", f.Path, err)}
 		}
 		results = append(results, res)
+	}
+	if htmlFile != nil { // before the traces go: the report draws them
+		if err := writeHTML(htmlFile, opts, results, profiles); err != nil {
+			return err
+		}
 	}
 	if !opts.Verbose {
 		for _, r := range results {

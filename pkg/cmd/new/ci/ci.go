@@ -67,7 +67,8 @@ repository root). On every push and pull request the workflow:
   4. runs ` + "`ssokit flow run`" + ` on --flows (failures become annotations on the
      pull request's diff and a browser matrix in the job summary);
   5. runs ` + "`npx playwright test`" + ` when the repo has a playwright.config;
-  6. uploads the JUnit report, ssokit's log and Playwright's report.
+  6. uploads the JUnit and HTML flow reports, ssokit's log and Playwright's
+     report.
 
 Every value you pass is validated and lands in the workflow's env: block as
 a quoted string; the scripts read it as a shell variable, never as an
@@ -276,7 +277,7 @@ jobs:
 
       - name: SSO flows
         # SSOKIT_FLOWS holds paths and globs, split and expanded here on purpose
-        run: ssokit flow run $SSOKIT_FLOWS --browser "$SSOKIT_BROWSER" --junit ssokit-junit.xml
+        run: ssokit flow run $SSOKIT_FLOWS --browser "$SSOKIT_BROWSER" --junit ssokit-junit.xml --html ssokit-report.html
 
       - name: Playwright specs
         if: ${{ hashFiles('playwright.config.*') != '' }}
@@ -294,6 +295,7 @@ jobs:
           if-no-files-found: ignore
           path: |
             ssokit-junit.xml
+            ssokit-report.html
             ssokit-up.log
             playwright-report/
             test-results/

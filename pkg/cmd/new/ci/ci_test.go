@@ -118,9 +118,9 @@ func TestWorkflow(t *testing.T) {
 		"Install ssokit":   {`sha256sum --check --strict`, `checksums.txt`, `"$SSOKIT_SHA256  $archive"`, `releases/download/v${SSOKIT_VERSION}`, `>> "$GITHUB_PATH"`},
 		"Start ssokit up":  {"nohup ssokit up", "&"},
 		"Wait for ssokit":  {"ssokit healthcheck --quiet", "seq 60"},
-		"SSO flows":        {"ssokit flow run $SSOKIT_FLOWS", `--browser "$SSOKIT_BROWSER"`, "--junit ssokit-junit.xml"},
+		"SSO flows":        {"ssokit flow run $SSOKIT_FLOWS", `--browser "$SSOKIT_BROWSER"`, "--junit ssokit-junit.xml", "--html ssokit-report.html"},
 		"Playwright specs": {"hashFiles('playwright.config.*')", "npx playwright test"},
-		"Upload reports":   {"always()", "actions/upload-artifact@v4", "ssokit-junit.xml", "ssokit-up.log", "playwright-report/"},
+		"Upload reports":   {"always()", "actions/upload-artifact@v4", "ssokit-junit.xml", "ssokit-report.html", "ssokit-up.log", "playwright-report/"},
 	} {
 		got := step(name)
 		for _, w := range wants {
