@@ -4,6 +4,7 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	admincmd "github.com/ssokit/ssokit/pkg/cmd/admin"
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
 	"github.com/ssokit/ssokit/pkg/cmd/healthcheck"
@@ -52,6 +53,7 @@ on your laptop and in CI.`,
 		newcmd.NewCmdNew(f, nil),
 		up.NewCmdUp(f, nil),
 		healthcheck.NewCmdHealthcheck(f, nil),
+		admincmd.NewCmdAdmin(f),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)
