@@ -29,18 +29,20 @@ func Listen(addr, what, flag string) (net.Listener, error) {
 	return nil, &FlagError{Err: fmt.Errorf("the %s cannot listen on %s: %w (set %s to a host:port such as 127.0.0.1:0)", what, addr, err, flag)}
 }
 
-// WarnNonLoopback prints the one loud warning for a server (what:
+// WarnNonLoopback prints the one-line warning for a server (what:
 // "provider" or "proxy") listening beyond this machine, bold red on a
-// colour terminal; `provider`, `proxy` and `up` all call it.
+// colour terminal; `provider`, `proxy` and `up` all call it. It never
+// refuses: in a container 0.0.0.0 is the only bind other containers and
+// published ports reach, and the line says so.
 func WarnNonLoopback(w io.Writer, addr, what string, color bool) {
 	if netutil.IsLoopbackAddr(addr) {
 		return
 	}
-	risk := "It issues real-looking tokens to anyone who can reach it."
+	risk := "it issues real-looking tokens to anyone who can reach it"
 	if what == "proxy" {
-		risk = "Anyone who can reach it reaches every dev server behind it, and through a\n!!! gated route is signed in as whoever signs in."
+		risk = "anyone who can reach it reaches every dev server behind it, signed in on gated routes"
 	}
-	msg := fmt.Sprintf("\n!!! WARNING: the %s listens on %s, which is reachable from other machines.\n!!! %s Bind 127.0.0.1 unless you mean it.\n", what, addr, risk)
+	msg := fmt.Sprintf("WARNING: the %s listens on %s, reachable from other machines: %s (fine in a container; elsewhere bind 127.0.0.1)", what, addr, risk)
 	if color {
 		msg = "\x1b[1;31m" + msg + "\x1b[0m"
 	}

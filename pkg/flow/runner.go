@@ -72,6 +72,7 @@ type StepResult struct {
 	Kind     string        `json:"kind"`
 	Label    string        `json:"label"`
 	Line     int           `json:"line"`
+	Col      int           `json:"col,omitempty"`
 	Status   string        `json:"status"`
 	Duration time.Duration `json:"duration_ns"`
 	// Outcome says what happened: "tokens (sub alice)", "error login_required".
@@ -212,7 +213,7 @@ func (fr *flowRun) run(ctx context.Context, profileName string) *FlowResult {
 	fr.tokens = map[string]*tokenSet{}
 	fr.b = browser.New(browser.Options{Profile: p, Transport: fr.transport, Now: fr.r.Now, Intercept: fr.intercepts})
 	for _, st := range fr.flow.Steps {
-		sr := &StepResult{Kind: st.Kind, Label: st.act.label(), Line: st.Pos.Line}
+		sr := &StepResult{Kind: st.Kind, Label: st.act.label(), Line: st.Pos.Line, Col: st.Pos.Col}
 		out.Steps = append(out.Steps, sr)
 		if !out.Passed {
 			sr.Status = StatusSkip

@@ -46,6 +46,14 @@ type Options struct {
 	Retention time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// MemoryFallback keeps the keys in memory, instead of failing, when
+	// Dir is empty and the default cache dir cannot be found (no HOME) or
+	// written (a read-only file system or a non-root user, as in a
+	// hardened container); Set.Notice then says so in one line. A keys
+	// file that exists but is invalid still fails: that is tampering or a
+	// bug, not a read-only disk. A Dir given explicitly must work: whoever
+	// named it expects tokens to survive a restart.
+	MemoryFallback bool
 }
 
 // Set is the provider's key set: one active key that signs and the retired
@@ -53,6 +61,7 @@ type Options struct {
 type Set struct {
 	alg       string
 	path      string // "" when ephemeral
+	notice    string // why keys are in memory though persistence was asked for
 	retention time.Duration
 	now       func() time.Time
 
@@ -98,10 +107,14 @@ func Load(opts Options) (*Set, error) {
 		return s, s.rotateLocked()
 	}
 	dir := opts.Dir
+	fallback := opts.MemoryFallback && dir == ""
 	if dir == "" {
 		var err error
 		if dir, err = DefaultDir(); err != nil {
-			return nil, err
+			if !fallback {
+				return nil, err
+			}
+			return s.inMemory("no user cache dir ($HOME is unset)")
 		}
 	}
 	s.path = filepath.Join(dir, "keys-"+s.alg+".json")
@@ -111,11 +124,42 @@ func Load(opts Options) (*Set, error) {
 		s.rebuildJWKS()
 		return s, nil
 	case errors.Is(err, os.ErrNotExist):
-		return s, s.rotateLocked()
+		err := s.rotateLocked()
+		if err != nil && fallback {
+			return s.inMemory(fmt.Sprintf("%s cannot be written (%v)", dir, rootCause(err)))
+		}
+		return s, err
+	case fallback && errors.Is(err, os.ErrPermission):
+		return s.inMemory(fmt.Sprintf("%s is not readable", s.path))
 	default:
 		return nil, err
 	}
 }
+
+// inMemory turns s into an ephemeral set because persisting failed for
+// reason.
+func (s *Set) inMemory(reason string) (*Set, error) {
+	s.path = ""
+	s.notice = "signing keys are in memory only: " + reason + "; tokens will not verify after a restart (set --keys-dir or SSOKIT_KEYS_DIR to a writable dir to keep them)"
+	return s, s.rotateLocked()
+}
+
+// rootCause is the innermost error: "read-only file system" rather than
+// the chain of what was being done.
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+// Notice is one line saying why the keys are in memory though they were
+// meant to persist (Options.MemoryFallback); "" when they persist or were
+// asked to be ephemeral.
+func (s *Set) Notice() string { return s.notice }
 
 // Alg is the signing algorithm of the active key.
 func (s *Set) Alg() string { return s.alg }

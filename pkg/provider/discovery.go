@@ -2,20 +2,34 @@ package provider
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
-func (p *Provider) buildDiscovery() []byte {
+// buildDiscovery returns the discovery document; with internal set (an
+// Options.InternalURLs entry) the back-channel endpoints are on it, the
+// browser-facing ones and the issuer stay public.
+func (p *Provider) buildDiscovery(internal *url.URL) []byte {
+	back := p.url
+	if internal != nil {
+		back = func(path string) string {
+			u := *internal
+			u.Path = internal.Path + path
+			return u.String()
+		}
+	}
 	d := oidc.Discovery{
 		Issuer:                                 p.issuer,
 		AuthorizationEndpoint:                  p.url(PathAuthorize),
-		TokenEndpoint:                          p.url(PathToken),
-		UserinfoEndpoint:                       p.url(PathUserinfo),
-		JWKSURI:                                p.url(PathJWKS),
-		RevocationEndpoint:                     p.url(PathRevoke),
-		IntrospectionEndpoint:                  p.url(PathIntrospect),
+		TokenEndpoint:                          back(PathToken),
+		UserinfoEndpoint:                       back(PathUserinfo),
+		JWKSURI:                                back(PathJWKS),
+		RevocationEndpoint:                     back(PathRevoke),
+		IntrospectionEndpoint:                  back(PathIntrospect),
 		EndSessionEndpoint:                     p.url(PathLogout),
 		CheckSessionIframe:                     p.url(PathCheckSession),
 		ScopesSupported:                        []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
@@ -44,9 +58,37 @@ func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
+	doc := p.discovery
+	if d, ok := p.internal[strings.ToLower(r.Host)]; ok {
+		doc = d
+		// the answer depends on Host: a shared cache must not hand a
+		// browser the internal document
+		w.Header().Set("Vary", "Host")
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	_, _ = w.Write(p.discovery)
+	_, _ = w.Write(doc)
+}
+
+// parseInternalURLs checks Options.InternalURLs: absolute http(s) URLs with
+// the issuer's path (the routes are the same), no query or fragment, and
+// a host other than the issuer's.
+func parseInternalURLs(issuer *url.URL, raw []string) ([]*url.URL, error) {
+	var out []*url.URL
+	for _, s := range raw {
+		u, err := url.Parse(strings.TrimSuffix(s, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+			return nil, fmt.Errorf("internal URL %q is not an http(s) URL such as http://ssokit:9400/ (the provider's address as other containers reach it)", s)
+		}
+		if u.RawQuery != "" || u.Fragment != "" || u.Path != issuer.Path {
+			return nil, fmt.Errorf("internal URL %q must be the provider's base URL with the issuer's path %q and no query or fragment, e.g. %s://%s%s/", s, issuer.Path+"/", u.Scheme, u.Host, issuer.Path)
+		}
+		if strings.EqualFold(u.Host, issuer.Host) {
+			return nil, fmt.Errorf("internal URL %q has the issuer's own host %s; it names the host other containers use, e.g. http://ssokit:9400/", s, issuer.Host)
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 func (p *Provider) handleJWKS(w http.ResponseWriter, r *http.Request) {

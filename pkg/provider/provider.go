@@ -65,6 +65,19 @@ type Options struct {
 	// rebinding page would arrive, and the admin API and event stream
 	// answer loopback peers, which such a page's requests are.
 	AllowedHosts []string
+	// InternalURLs are the provider's own base URLs as other containers
+	// or servers reach it, e.g. http://ssokit:9400/ in docker compose,
+	// when that differs from the issuer browsers use
+	// (http://localhost:9400/). Discovery requested with such a Host
+	// names the back-channel endpoints (token, userinfo, JWKS, revocation,
+	// introspection) on that URL, and the browser-facing ones
+	// (authorization, end_session, check_session) on the issuer, as
+	// Keycloak's hostname-backchannel-dynamic does. The issuer, and the
+	// iss of every token, never change: a client fetching discovery from
+	// an internal URL checks iss against the public issuer (go-oidc:
+	// oidc.InsecureIssuerURLContext). Their hosts are answered like
+	// AllowedHosts.
+	InternalURLs []string
 }
 
 // Provider is the OpenID provider. Create it with New; Close stops its sweeper.
@@ -89,6 +102,9 @@ type Provider struct {
 
 	mux       *http.ServeMux
 	discovery []byte
+	// internal maps an InternalURLs host (lower case, with port) to its
+	// discovery document.
+	internal map[string][]byte
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -112,6 +128,14 @@ func New(opts Options) (*Provider, error) {
 	if base.RawQuery != "" || base.Fragment != "" {
 		return nil, fmt.Errorf("issuer %q must not have a query or fragment (OpenID Connect Discovery §3)", iss)
 	}
+	internal, err := parseInternalURLs(base, opts.InternalURLs)
+	if err != nil {
+		return nil, err
+	}
+	allowed := append([]string{base.Host}, opts.AllowedHosts...)
+	for _, u := range internal {
+		allowed = append(allowed, u.Host)
+	}
 	p := &Provider{
 		issuer:    iss,
 		base:      base,
@@ -122,7 +146,7 @@ func New(opts Options) (*Provider, error) {
 		http:      opts.HTTPClient,
 		bcWait:    opts.BackchannelTimeout,
 		autoLogin: opts.AutoLogin,
-		hosts:     netutil.NewHostPolicy(append([]string{base.Host}, opts.AllowedHosts...)...),
+		hosts:     netutil.NewHostPolicy(allowed...),
 		stop:      make(chan struct{}),
 	}
 	p.cookiePath = base.Path + "/"
@@ -158,7 +182,13 @@ func New(opts Options) (*Provider, error) {
 			return nil, fmt.Errorf("--auto-login %q is not a known user; known: %s", p.autoLogin, strings.Join(p.reg.Load().usernames(), ", "))
 		}
 	}
-	p.discovery = p.buildDiscovery()
+	p.discovery = p.buildDiscovery(nil)
+	for _, u := range internal {
+		if p.internal == nil {
+			p.internal = map[string][]byte{}
+		}
+		p.internal[strings.ToLower(u.Host)] = p.buildDiscovery(u)
+	}
 	p.routes()
 	p.bg.Add(1)
 	go p.sweep()

@@ -52,6 +52,9 @@ type Options struct {
 	// the issuer's host, loopback names and IP addresses, added to the
 	// config's allowed_hosts (--allowed-host).
 	AllowedHosts []string
+	// InternalURLs are the provider's base URLs as other containers reach
+	// it (provider.Options.InternalURLs; --internal-url).
+	InternalURLs []string
 }
 
 // Stack is a running provider + proxy + apps.
@@ -178,12 +181,15 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	}
 	ks := opts.Keys
 	if ks == nil {
-		if ks, err = keys.Load(keys.Options{Dir: s.cfg.Provider.KeysDir, Alg: s.cfg.Provider.SigningAlg, Ephemeral: s.cfg.Provider.EphemeralKeys, Now: opts.Now}); err != nil {
+		if ks, err = keys.Load(keys.Options{Dir: s.cfg.Provider.KeysDir, Alg: s.cfg.Provider.SigningAlg, Ephemeral: s.cfg.Provider.EphemeralKeys, Now: opts.Now, MemoryFallback: true}); err != nil {
 			return nil, err
+		}
+		if n := ks.Notice(); n != "" {
+			fmt.Fprintf(opts.ErrOut, "notice: %s\n", n)
 		}
 	}
 	allowed := append(append([]string{}, s.cfg.AllowedHosts...), opts.AllowedHosts...)
-	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
+	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed, InternalURLs: opts.InternalURLs}); err != nil {
 		return nil, err
 	}
 	// the proxy's own listen host (when bound by name) and a mounted

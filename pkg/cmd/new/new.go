@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/ssokit/ssokit/pkg/cmd/new/ci"
 	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/internal/plural"
@@ -140,6 +141,11 @@ set, it never asks: TEMPLATE is then required and everything else defaults.`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the files and show the ssokit.yaml change as a diff; write nothing")
 	fl.BoolVar(&opts.Install, "install", false, "run npm install in DIR afterwards")
 	fl.BoolVar(&opts.List, "list", false, "list the templates and exit")
+	// `ssokit new ci` is a verb of its own; new stays runnable with
+	// TEMPLATE [DIR], so its usage keeps that line (cmdutil.Group's
+	// template, inherited from root, would hide it).
+	cmd.SetUsageTemplate(cmd.UsageTemplate())
+	cmd.AddCommand(ci.NewCmdCI(f, nil))
 	return cmd
 }
 

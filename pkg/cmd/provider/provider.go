@@ -32,6 +32,7 @@ type Options struct {
 	RefreshReuse  time.Duration
 	Faults        []string
 	AllowedHosts  []string
+	InternalURLs  []string
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -64,7 +65,18 @@ events, faults, key rotation; tokens on the event stream are redacted unless
 
 Requests are answered only for the issuer's host, loopback names and IP
 addresses: any other Host header is how a DNS rebinding page arrives. Allow
-another name with --allowed-host NAME or allowed_hosts in the config.`,
+another name with --allowed-host NAME or allowed_hosts in the config.
+
+In a container: bind --addr 0.0.0.0:9400 (one warning line, no refusal).
+Keys that cannot persist (no HOME, a read-only cache dir) stay in memory
+with a one-line notice. Browsers use the issuer (http://localhost:9400/);
+other containers reach the provider by service name: --internal-url
+http://ssokit:9400/ makes discovery fetched through that name point token,
+userinfo, JWKS, revocation and introspection at it, while authorization and
+logout stay on the issuer and every token keeps the issuer as iss.
+
+Every flag that matters in CI also reads an environment variable, named in
+brackets after it; the flag wins.`,
 		Example: `  # zero config: issuer http://localhost:9400/
   ssokit provider
 
@@ -76,6 +88,9 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 
   # another port; the issuer follows the address
   ssokit provider --addr 127.0.0.1:9500
+
+  # in docker compose: browsers on localhost:9400, other services on ssokit:9400
+  ssokit provider --addr 0.0.0.0:9400 --issuer http://localhost:9400/ --internal-url http://ssokit:9400/
 
   # reproduce failures: the first token request fails, access tokens live 20 s
   ssokit provider --fault endpoint=token,error=temporarily_unavailable,count=1 --fault access_token_ttl=20s`,
@@ -117,7 +132,14 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
 	fl.DurationVar(&opts.RefreshReuse, "refresh-reuse-interval", 0, "let a rotated refresh token be presented again for this long and get the same successor (tabs refreshing at once); 0 (default) revokes the family on any reuse")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
+	fl.StringArrayVar(&opts.InternalURLs, "internal-url", nil, "the provider's base `URL` as other containers reach it (http://ssokit:9400/): discovery through it names back-channel endpoints on it; iss stays the issuer (repeatable)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
+	cmdutil.BindEnv(cmd,
+		"config", cmdutil.EnvConfig, "addr", cmdutil.EnvProviderAddr, "issuer", cmdutil.EnvIssuer,
+		"internal-url", cmdutil.EnvInternalURL, "allowed-host", cmdutil.EnvAllowedHosts,
+		"log-format", cmdutil.EnvLogFormat, "keys-dir", cmdutil.EnvKeysDir,
+		"ephemeral-keys", cmdutil.EnvEphemeralKeys, "signing-alg", cmdutil.EnvSigningAlg,
+		"auto-login", cmdutil.EnvAutoLogin)
 	return cmd
 }
 
@@ -152,15 +174,19 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	issuer := firstNonEmpty(opts.Issuer, cfg.Issuer, IssuerFor(ln.Addr().String()))
 	ks, err := keys.Load(keys.Options{
 		Dir: firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), Alg: cfg.Provider.SigningAlg,
-		Ephemeral: opts.EphemeralKeys || cfg.Provider.EphemeralKeys, Now: f.Now,
+		Ephemeral: opts.EphemeralKeys || cfg.Provider.EphemeralKeys, Now: f.Now, MemoryFallback: true,
 	})
 	if err != nil {
 		return err
 	}
 	errOut := f.IOStreams.ErrOut
+	if n := ks.Notice(); n != "" {
+		fmt.Fprintf(errOut, "notice: %s\n", n)
+	}
 	p, err := provider.New(provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
+		InternalURLs: opts.InternalURLs,
 	})
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}

@@ -95,9 +95,6 @@ in); an edit that does not validate is reported and the old routes stay.`,
   ssokit proxy --config ssokit.yaml`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.ClientSecret == "" {
-				opts.ClientSecret = os.Getenv("SSOKIT_CLIENT_SECRET")
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -110,9 +107,11 @@ in); an edit that does not validate is reported and the old routes stay.`,
 	fl.StringArrayVarP(&opts.Routes, "route", "r", nil, "PREFIX=URL[,strip][,keep-host][,auth][,name=NAME]; repeatable")
 	fl.StringVar(&opts.Issuer, "issuer", config.DefaultIssuer, "OpenID provider the auth gate of --route …,auth signs in at")
 	fl.StringVar(&opts.ClientID, "client-id", "ssokit-proxy", "client_id of the auth gate for --route …,auth")
-	fl.StringVar(&opts.ClientSecret, "client-secret", "", "client secret of the auth gate (default $SSOKIT_CLIENT_SECRET; empty: public client with PKCE)")
+	fl.StringVar(&opts.ClientSecret, "client-secret", "", "client secret of the auth gate (empty: public client with PKCE)")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no access log")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names and IP addresses always work (repeatable)")
+	cmdutil.BindEnv(cmd, "config", cmdutil.EnvConfig, "addr", cmdutil.EnvProxyAddr, "issuer", cmdutil.EnvIssuer,
+		"client-id", cmdutil.EnvClientID, "client-secret", cmdutil.EnvClientSecret, "allowed-host", cmdutil.EnvAllowedHosts)
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	admincmd "github.com/ssokit/ssokit/pkg/cmd/admin"
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
+	"github.com/ssokit/ssokit/pkg/cmd/healthcheck"
 	inspectcmd "github.com/ssokit/ssokit/pkg/cmd/inspect"
 	newcmd "github.com/ssokit/ssokit/pkg/cmd/new"
 	"github.com/ssokit/ssokit/pkg/cmd/provider"
@@ -51,6 +52,7 @@ on your laptop and in CI.`,
 		flowcmd.NewCmdFlow(f),
 		newcmd.NewCmdNew(f, nil),
 		up.NewCmdUp(f, nil),
+		healthcheck.NewCmdHealthcheck(f, nil),
 		admincmd.NewCmdAdmin(f),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),

@@ -7,11 +7,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/ssokit/ssokit/pkg/cmdutil"
 	"github.com/ssokit/ssokit/pkg/config"
 )
 
 // EnvConfig names the config file when --config is not given.
-const EnvConfig = "SSOKIT_CONFIG"
+const EnvConfig = cmdutil.EnvConfig
 
 // findConfig decides which config file `ssokit up` uses, and says why:
 // --config when given; else $SSOKIT_CONFIG; else ssokit.yaml in dir or the

@@ -28,6 +28,7 @@ type Options struct {
 	Verbose      bool
 	TLS          bool
 	AllowedHosts []string
+	InternalURLs []string
 	Demo         fs.FS
 
 	// Started, when set, receives the running stack (tests).
@@ -91,7 +92,10 @@ third-party cookies.`,
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "provider log on stderr: text (one line per sign-in, token, logout, fault or error, like the proxy's), json (every request) or none")
 	fl.BoolVar(&opts.Verbose, "verbose", false, "with --log-format text, also log every discovery, JWKS, check_session and page request")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain) on the provider and proxy; loopback names and IP addresses always work (repeatable)")
+	fl.StringArrayVar(&opts.InternalURLs, "internal-url", nil, "the provider's base `URL` as other containers reach it (http://ssokit:9400/): discovery through it names back-channel endpoints on it; iss stays the issuer (repeatable)")
 	fl.BoolVar(&opts.TLS, "tls", false, "serve the proxy and provider over HTTPS with a local CA (created once in the user config dir; trust it to avoid warnings)")
+	cmdutil.BindEnv(cmd, "provider-addr", cmdutil.EnvProviderAddr, "proxy-addr", cmdutil.EnvProxyAddr,
+		"log-format", cmdutil.EnvLogFormat, "allowed-host", cmdutil.EnvAllowedHosts, "internal-url", cmdutil.EnvInternalURL)
 	return cmd
 }
 
@@ -113,7 +117,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	so := stack.Options{
 		Config: cfg, Demo: opts.Demo, ProviderAddr: opts.ProviderAddr, ProxyAddr: opts.ProxyAddr,
-		NoApps: opts.NoApps, TLS: opts.TLS, AllowedHosts: opts.AllowedHosts, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
+		NoApps: opts.NoApps, TLS: opts.TLS, AllowedHosts: opts.AllowedHosts, InternalURLs: opts.InternalURLs, Out: ios.ErrOut, ErrOut: ios.ErrOut, Color: ios.ColorEnabledErr(), Now: f.Now,
 	}
 	switch opts.LogFormat {
 	case "none":

@@ -28,8 +28,11 @@ type Options struct {
 	JUnit    string
 	HTML     string
 	JSON     bool
-	Verbose  bool
-	Now      func() time.Time
+	// Format is text, json or github (--format; GITHUB_ACTIONS=true picks
+	// github when neither --format nor --json is given).
+	Format  string
+	Verbose bool
+	Now     func() time.Time
 	// StartProvider starts the embedded provider for a file; StartEmbedded
 	// unless a test replaces it.
 	StartProvider func(ctx context.Context, f *flow.File, now func() time.Time) (issuer string, stop func(), err error)
@@ -74,12 +77,21 @@ claims_match, same_sub_as, same_session_as, lifetime, signature,
 refresh_token, frontchannel; and timeout (default 10s). When an
 authentication fails because the browser withheld a cookie, the report says
 which cookie and why, in one sentence. See ` + "`ssokit flow init`" + ` for a
-commented example.`,
+commented example.
+
+--format github (the default when GITHUB_ACTIONS=true) prints the text
+report plus one ::error annotation per failing step at its file:line:col with
+the one-sentence reason, and appends a Markdown summary (the browser matrix,
+timings, failures) to $GITHUB_STEP_SUMMARY when that is set.`,
 		Example: `  ssokit flow run flows.yaml
   ssokit flow run flows/*.yaml --browser all --junit sso-junit.xml
   ssokit flow run flows.yaml --browser all --html sso-report.html
   ssokit flow run flows.yaml --browser safari --verbose
-  ssokit flow run flows.yaml --issuer http://localhost:8080/realms/dev --json`,
+  ssokit flow run flows.yaml --issuer http://localhost:8080/realms/dev --json
+
+  # GitHub Actions (automatic when GITHUB_ACTIONS=true): annotations at the
+  # failing step's line, a Markdown matrix in the job summary
+  ssokit flow run flows.yaml --browser all --format github`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return cmdutil.FlagErrorf("%q needs at least one flow file (create one with `ssokit flow init`); see %q", cmd.CommandPath(), cmd.CommandPath()+" --help")
@@ -88,6 +100,20 @@ commented example.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
+			switch {
+			case opts.JSON && cmd.Flags().Changed("format") && opts.Format != "json":
+				return cmdutil.FlagErrorf("--json and --format %s contradict each other; use one", opts.Format)
+			case opts.JSON:
+				opts.Format = "json"
+			case !cmd.Flags().Changed("format") && os.Getenv("GITHUB_ACTIONS") == "true":
+				opts.Format = "github"
+			}
+			switch opts.Format {
+			case "text", "json", "github":
+			default:
+				return cmdutil.FlagErrorf("--format %q is not text, json or github", opts.Format)
+			}
+			opts.JSON = opts.Format == "json"
 			if opts.Parallel < 1 {
 				return cmdutil.FlagErrorf("--parallel must be at least 1, got %d", opts.Parallel)
 			}
@@ -109,8 +135,10 @@ commented example.`,
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
 	fl.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML report to `FILE`: each flow as a sequence diagram of its requests and cookies, the browser matrix, timings")
-	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
+	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text (--format json)")
+	fl.StringVar(&opts.Format, "format", "text", "report format: text, json, or github (annotations and a job summary; the default when GITHUB_ACTIONS=true)")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each step's requests as an arrow diagram (app → provider → app)")
+	cmdutil.BindEnv(cmd, "issuer", cmdutil.EnvIssuer)
 	return cmd
 }
 
@@ -124,6 +152,9 @@ func Run(ctx context.Context, opts *Options) error {
 			var pe *flow.ParseError
 			if errors.As(err, &pe) {
 				bad = append(bad, pe.Error())
+				if opts.Format == "github" {
+					_ = flow.WriteGitHubParseErrors(opts.IO.Out, pe, flow.GitHubOptions{Workspace: os.Getenv("GITHUB_WORKSPACE")})
+				}
 			} else {
 				bad = append(bad, fmt.Sprintf("%s: %v", path, unwrapPathError(err)))
 			}
@@ -227,6 +258,12 @@ func Run(ctx context.Context, opts *Options) error {
 			err = flow.WriteMatrix(out, results, profiles, opts.IO.ColorEnabled())
 		}
 	}
+	if err == nil && opts.Format == "github" {
+		err = flow.WriteGitHubAnnotations(out, results, flow.GitHubOptions{Workspace: os.Getenv("GITHUB_WORKSPACE")})
+		if err == nil {
+			writeStepSummary(opts, results)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -245,6 +282,26 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 	}
 	return nil
+}
+
+// writeStepSummary appends the Markdown summary to $GITHUB_STEP_SUMMARY.
+// A summary that cannot be written is worth a warning, not a failed run:
+// the flows' verdict stands.
+func writeStepSummary(opts *Options, results []*flow.Result) {
+	path := os.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err == nil {
+		err = flow.WriteGitHubSummary(f, results)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: the job summary was not written to $GITHUB_STEP_SUMMARY (%s): %v\n", path, unwrapPathError(err))
+	}
 }
 
 func unwrapPathError(err error) error {

@@ -128,6 +128,7 @@ shell substitution.`,
 	fl.DurationVar(&opts.Timeout, "timeout", 5*time.Minute, "how long to wait for the browser sign-in")
 	cmdutil.AddCACertFlag(fl, &opts.CACert)
 	fl.StringVar(&opts.Print, "print", "", "print only this token: access_token, id_token or refresh_token")
+	cmdutil.BindEnv(cmd, "issuer", cmdutil.EnvIssuer, "client-id", cmdutil.EnvClientID, "client-secret", cmdutil.EnvClientSecret)
 	return cmd
 }
 

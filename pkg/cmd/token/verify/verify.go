@@ -110,6 +110,8 @@ network error is never reported as an invalid token).`,
 	fl.BoolVar(&opts.AllowNoExp, "allow-no-exp", false, "accept a token without exp (ID, access and logout tokens must have one)")
 	fl.BoolVar(&opts.JSON, "json", false, "report every check as JSON")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "list every check")
+	cmdutil.BindEnvExclusive(cmd, []string{"issuer", "jwks", "key", "secret"},
+		"issuer", cmdutil.EnvIssuer, "secret", cmdutil.EnvSecret)
 	return cmd
 }
 
