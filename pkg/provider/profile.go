@@ -145,6 +145,9 @@ type profileSpec struct {
 	// Logout's parameters (client_id, id_token_hint,
 	// post_logout_redirect_uri, state).
 	logoutParams func(p *Provider, r *http.Request) logoutParams
+	// checkSession serves the profile's session-status iframe instead of
+	// Session Management's check_session page.
+	checkSession func(p *Provider, w http.ResponseWriter, r *http.Request)
 	// sessionCookies sets (or with ss nil, clears) cookies of the
 	// profile's own beside ssokit's session cookies.
 	sessionCookies func(p *Provider, w http.ResponseWriter, reg *registry, ss *session)
