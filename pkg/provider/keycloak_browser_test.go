@@ -185,6 +185,12 @@ func TestKeycloakJS(t *testing.T) {
 		t.Fatalf("keycloak-js parsed tokens: %v", parsed)
 	}
 
+	// loadUserInfo: a credentialed CORS call to userinfo with the bearer token
+	ui := eval[map[string]any](t, tabA, `app.userinfo()`)
+	if ui["ok"] != true || ui["sub"] != "alice" || ui["preferred_username"] != "alice" || ui["email"] != "alice@example.com" {
+		t.Fatalf("loadUserInfo: %v", ui)
+	}
+
 	// updateToken(-1) forces a refresh: a new access token and a rotated refresh JWT
 	before := e.count("refresh", "app-a")
 	up := eval[sdkResult](t, tabA, `app.update()`)

@@ -98,6 +98,7 @@ const (
 	kindAccess tokenKind = iota
 	kindID
 	kindRefresh
+	kindUserinfo // the userinfo response (g has Reg, Client, Sub, SID, Scope)
 )
 
 // routeAdder registers a profile's own endpoint (a path relative to the

@@ -108,6 +108,16 @@ var keycloakDefaultScopes = []string{oidc.ScopeProfile, oidc.ScopeEmail}
 // preferred_username, the profile and email claims, and in access tokens
 // realm_access.roles and resource_access.{client}.roles.
 func keycloakClaims(p *Provider, kind tokenKind, g *grant, dst map[string]any) {
+	if kind == kindUserinfo {
+		// userinfo: the default scopes' claims and preferred_username
+		if u, ok := g.Reg.user(g.Sub); ok {
+			addUserClaims(g.Reg, dst, g.Sub, append(slices.Clip(g.Scope), keycloakDefaultScopes...))
+			if _, set := dst["preferred_username"]; !set {
+				dst["preferred_username"] = u.Username
+			}
+		}
+		return
+	}
 	if g.SID != "" {
 		dst["session_state"] = g.SID
 		dst["sid"] = g.SID
