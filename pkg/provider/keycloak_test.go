@@ -82,6 +82,9 @@ func kcSignIn(t *testing.T, op *testOP, b *browser, conf oauth2.Config, user str
 		t.Fatalf("want a fragment redirect to %s, got %d %q\n%s", kcRedirect, cb.status, cb.location, cb.body)
 	}
 	frag, _ := url.ParseQuery(cb.location[len(kcRedirect)+1:])
+	if frag.Get("session_state") == "" || strings.Contains(frag.Get("session_state"), ".") {
+		t.Errorf("session_state %q: want the session's sid, as Keycloak answers", frag.Get("session_state"))
+	}
 	tok, err := conf.Exchange(context.Background(), frag.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatalf("exchange: %v", err)
@@ -279,7 +282,14 @@ func TestKeycloakIframeEndpoints(t *testing.T) {
 	if sid := jwtClaims(t, tok.AccessToken)["sid"].(string); kc != sidHash(sid) {
 		t.Errorf("%s = %q; want base64url(sha256(sid))", KeycloakSessionCookie, kc)
 	}
-	// keycloak-js's logout: client_id, post_logout_redirect_uri, id_token_hint
+	// keycloak-js's logout (logoutMethod POST): a form with the same fields
+	pb := newBrowser(t)
+	ptok := kcSignIn(t, op, pb, conf, "alice")
+	plo := pb.postForm(oidcBase+"/logout", url.Values{"client_id": {"spa"}, "post_logout_redirect_uri": {kcRedirect}, "id_token_hint": {ptok.Extra("id_token").(string)}})
+	if plo.status != http.StatusSeeOther || plo.location != kcRedirect {
+		t.Fatalf("POST logout: %d %q %s", plo.status, plo.location, plo.body)
+	}
+	// keycloak-js's logout (GET): client_id, post_logout_redirect_uri, id_token_hint
 	lo := sb.get(oidcBase + "/logout?" + url.Values{"client_id": {"spa"}, "post_logout_redirect_uri": {kcRedirect}, "id_token_hint": {tok.Extra("id_token").(string)}}.Encode())
 	if lo.status != http.StatusSeeOther || lo.location != kcRedirect {
 		t.Fatalf("logout: %d %q %s", lo.status, lo.location, lo.body)

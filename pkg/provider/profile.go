@@ -146,6 +146,10 @@ type profileSpec struct {
 	// Logout's parameters (client_id, id_token_hint,
 	// post_logout_redirect_uri, state).
 	logoutParams func(p *Provider, r *http.Request) logoutParams
+	// sessionStateIsSID answers authorization requests with session_state
+	// = the session's sid (Keycloak does, and its login-status iframe
+	// compares that) instead of Session Management's salted hash.
+	sessionStateIsSID bool
 	// checkSession serves the profile's session-status iframe instead of
 	// Session Management's check_session page.
 	checkSession func(p *Provider, w http.ResponseWriter, r *http.Request)

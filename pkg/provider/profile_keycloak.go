@@ -60,11 +60,14 @@ func init() {
 			d.ClaimsSupported = append(d.ClaimsSupported, "typ", "session_state", "realm_access", "resource_access")
 			return nil
 		},
-		claims:         keycloakClaims,
-		tokenResponse:  keycloakTokenResponse,
-		refreshAlways:  true,
-		refreshJWT:     true,
-		sessionCookies: keycloakSessionCookies,
+		claims:        keycloakClaims,
+		tokenResponse: keycloakTokenResponse,
+		refreshAlways: true,
+		refreshJWT:    true,
+		// keycloak-js and oidc-client-ts's monitorSession send it back to
+		// the login-status iframe, which compares it with the session's sid
+		sessionStateIsSID: true,
+		sessionCookies:    keycloakSessionCookies,
 		checkSession: func(p *Provider, w http.ResponseWriter, r *http.Request) {
 			// any page may frame it: it answers only to the window that
 			// asked, and only once init confirmed that window's origin
