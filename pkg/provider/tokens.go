@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/oidc"
@@ -78,7 +79,9 @@ func (x withExtra) MarshalJSON() ([]byte, error) {
 	}
 	keep := make(map[string]any, len(x.extra))
 	for k, v := range x.extra {
-		if !slices.Contains(x.reserved, k) {
+		// a name that is not UTF-8 would be encoded as U+FFFD, and two of
+		// them as duplicate members: leave such names out
+		if utf8.ValidString(k) && !slices.Contains(x.reserved, k) {
 			keep[k] = v
 		}
 	}
