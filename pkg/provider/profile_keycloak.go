@@ -50,6 +50,9 @@ func init() {
 			Introspect:   keycloakOIDC + "/token/introspect",
 			Logout:       keycloakOIDC + "/logout",
 			CheckSession: keycloakLoginStatus,
+			// keycloak-js register(): the sign-in form stands in for
+			// Keycloak's registration form
+			Aliases: map[string][]string{"authorize": {keycloakOIDC + "/registrations"}},
 		},
 		routes: func(p *Provider, add routeAdder) {
 			add.Page(keycloakLoginStatusInit, "login_status_init", p.handleKeycloakLoginStatusInit)
@@ -113,7 +116,8 @@ var keycloakDefaultScopes = []string{oidc.ScopeProfile, oidc.ScopeEmail}
 func keycloakClaims(p *Provider, kind tokenKind, g *grant, dst map[string]any) {
 	if kind == kindUserinfo {
 		// userinfo: the default scopes' claims and preferred_username
-		if u, ok := g.Reg.user(g.Sub); ok {
+		if g.SID != "" {
+			u := keycloakUser(g)
 			addUserClaims(g.Reg, dst, g.Sub, append(slices.Clip(g.Scope), keycloakDefaultScopes...))
 			if _, set := dst["preferred_username"]; !set {
 				dst["preferred_username"] = u.Username
@@ -135,10 +139,10 @@ func keycloakClaims(p *Provider, kind tokenKind, g *grant, dst map[string]any) {
 		dst["typ"] = "Bearer"
 		dst["azp"] = g.Client.ClientID
 	}
-	u, ok := g.Reg.user(g.Sub)
-	if !ok {
+	if g.SID == "" {
 		return // client_credentials: the subject is the client
 	}
+	u := keycloakUser(g)
 	addUserClaims(g.Reg, dst, g.Sub, append(slices.Clip(g.Scope), keycloakDefaultScopes...))
 	if _, set := dst["preferred_username"]; !set {
 		dst["preferred_username"] = u.Username
@@ -155,6 +159,15 @@ func keycloakClaims(p *Provider, kind tokenKind, g *grant, dst map[string]any) {
 		}
 		dst["resource_access"] = ra
 	}
+}
+
+// keycloakUser is the signed-in user of g; a user no longer (or never)
+// in the config, such as one made up at the login form, has no attributes.
+func keycloakUser(g *grant) *config.User {
+	if u, ok := g.Reg.user(g.Sub); ok {
+		return u
+	}
+	return &config.User{Username: g.Sub}
 }
 
 // keycloakRoles reads a user's realm roles (attribute roles: a list of
