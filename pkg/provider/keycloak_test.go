@@ -168,6 +168,12 @@ func TestKeycloakTokens(t *testing.T) {
 	if st, m := post(tokenURL, url.Values{"grant_type": {"refresh_token"}, "client_id": {"spa"}, "refresh_token": {forged}}); st != http.StatusBadRequest || m["error"] != "invalid_grant" {
 		t.Errorf("unstored refresh JWT: %d %v", st, m)
 	}
+	// client_credentials: a Keycloak service-account shape, no user, no refresh token
+	if st, m := post(tokenURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {"orders-api"}, "client_secret": {"orders-secret"}}); st != 200 || m["refresh_token"] != nil || m["refresh_expires_in"] != float64(0) {
+		t.Errorf("client_credentials: %d %v", st, m)
+	} else if c := jwtClaims(t, m["access_token"].(string)); c["typ"] != "Bearer" || c["azp"] != "orders-api" || c["realm_access"] != nil {
+		t.Errorf("client_credentials access token %v", c)
+	}
 	// a refresh JWT is no id_token_hint
 	lo := newBrowser(t).get(op.issuer + "/protocol/openid-connect/logout?id_token_hint=" + url.QueryEscape(fresh.RefreshToken))
 	if lo.status != http.StatusBadRequest || !strings.Contains(lo.body, "refresh token is not accepted") {
