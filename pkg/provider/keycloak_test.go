@@ -327,3 +327,40 @@ func TestKeycloakIframeEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestKeycloakRefreshReuseInterval: a rotated refresh JWT repeated within
+// refresh_reuse_interval gets a JWT wrapping the same successor (the store
+// holds refresh tokens by jti; the JWT is only their wrapping).
+func TestKeycloakRefreshReuseInterval(t *testing.T) {
+	cfg := keycloakConfig()
+	cfg.Provider.Tokens.RefreshReuseInterval = time.Minute
+	op, _ := newKeycloakOP(t, cfg)
+	rp, err := gooidc.NewProvider(context.Background(), op.issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: "spa", Endpoint: rp.Endpoint(), RedirectURL: kcRedirect, Scopes: []string{gooidc.ScopeOpenID}}
+	tok := kcSignIn(t, op, newBrowser(t), conf, "alice")
+	refresh := func(rt string) (int, map[string]any) {
+		resp, err := http.PostForm(rp.Endpoint().TokenURL, url.Values{"grant_type": {"refresh_token"}, "client_id": {"spa"}, "refresh_token": {rt}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	st1, r1 := refresh(tok.RefreshToken)
+	st2, r2 := refresh(tok.RefreshToken)
+	if st1 != 200 || st2 != 200 {
+		t.Fatalf("refresh, then its repeat within the interval: %d %v, %d %v", st1, r1, st2, r2)
+	}
+	j1, j2 := jwtClaims(t, r1["refresh_token"].(string))["jti"], jwtClaims(t, r2["refresh_token"].(string))["jti"]
+	if j1 == nil || j1 != j2 {
+		t.Fatalf("the repeat's successor jti %v differs from %v", j2, j1)
+	}
+	if st, m := refresh(r2["refresh_token"].(string)); st != 200 {
+		t.Fatalf("the successor: %d %v", st, m)
+	}
+}
