@@ -153,9 +153,9 @@ type profileSpec struct {
 	// checkSession serves the profile's session-status iframe instead of
 	// Session Management's check_session page.
 	checkSession func(p *Provider, w http.ResponseWriter, r *http.Request)
-	// sessionCookies sets (or with ss nil, clears) cookies of the
-	// profile's own beside ssokit's session cookies.
-	sessionCookies func(p *Provider, w http.ResponseWriter, reg *registry, ss *session)
+	// sessionCookies returns cookies of the profile's own to set beside
+	// ssokit's session cookies (with ss nil: to clear them).
+	sessionCookies func(p *Provider, reg *registry, ss *session) []*http.Cookie
 }
 
 // profileSpecs holds each profile's spec; profile_<name>.go fills in its own.

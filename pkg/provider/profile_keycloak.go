@@ -229,12 +229,12 @@ func sidHash(sid string) string {
 // keycloakSessionCookies sets (ss non-nil) or clears the login-status
 // iframe's cookie, beside the session cookie and with its attributes but
 // readable by script.
-func keycloakSessionCookies(p *Provider, w http.ResponseWriter, reg *registry, ss *session) {
+func keycloakSessionCookies(p *Provider, reg *registry, ss *session) []*http.Cookie {
 	c := &http.Cookie{Name: KeycloakSessionCookie, Path: p.cookiePath, SameSite: reg.sameSite, Secure: reg.secure, MaxAge: -1}
 	if ss != nil {
 		c.Value, c.MaxAge = sidHash(ss.SID), int(reg.life.Session/time.Second)
 	}
-	http.SetCookie(w, c)
+	return []*http.Cookie{c}
 }
 
 // handleKeycloakLoginStatusInit answers the login-status iframe's check of

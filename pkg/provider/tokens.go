@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -24,6 +25,8 @@ type grant struct {
 	Nonce    string
 	AuthTime time.Time
 	AMR      []string
+	// Extra claims for every token; nil means the session's (test API).
+	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -216,13 +219,24 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
+	// extra claims the test API gave the session ride in every token
+	// issued through it, as an identity provider's rules would add them,
+	// over the profile's own claims (Keycloak's realm_access …)
+	extra := g.Extra
+	if extra == nil {
+		extra = p.store.sessionClaims(g.SID)
+	}
 	var atClaims any = at
+	var prof map[string]any
 	if p.spec.claims != nil {
-		extra := map[string]any{}
-		p.spec.claims(p, kindAccess, &g, extra)
-		if len(extra) > 0 {
-			atClaims = withExtra{base: at, extra: extra, reserved: accessReserved}
-		}
+		prof = map[string]any{}
+		p.spec.claims(p, kindAccess, &g, prof)
+	}
+	if len(prof) > 0 || len(extra) > 0 {
+		all := make(map[string]any, len(prof)+len(extra))
+		maps.Copy(all, prof)
+		addExtraClaims(all, extra)
+		atClaims = withExtra{base: at, extra: all, reserved: accessReserved}
 	}
 	access, err := p.keys.Sign(atClaims, "at+jwt")
 	if err != nil {
@@ -251,6 +265,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			p.spec.claims(p, kindID, &g, idc)
 			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
 		}
+		addExtraClaims(idc, extra)
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}
@@ -332,4 +347,14 @@ func joinScope(s []string) string {
 		out += v
 	}
 	return out
+}
+
+// addExtraClaims adds a session's extra claims over the user's, never
+// over the reserved ones.
+func addExtraClaims(dst, extra map[string]any) {
+	for k, v := range extra {
+		if !slices.Contains(reservedClaims, k) {
+			dst[k] = v
+		}
+	}
 }
