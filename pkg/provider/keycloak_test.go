@@ -364,3 +364,23 @@ func TestKeycloakRefreshReuseInterval(t *testing.T) {
 		t.Fatalf("the successor: %d %v", st, m)
 	}
 }
+
+// TestKeycloakTestAPISignIn: a session made by the test API (Playwright's
+// storageState) carries the login-status cookie too, or keycloak-js's
+// iframe would answer "changed" and sign the app out.
+func TestKeycloakTestAPISignIn(t *testing.T) {
+	op, _ := newKeycloakOP(t, keycloakConfig())
+	out, err := op.SignIn(SignInRequest{User: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, c := range out.Cookies {
+		if c.Name == KeycloakSessionCookie {
+			got = c.Value
+		}
+	}
+	if got != sidHash(out.SID) {
+		t.Fatalf("test API sign-in cookies %+v: want %s = base64url(sha256(sid))", out.Cookies, KeycloakSessionCookie)
+	}
+}
