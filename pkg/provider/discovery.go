@@ -14,24 +14,29 @@ import (
 // Options.InternalURLs entry) the back-channel endpoints are on it, the
 // browser-facing ones and the issuer stay public.
 func (p *Provider) buildDiscovery(internal *url.URL) []byte {
-	back := p.url
+	l := p.spec.layout
+	back := p.endpointURL
 	if internal != nil {
-		back = func(path string) string {
-			u := *internal
-			u.Path = internal.Path + path
+		// same paths (an internal URL has the issuer's path), other origin
+		back = func(rel string) string {
+			u, err := url.Parse(p.endpointURL(rel))
+			if err != nil {
+				return p.endpointURL(rel)
+			}
+			u.Scheme, u.Host = internal.Scheme, internal.Host
 			return u.String()
 		}
 	}
 	d := oidc.Discovery{
 		Issuer:                                 p.issuer,
-		AuthorizationEndpoint:                  p.url(PathAuthorize),
-		TokenEndpoint:                          back(PathToken),
-		UserinfoEndpoint:                       back(PathUserinfo),
-		JWKSURI:                                back(PathJWKS),
-		RevocationEndpoint:                     back(PathRevoke),
-		IntrospectionEndpoint:                  back(PathIntrospect),
-		EndSessionEndpoint:                     p.url(PathLogout),
-		CheckSessionIframe:                     p.url(PathCheckSession),
+		AuthorizationEndpoint:                  p.endpointURL(l.Authorize),
+		TokenEndpoint:                          back(l.Token),
+		UserinfoEndpoint:                       back(l.Userinfo),
+		JWKSURI:                                back(l.JWKS),
+		RevocationEndpoint:                     back(l.Revoke),
+		IntrospectionEndpoint:                  back(l.Introspect),
+		EndSessionEndpoint:                     p.endpointURL(l.Logout),
+		CheckSessionIframe:                     p.endpointURL(l.CheckSession),
 		ScopesSupported:                        []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
 		ResponseTypesSupported:                 []string{"code"},
 		ResponseModesSupported:                 []string{"query", "fragment", "form_post", "web_message"},
@@ -50,8 +55,34 @@ func (p *Provider) buildDiscovery(internal *url.URL) []byte {
 		BackchannelLogoutSupported:         true,
 		BackchannelLogoutSessionSupported:  true,
 	}
-	b, _ := json.MarshalIndent(d, "", "  ") // a struct of strings always marshals
+	var doc any = d
+	if p.spec.discovery != nil {
+		if extra := p.spec.discovery(p, &d); len(extra) > 0 {
+			m := map[string]any{}
+			b, _ := json.Marshal(d) // a struct of strings always marshals
+			_ = json.Unmarshal(b, &m)
+			for k, v := range extra {
+				m[k] = v
+			}
+			doc = m
+		} else {
+			doc = d
+		}
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		// only a profile's extra fields can fail: a programming error
+		panic(fmt.Sprintf("discovery of profile %s: %v", p.spec.name, err))
+	}
 	return append(b, '\n')
+}
+
+// endpointURL is url(path), or "" when the profile has no such endpoint.
+func (p *Provider) endpointURL(path string) string {
+	if path == "" {
+		return ""
+	}
+	return p.url(path)
 }
 
 func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {

@@ -43,7 +43,7 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 		formAction += " " + o
 	}
 	p.render(w, status, "login.html", "'none'", formAction, map[string]any{
-		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(PathLogin),
+		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(p.spec.layout.Login),
 		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": hint, "Error": errMsg,
 		"Users": reg.usernames(), "AnyPassword": anyPassword,
 	})
@@ -145,13 +145,17 @@ func (p *Provider) newSession(reg *registry, username, via string, claims map[st
 // for the login form and the test API's sign-in, so both set them alike.
 func (p *Provider) sessionCookies(reg *registry, ss *session) []*http.Cookie {
 	maxAge := int(reg.life.Session / time.Second)
-	return []*http.Cookie{
+	cks := []*http.Cookie{
 		{Name: SessionCookie, Value: ss.ID, Path: p.cookiePath, HttpOnly: true,
 			SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge},
 		// readable by the check_session iframe's script, by design (Session Management 1.0)
 		{Name: BrowserStateCookie, Value: ss.BrowserState, Path: p.cookiePath,
 			SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge},
 	}
+	if p.spec.sessionCookies != nil {
+		cks = append(cks, p.spec.sessionCookies(p, reg, ss)...)
+	}
+	return cks
 }
 
 // clearSessionCookies expires the session cookies in the browser.
@@ -159,6 +163,11 @@ func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
 	for _, name := range []string{SessionCookie, BrowserStateCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
 			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})
+	}
+	if p.spec.sessionCookies != nil {
+		for _, ck := range p.spec.sessionCookies(p, reg, nil) {
+			http.SetCookie(w, ck)
+		}
 	}
 }
 
@@ -175,5 +184,5 @@ func csrfCookieName(interactionID string) string {
 
 // loginCookiePath scopes the CSRF cookies to the login endpoint.
 func (p *Provider) loginCookiePath() string {
-	return p.cookiePath + strings.TrimPrefix(PathLogin, "/")
+	return p.cookiePath + strings.TrimPrefix(p.spec.layout.Login, "/")
 }

@@ -239,7 +239,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 		return oerr
 	}
 	p.publishTokens(c.ClientID, cd.Sub, cd.SID, "authorization_code", out.resp)
-	writeJSON(w, http.StatusOK, out.resp)
+	writeJSON(w, http.StatusOK, out.resp.body())
 	return nil
 }
 
@@ -266,7 +266,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	ids := p.newIDs(reg, c, "", skew, ttl)
 	ids.Refresh = randomID(32)
 	reuse := lifetimes(reg, c).RefreshReuseInterval
-	rt, res := p.store.rotateRefresh(value, c.ClientID, p.now(), reuse, ids)
+	rt, res := p.store.rotateRefresh(p.refreshKey(value), c.ClientID, p.now(), reuse, ids)
 	switch res {
 	case useUnknown:
 		// auth0-spa-js matches the text "invalid refresh token"
@@ -304,7 +304,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	}
 	p.publish(events.Event{Kind: events.KindRefresh, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: detail})
 	p.publishTokens(c.ClientID, rt.Sub, rt.SID, "refresh_token", out.resp)
-	writeJSON(w, http.StatusOK, out.resp)
+	writeJSON(w, http.StatusOK, out.resp.body())
 	return nil
 }
 
@@ -322,7 +322,7 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, reg *registry, 
 		return errServer("%v", err)
 	}
 	p.publishTokens(c.ClientID, c.ClientID, "", "client_credentials", out.resp)
-	writeJSON(w, http.StatusOK, out.resp)
+	writeJSON(w, http.StatusOK, out.resp.body())
 	return nil
 }
 

@@ -3,11 +3,15 @@ package provider
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/oidc"
+	"github.com/ssokit/ssokit/pkg/token"
 )
 
 // grant is what a token response is minted from.
@@ -42,6 +46,110 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
+	// Extra holds a profile's own fields (Keycloak's session_state,
+	// Entra's client_info); the fields above win over them.
+	Extra map[string]any `json:"-"`
+}
+
+// body is what the token endpoint encodes: the standard fields, then
+// Extra's (no custom marshaller on the common path: it would cost every
+// response a second pass).
+func (t tokenResponse) body() any {
+	if len(t.Extra) == 0 {
+		return t
+	}
+	return withExtra{base: t, extra: t.Extra, reserved: tokenResponseFields}
+}
+
+var tokenResponseFields = []string{"access_token", "token_type", "expires_in", "scope", "id_token", "refresh_token"}
+
+// accessReserved are the access token's own claims: a profile's extra
+// claims never replace them.
+var accessReserved = []string{"iss", "sub", "aud", "client_id", "scope", "iat", "nbf", "exp", "jti", "sid", "auth_time"}
+
+// signRefresh wraps the stored refresh token value in a signed JWT (for
+// profiles whose SDK decodes refresh tokens): value is its jti, the key the
+// store holds it by. The JWT is a wrapping, never a credential of its own:
+// refreshKey maps it back to value and the store decides.
+func (p *Provider) signRefresh(g *grant, value string, now time.Time, ttl time.Duration, scope string) (string, error) {
+	rc := map[string]any{"iss": p.issuer, "sub": g.Sub, "aud": p.issuer, "azp": g.Client.ClientID,
+		"iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": value, "sid": g.SID, "scope": scope}
+	if p.spec.claims != nil {
+		p.spec.claims(p, kindRefresh, g, rc)
+		restoreReserved(rc, p.issuer, g.Sub, p.issuer)
+		rc["jti"] = value
+	}
+	return p.keys.Sign(rc, refreshJWTType)
+}
+
+// refreshKey maps a presented refresh token to the store's key: itself, or
+// for a refreshJWT profile the jti of a refresh JWT this provider signed
+// ("" for anything else, which the store knows nothing of).
+func (p *Provider) refreshKey(tok string) string {
+	if !p.spec.refreshJWT {
+		return tok
+	}
+	u, err := token.VerifySignature(tok, []string{p.keys.Alg()}, func(kid string) (any, bool) { return p.keys.PublicKey(kid) })
+	if err != nil || u.Type() != refreshJWTType {
+		return ""
+	}
+	var c struct {
+		Iss string `json:"iss"`
+		JTI string `json:"jti"`
+	}
+	if json.Unmarshal(u.ClaimsJSON, &c) != nil || c.Iss != p.issuer {
+		return ""
+	}
+	return c.JTI
+}
+
+// refreshJWTType is the typ header of refresh tokens handed out as JWTs
+// (profileSpec.refreshJWT). verifyOwn refuses it: the store decides.
+const refreshJWTType = "refresh+jwt"
+
+// withExtra encodes base (a struct encoding to a JSON object) followed by
+// extra's members whose names are not reserved, in sorted order.
+type withExtra struct {
+	base     any
+	extra    map[string]any
+	reserved []string
+}
+
+func (x withExtra) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(x.base)
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[string]any, len(x.extra))
+	for k, v := range x.extra {
+		// a name that is not UTF-8 would be encoded as U+FFFD, and two of
+		// them as duplicate members: leave such names out
+		if utf8.ValidString(k) && !slices.Contains(x.reserved, k) {
+			keep[k] = v
+		}
+	}
+	if len(keep) == 0 {
+		return b, nil
+	}
+	e, err := json.Marshal(keep)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 2 || b[len(b)-1] != '}' || len(e) < 2 {
+		return nil, fmt.Errorf("extra claims: the base does not encode to a JSON object")
+	}
+	if len(b) == 2 { // {}
+		return e, nil
+	}
+	out := make([]byte, 0, len(b)+len(e))
+	out = append(out, b[:len(b)-1]...)
+	out = append(out, ',')
+	return append(out, e[1:]...), nil
+}
+
+// restoreReserved puts back the claims a profile hook must not change.
+func restoreReserved(m map[string]any, iss, sub, aud string) {
+	m["iss"], m["sub"], m["aud"] = iss, sub, aud
 }
 
 // accessClaims is the RFC 9068 access token. A struct, not a map: it is
@@ -112,14 +220,23 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
 	// extra claims the test API gave the session ride in every token
-	// issued through it, as an identity provider's rules would add them
+	// issued through it, as an identity provider's rules would add them,
+	// over the profile's own claims (Keycloak's realm_access …)
 	extra := g.Extra
 	if extra == nil {
 		extra = p.store.sessionClaims(g.SID)
 	}
 	var atClaims any = at
-	if len(extra) > 0 {
-		atClaims = withExtraClaims(at, extra)
+	var prof map[string]any
+	if p.spec.claims != nil {
+		prof = map[string]any{}
+		p.spec.claims(p, kindAccess, &g, prof)
+	}
+	if len(prof) > 0 || len(extra) > 0 {
+		all := make(map[string]any, len(prof)+len(extra))
+		maps.Copy(all, prof)
+		addExtraClaims(all, extra)
+		atClaims = withExtra{base: at, extra: all, reserved: accessReserved}
 	}
 	access, err := p.keys.Sign(atClaims, "at+jwt")
 	if err != nil {
@@ -128,6 +245,9 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	out := issued{jti: jti, resp: tokenResponse{
 		AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(life.AccessToken / time.Second), Scope: scope,
 	}}
+	if p.spec.tokenResponse != nil {
+		out.resp.Extra = p.spec.tokenResponse(p, &g)
+	}
 	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOpenID) {
 		idc := map[string]any{
 			"iss": p.issuer, "sub": g.Sub, "aud": g.Client.ClientID, "azp": g.Client.ClientID,
@@ -141,6 +261,10 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			idc["nonce"] = g.Nonce
 		}
 		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
+		if p.spec.claims != nil {
+			p.spec.claims(p, kindID, &g, idc)
+			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
+		}
 		addExtraClaims(idc, extra)
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
@@ -149,7 +273,12 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.Successor != "" {
 		// a repeat within the reuse interval: the successor already exists
 		out.resp.RefreshToken, out.family = g.Successor, g.IDs.Grant
-	} else if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOfflineAccess) {
+		if p.spec.refreshJWT {
+			if out.resp.RefreshToken, err = p.signRefresh(&g, g.Successor, now, life.RefreshToken, scope); err != nil {
+				return issued{}, err
+			}
+		}
+	} else if g.SID != "" && (p.spec.refreshAlways || slices.Contains(g.Scope, oidc.ScopeOfflineAccess)) {
 		fam := g.IDs.Grant
 		if fam == "" {
 			fam = randomID(12)
@@ -164,6 +293,11 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			return issued{}, errGrantRevoked
 		}
 		out.resp.RefreshToken, out.family = rt.Value, fam
+		if p.spec.refreshJWT {
+			if out.resp.RefreshToken, err = p.signRefresh(&g, value, now, life.RefreshToken, scope); err != nil {
+				return issued{}, err
+			}
+		}
 	}
 	return out, nil
 }
@@ -213,20 +347,6 @@ func joinScope(s []string) string {
 		out += v
 	}
 	return out
-}
-
-// withExtraClaims is the access token's claims plus extra ones; the
-// provider's own claims win over any extra of the same name.
-func withExtraClaims(at accessClaims, extra map[string]any) map[string]any {
-	b, _ := json.Marshal(at)
-	m := map[string]any{}
-	_ = json.Unmarshal(b, &m)
-	for k, v := range extra {
-		if _, own := m[k]; !own && !slices.Contains(reservedClaims, k) {
-			m[k] = v
-		}
-	}
-	return m
 }
 
 // addExtraClaims adds a session's extra claims over the user's, never
