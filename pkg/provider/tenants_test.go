@@ -108,7 +108,7 @@ func TestTenantsGoOIDC(t *testing.T) {
 		}
 		return signedIn{rp, conf, tok, idt}
 	}
-	a := flow("acme", "5101", "carol") // acme's own user
+	a := flow("acme", "5101", "carol")  // acme's own user
 	bb := flow("beta", "5102", "alice") // beta has the default users
 	// their own keys
 	acmeKeys, _ := ts.Tenant("acme")
