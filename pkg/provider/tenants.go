@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -40,6 +39,8 @@ type TenantsOptions struct {
 // each a Provider of its own:
 //
 //	generic, auth0  /{name}/…         issuer <root>/{name}/
+//	keycloak        /realms/{name}/…  issuer <root>/realms/{name}
+//	entra           /{name}/…         issuer <root>/{name}/v2.0
 //
 // A tenant's request reaches its Provider with the prefix removed, exactly
 // as the root's requests arrive, so every endpoint, cookie path
@@ -48,8 +49,13 @@ type TenantsOptions struct {
 // one is unknown to every other (each has its own store and keys).
 //
 // In zero-config mode (no clients and no tenants configured) any valid
-// name works on first use: /acme/.well-known/openid-configuration creates
-// tenant acme, up to MaxTenants.
+// name works on first use, up to MaxTenants: a request to one of a
+// profile's endpoints creates the tenant with that profile.
+// /acme/.well-known/openid-configuration makes a generic tenant acme,
+// /realms/demo/protocol/openid-connect/… a Keycloak realm demo (so
+// keycloak-js works with only url and realm set), and
+// /contoso/v2.0/.well-known/openid-configuration or
+// /contoso/oauth2/v2.0/… an Entra tenant contoso.
 type Tenants struct {
 	root  *Provider
 	opts  TenantsOptions
@@ -71,15 +77,16 @@ type tenantTable struct {
 }
 
 type tenant struct {
-	name, profile, prefix string
-	lazy                  bool
-	p                     *Provider
+	name, prefix string
+	profile      Profile
+	lazy         bool
+	p            *Provider
 }
 
 // TenantInfo describes one tenant.
 type TenantInfo struct {
 	Name    string
-	Profile string
+	Profile Profile
 	Issuer  string
 	// Lazy is true for a tenant created on first use.
 	Lazy bool
@@ -161,12 +168,29 @@ func (t *Tenants) List() []TenantInfo {
 	return out
 }
 
-// TenantIssuer is the issuer a tenant of this name and profile has.
-func (t *Tenants) TenantIssuer(name, profile string) string {
-	return t.root.base.String() + tenantPrefix(name, profile) + "/"
+// TenantIssuer is the issuer a tenant of this name and profile has:
+// <root>/{name}/ (generic, auth0: the trailing slash the Auth0 SDK needs),
+// <root>/realms/{name} (keycloak, as Keycloak spells it) or
+// <root>/{name}/v2.0 (entra).
+func (t *Tenants) TenantIssuer(name string, pr Profile) string {
+	iss := t.root.base.String() + tenantPrefix(name, pr)
+	switch pr {
+	case ProfileKeycloak:
+		return iss
+	case ProfileEntra:
+		return iss + "/v2.0"
+	}
+	return iss + "/"
 }
 
-func tenantPrefix(name, _ string) string { return "/" + name }
+// tenantPrefix is where a tenant's endpoints hang (its Provider's Root),
+// relative to the root issuer.
+func tenantPrefix(name string, pr Profile) string {
+	if pr == ProfileKeycloak {
+		return "/realms/" + name
+	}
+	return "/" + name
+}
 
 // ServeHTTP serves every issuer, admin APIs included, after the Host check.
 func (t *Tenants) ServeHTTP(w http.ResponseWriter, r *http.Request) { t.all.ServeHTTP(w, r) }
@@ -202,14 +226,15 @@ func (p *Provider) serveAs(w http.ResponseWriter, r *http.Request, mode serveMod
 func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) {
 	prefix, name, rest := splitTenant(r.URL.Path)
 	if prefix == "" {
-		t.root.serveAs(w, r, mode)
+		t.root.serveAs(w, t.root.local(r), mode)
 		return
 	}
 	tbl := t.table.Load()
 	tn := tbl.byPrefix[prefix]
 	if tn == nil {
-		if !tbl.lazy || slices.Contains(config.ReservedTenantNames, name) || !t.root.hasRoute(rest) {
-			t.root.serveAs(w, r, mode)
+		pr, ok := lazyProfile(prefix, rest)
+		if !tbl.lazy || !ok || slices.Contains(config.ReservedTenantNames, name) {
+			t.root.serveAs(w, t.root.local(r), mode)
 			return
 		}
 		if msg := config.CheckTenantName(name); msg != "" {
@@ -217,7 +242,7 @@ func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) 
 			return
 		}
 		var err error
-		if tn, err = t.createLazy(name, config.ProfileGeneric); err != nil {
+		if tn, err = t.createLazy(name, pr); err != nil {
 			status := http.StatusInternalServerError
 			if errors.Is(err, ErrTenantLimit) {
 				status = http.StatusServiceUnavailable
@@ -229,26 +254,65 @@ func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) 
 	tn.p.serveAs(w, stripPrefix(r, prefix, rest), mode)
 }
 
-// splitTenant splits /{name}/rest into its prefix (/{name}, a substring
-// of path: no allocation), name and /rest. A path of one segment has no
-// tenant: "/acme" alone is the root's (not found).
+// realmsPrefix is where Keycloak realms live.
+const realmsPrefix = "/realms/"
+
+// splitTenant splits /{name}/rest (or /realms/{name}/rest) into its prefix
+// (/{name}, a substring of path: no allocation), name and /rest. A path
+// of one segment has no tenant: "/acme" alone is the root's (not found).
 func splitTenant(path string) (prefix, name, rest string) {
-	if len(path) < 2 || path[0] != '/' {
+	start := 1
+	if strings.HasPrefix(path, realmsPrefix) {
+		start = len(realmsPrefix)
+	}
+	if len(path) <= start || path[0] != '/' {
 		return "", "", ""
 	}
-	i := strings.IndexByte(path[1:], '/')
+	i := strings.IndexByte(path[start:], '/')
 	if i <= 0 {
 		return "", "", ""
 	}
-	return path[:i+1], path[1 : i+1], path[i+1:]
+	return path[:start+i], path[start : start+i], path[start+i:]
 }
 
-// hasRoute reports whether the root's mux has an endpoint at path: a
-// tenant is created on first use only by a request to one of its
-// endpoints, never by /favicon.ico/x or any stray URL.
-func (p *Provider) hasRoute(path string) bool {
-	_, pattern := p.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
-	return pattern != ""
+// lazyProfile is the profile a tenant created on first use by a request to
+// prefix+rest gets: only a request to one of that profile's endpoints
+// creates a tenant, never /favicon.ico/x or any stray URL.
+func lazyProfile(prefix, rest string) (Profile, bool) {
+	if strings.HasPrefix(prefix, realmsPrefix) {
+		// keycloak-js asks for more than the layout (3p-cookies pages …)
+		return ProfileKeycloak, strings.HasPrefix(rest, keycloakOIDC+"/") || layoutHas(ProfileKeycloak, rest)
+	}
+	for _, pr := range []Profile{ProfileGeneric, ProfileEntra} {
+		if layoutHas(pr, rest) {
+			return pr, true
+		}
+	}
+	return "", false
+}
+
+// layoutHas reports whether path is an endpoint of the profile's layout,
+// its home page or its admin API.
+func layoutHas(pr Profile, path string) bool {
+	spec, ok := profileSpecs[pr]
+	if !ok {
+		return false
+	}
+	l := spec.layout
+	if path == "/" && pr != ProfileEntra || strings.HasPrefix(path, PathAdmin) && pr != ProfileEntra {
+		return true // entra shares /{name}/ with generic: let the generic one have them
+	}
+	for _, p := range []string{l.Discovery, l.JWKS, l.Authorize, l.Login, l.Token, l.Userinfo, l.Revoke, l.Introspect, l.Logout, l.CheckSession} {
+		if p != "" && p == path {
+			return true
+		}
+	}
+	for _, as := range l.Aliases {
+		if slices.Contains(as, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // stripPrefix is r with prefix removed from its path, as the tenant's
@@ -267,7 +331,7 @@ func stripPrefix(r *http.Request, prefix, rest string) *http.Request {
 }
 
 // createLazy makes a zero-config tenant on its first request.
-func (t *Tenants) createLazy(name, profile string) (*tenant, error) {
+func (t *Tenants) createLazy(name string, profile Profile) (*tenant, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	tbl := t.table.Load()
@@ -281,7 +345,7 @@ func (t *Tenants) createLazy(name, profile string) (*tenant, error) {
 	if tbl.lazyN >= t.max {
 		return nil, fmt.Errorf("%w: tenant %q was not created: %d tenants were already created on first use, the limit (--max-tenants); list the tenants you use under tenants: in ssokit.yaml, or restart the provider", ErrTenantLimit, name, t.max)
 	}
-	tn, err := t.newTenant(config.Tenant{Name: name, Profile: profile}, tbl.cfg, true)
+	tn, err := t.newTenant(config.Tenant{Name: name, Profile: string(profile)}, tbl.cfg, true)
 	if err != nil {
 		return nil, err
 	}
@@ -307,18 +371,15 @@ func (tbl *tenantTable) with(tn *tenant) *tenantTable {
 // and, like the root in zero-config mode, accepts any client for loopback
 // redirect URIs.
 func (t *Tenants) newTenant(tc config.Tenant, rootCfg *config.Config, lazy bool) (*tenant, error) {
-	profile := tc.ProfileOrDefault()
-	switch profile {
-	case config.ProfileGeneric, config.ProfileAuth0:
-	default:
-		return nil, fmt.Errorf("tenant %q: profile %s is not available in this build; use generic or auth0", tc.Name, profile)
+	profile, err := ParseProfile(tc.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("tenant %q: %w", tc.Name, err)
 	}
 	if msg := config.CheckTenantName(tc.Name); msg != "" {
 		return nil, errors.New(msg)
 	}
 	sub := tenantConfig(tc, rootCfg, lazy)
 	var ks *keys.Set
-	var err error
 	if !lazy && t.opts.TenantKeys != nil {
 		ks, err = t.opts.TenantKeys(tc.Name)
 	} else {
@@ -332,6 +393,7 @@ func (t *Tenants) newTenant(tc config.Tenant, rootCfg *config.Config, lazy bool)
 	o.Config = sub
 	o.Keys = ks
 	o.Tenant = tc.Name
+	o.Profile = profile
 	o.Logger = t.root.log.With("tenant", tc.Name)
 	p, err := New(o)
 	if err != nil {
@@ -372,8 +434,12 @@ func (t *Tenants) Reload(cfg *config.Config) error {
 		return err
 	}
 	for _, tc := range cfg.Tenants {
-		prefix := tenantPrefix(tc.Name, tc.ProfileOrDefault())
-		if tn := old.byPrefix[prefix]; tn != nil && !tn.lazy && tn.profile == tc.ProfileOrDefault() {
+		pr, err := ParseProfile(tc.Profile)
+		if err != nil {
+			return fail(fmt.Errorf("tenant %q: %w", tc.Name, err))
+		}
+		prefix := tenantPrefix(tc.Name, pr)
+		if tn := old.byPrefix[prefix]; tn != nil && !tn.lazy && tn.profile == pr {
 			if err := tn.p.Reload(tenantConfig(tc, cfg, false)); err != nil {
 				return fail(fmt.Errorf("tenant %q: %w", tc.Name, err))
 			}

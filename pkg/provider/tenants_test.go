@@ -432,3 +432,90 @@ func TestTenantsReload(t *testing.T) {
 		t.Error("a failed reload dropped the config in force")
 	}
 }
+
+// hasRoute reports whether p's mux has an endpoint at path.
+func (p *Provider) hasRoute(path string) bool {
+	_, pattern := p.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}})
+	return pattern != ""
+}
+
+// TestTenantsProfiles: a keycloak tenant is a realm at /realms/{name}
+// and an entra tenant has issuer /{name}/v2.0 with its endpoints above it;
+// go-oidc signs in at each (configured and created on first use), each
+// with its own keys.
+func TestTenantsProfiles(t *testing.T) {
+	cfg := &config.Config{Tenants: []config.Tenant{
+		{Name: "acme", Profile: config.ProfileKeycloak},
+		{Name: "contoso", Profile: config.ProfileEntra},
+		{Name: "shop", Profile: config.ProfileAuth0},
+	}}
+	configured := newTestTenants(t, cfg)
+	lazy := newTestTenants(t, nil)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name     string
+		ts       *testTenants
+		issuer   string // relative to the root issuer
+		authPath string
+		profile  Profile
+	}{
+		{"configured keycloak", configured, "realms/acme", "realms/acme/protocol/openid-connect/auth", ProfileKeycloak},
+		{"configured entra", configured, "contoso/v2.0", "contoso/oauth2/v2.0/authorize", ProfileEntra},
+		{"configured auth0", configured, "shop/", "shop/authorize", ProfileAuth0},
+		{"lazy keycloak realm", lazy, "realms/demo", "realms/demo/protocol/openid-connect/auth", ProfileKeycloak},
+		{"lazy entra", lazy, "00000000-0000-0000-0000-000000000001/v2.0", "00000000-0000-0000-0000-000000000001/oauth2/v2.0/authorize", ProfileEntra},
+		{"lazy generic", lazy, "team-2/", "team-2/authorize", ProfileGeneric},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			iss := tt.ts.issuer + tt.issuer
+			rp, err := gooidc.NewProvider(ctx, iss)
+			if err != nil {
+				t.Fatalf("discovery: %v", err)
+			}
+			if rp.Endpoint().AuthURL != tt.ts.issuer+tt.authPath {
+				t.Errorf("authorization endpoint %s, want %s", rp.Endpoint().AuthURL, tt.ts.issuer+tt.authPath)
+			}
+			var found *TenantInfo
+			for _, ti := range tt.ts.List() {
+				if ti.Issuer == iss {
+					found = &ti
+				}
+			}
+			if found == nil || found.Profile != tt.profile {
+				t.Fatalf("tenant list %+v has no %s tenant with issuer %s", tt.ts.List(), tt.profile, iss)
+			}
+			const redirect = "http://localhost:5101/callback"
+			conf := oauth2.Config{ClientID: "spa", Endpoint: rp.Endpoint(), RedirectURL: redirect, Scopes: []string{gooidc.ScopeOpenID, "profile"}}
+			verifier := oauth2.GenerateVerifier()
+			b := newBrowser(t)
+			q := callbackParams(t, b.signIn(b.get(conf.AuthCodeURL("st", oauth2.S256ChallengeOption(verifier))), "alice", "x"), redirect)
+			tok, err := conf.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(verifier))
+			if err != nil {
+				t.Fatalf("exchange: %v", err)
+			}
+			idt, err := rp.Verifier(&gooidc.Config{ClientID: "spa"}).Verify(ctx, tok.Extra("id_token").(string))
+			if err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+			if idt.Issuer != iss {
+				t.Errorf("iss %q, want %q", idt.Issuer, iss)
+			}
+			p, _ := tt.ts.Tenant(found.Name)
+			if p.Keys().ActiveKID() == tt.ts.Root().Keys().ActiveKID() {
+				t.Error("the tenant signs with the root's key")
+			}
+		})
+	}
+}
+
+// TestTenantProfilesMatchConfig: config validates the profile names the
+// provider knows (config cannot import the provider).
+func TestTenantProfilesMatchConfig(t *testing.T) {
+	var names []string
+	for _, p := range Profiles {
+		names = append(names, string(p))
+	}
+	if !slices.Equal(names, config.Profiles) {
+		t.Errorf("provider profiles %v, config profiles %v", names, config.Profiles)
+	}
+}
