@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -30,6 +33,7 @@ type Options struct {
 	SameSite      string
 	Faults        []string
 	AllowedHosts  []string
+	MaxTenants    int
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -60,6 +64,13 @@ Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
 events, faults, key rotation; tokens on the event stream are redacted unless
 ?tokens=full).
 
+Tenants: more issuers on the same listener, each with its own keys, users,
+clients and sessions (an SSO session never crosses tenants). List them
+under tenants: in the config; with no config any name works on first use:
+http://localhost:9400/acme/ (generic), http://localhost:9400/realms/acme
+(keycloak), http://localhost:9400/acme/v2.0 (entra), up to --max-tenants.
+The root issuer stays the default. Events name their tenant.
+
 Requests are answered only for the issuer's host, loopback names and IP
 addresses: any other Host header is how a DNS rebinding page arrives. Allow
 another name with --allowed-host NAME or allowed_hosts in the config.`,
@@ -71,6 +82,10 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 
   # CI: interactive sign-ins go straight through as alice
   ssokit provider --auto-login alice --ephemeral-keys --log-format json
+
+  # zero config tenants: point keycloak-js at url http://localhost:9400, realm demo
+  # (http://localhost:9400/realms/demo is created on first use)
+  ssokit provider
 
   # another port; the issuer follows the address
   ssokit provider --addr 127.0.0.1:9500
@@ -88,6 +103,9 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 			case "", keys.RS256, keys.ES256:
 			default:
 				return cmdutil.FlagErrorf("--signing-alg %q is not supported; use RS256 (the default; the Auth0 SDK needs it) or ES256", opts.SigningAlg)
+			}
+			if opts.MaxTenants < 1 {
+				return cmdutil.FlagErrorf("--max-tenants %d must be at least 1", opts.MaxTenants)
 			}
 			switch strings.ToLower(opts.SameSite) {
 			case "", "lax", "strict", "none":
@@ -111,6 +129,7 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 	fl.StringVar(&opts.SigningAlg, "signing-alg", "", "RS256 (default; the Auth0 SDK needs it) or ES256")
 	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
+	fl.IntVar(&opts.MaxTenants, "max-tenants", provider.DefaultMaxTenants, "with no config, at most this many tenants are created on first use (/{name}/…, /realms/{name}/…)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	return cmd
 }
@@ -149,17 +168,19 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	errOut := f.IOStreams.ErrOut
-	p, err := provider.New(provider.Options{
+	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
-	})
+	}, MaxTenants: opts.MaxTenants, TenantKeys: TenantKeys(firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), cfg.Provider.SigningAlg, opts.EphemeralKeys || cfg.Provider.EphemeralKeys, f.Now)})
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
-	defer p.Close()
+	defer ts.Close()
+	p := ts.Root()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
-	srv := netutil.NewServer(p, netutil.ServerOptions{})
+	PrintTenants(errOut, ts)
+	srv := netutil.NewServer(ts, netutil.ServerOptions{})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
@@ -235,4 +256,46 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// TenantKeys returns the keys of a configured tenant: persisted under
+// <keys dir>/tenants/<name> (a valid tenant name is one safe path
+// segment), or ephemeral when the root's are.
+func TenantKeys(dir, alg string, ephemeral bool, now func() time.Time) func(string) (*keys.Set, error) {
+	return func(name string) (*keys.Set, error) {
+		if ephemeral {
+			return keys.Load(keys.Options{Alg: alg, Ephemeral: true, Now: now})
+		}
+		d := dir
+		if d == "" {
+			var err error
+			if d, err = keys.DefaultDir(); err != nil {
+				return nil, err
+			}
+		}
+		return keys.Load(keys.Options{Dir: filepath.Join(d, "tenants", name), Alg: alg, Now: now})
+	}
+}
+
+// PrintTenants lists the tenants, or in zero-config mode how to make one.
+func PrintTenants(w io.Writer, ts *provider.Tenants) {
+	list := ts.List()
+	if len(list) > 0 {
+		fmt.Fprintln(w, "Tenants (each its own issuer, keys, users, clients and sessions):")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range list {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.Name, t.Issuer, t.Profile)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+	if ts.Lazy() {
+		fmt.Fprintf(w, `Tenants on first use (no config; up to %d): any name is an issuer of its own, e.g.
+  %s  (generic, auth0)
+  %s  (keycloak: url %s, realm acme)
+  %s  (entra)
+
+`, ts.MaxTenants(), ts.TenantIssuer("acme", provider.ProfileGeneric), ts.TenantIssuer("acme", provider.ProfileKeycloak),
+			strings.TrimSuffix(ts.Root().Issuer(), "/"), ts.TenantIssuer("acme", provider.ProfileEntra))
+	}
 }
