@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/keys"
@@ -488,5 +490,25 @@ func (t *Tenants) closeTable(tbl *tenantTable) {
 	}
 	for _, tn := range tbl.byPrefix {
 		tn.p.Close()
+	}
+}
+
+// PersistedTenantKeys is a TenantsOptions.TenantKeys that keeps each
+// configured tenant's keys under <dir>/tenants/<name> (dir empty: the
+// default keys dir), so its tokens survive restarts as the root's do; a
+// valid tenant name is one safe path segment. With ephemeral, fresh keys.
+func PersistedTenantKeys(dir, alg string, ephemeral bool, now func() time.Time) func(string) (*keys.Set, error) {
+	return func(name string) (*keys.Set, error) {
+		if ephemeral {
+			return keys.Load(keys.Options{Alg: alg, Ephemeral: true, Now: now})
+		}
+		d := dir
+		if d == "" {
+			var err error
+			if d, err = keys.DefaultDir(); err != nil {
+				return nil, err
+			}
+		}
+		return keys.Load(keys.Options{Dir: filepath.Join(d, "tenants", name), Alg: alg, Now: now})
 	}
 }

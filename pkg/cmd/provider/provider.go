@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -171,7 +169,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
-	}, MaxTenants: opts.MaxTenants, TenantKeys: TenantKeys(firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), cfg.Provider.SigningAlg, opts.EphemeralKeys || cfg.Provider.EphemeralKeys, f.Now)})
+	}, MaxTenants: opts.MaxTenants, TenantKeys: provider.PersistedTenantKeys(firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), cfg.Provider.SigningAlg, opts.EphemeralKeys || cfg.Provider.EphemeralKeys, f.Now)})
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
@@ -256,25 +254,6 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
-}
-
-// TenantKeys returns the keys of a configured tenant: persisted under
-// <keys dir>/tenants/<name> (a valid tenant name is one safe path
-// segment), or ephemeral when the root's are.
-func TenantKeys(dir, alg string, ephemeral bool, now func() time.Time) func(string) (*keys.Set, error) {
-	return func(name string) (*keys.Set, error) {
-		if ephemeral {
-			return keys.Load(keys.Options{Alg: alg, Ephemeral: true, Now: now})
-		}
-		d := dir
-		if d == "" {
-			var err error
-			if d, err = keys.DefaultDir(); err != nil {
-				return nil, err
-			}
-		}
-		return keys.Load(keys.Options{Dir: filepath.Join(d, "tenants", name), Alg: alg, Now: now})
-	}
 }
 
 // PrintTenants lists the tenants, or in zero-config mode how to make one.
