@@ -519,3 +519,25 @@ func TestTenantProfilesMatchConfig(t *testing.T) {
 		t.Errorf("provider profiles %v, config profiles %v", names, config.Profiles)
 	}
 }
+
+// FuzzSplitTenant: any request path splits into prefix + rest with a name
+// of one segment; a name that passes CheckTenantName makes exactly that
+// prefix back, so the router serves a tenant at the URLs its issuer names.
+func FuzzSplitTenant(f *testing.F) {
+	for _, s := range []string{"/acme/authorize", "/realms/demo/protocol/openid-connect/auth", "/realms/", "/realms//x", "/a", "//", "/x/v2.0/.well-known/openid-configuration", "/%2e%2e/authorize", "/realms/a/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		prefix, name, rest := splitTenant(path)
+		if prefix == "" {
+			return
+		}
+		if prefix+rest != path || !strings.HasSuffix(prefix, "/"+name) || name == "" || strings.Contains(name, "/") || !strings.HasPrefix(rest, "/") {
+			t.Fatalf("splitTenant(%q) = %q %q %q", path, prefix, name, rest)
+		}
+		pr, ok := lazyProfile(prefix, rest)
+		if ok && config.CheckTenantName(name) == "" && tenantPrefix(name, pr) != prefix {
+			t.Fatalf("%q: a %s tenant %q would live at %q, not %q", path, pr, name, tenantPrefix(name, pr), prefix)
+		}
+	})
+}
