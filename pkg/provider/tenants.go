@@ -226,9 +226,12 @@ func (p *Provider) serveAs(w http.ResponseWriter, r *http.Request, mode serveMod
 }
 
 func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) {
+	// an issuer with a path (http://host/base/) served directly: tenants
+	// live under it, /base/acme/…
+	r = t.root.local(r)
 	prefix, name, rest := splitTenant(r.URL.Path)
 	if prefix == "" {
-		t.root.serveAs(w, t.root.local(r), mode)
+		t.root.serveAs(w, r, mode)
 		return
 	}
 	tbl := t.table.Load()
@@ -236,7 +239,7 @@ func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) 
 	if tn == nil {
 		pr, ok := lazyProfile(prefix, rest)
 		if !tbl.lazy || !ok || slices.Contains(config.ReservedTenantNames, name) {
-			t.root.serveAs(w, t.root.local(r), mode)
+			t.root.serveAs(w, r, mode)
 			return
 		}
 		if msg := config.CheckTenantName(name); msg != "" {

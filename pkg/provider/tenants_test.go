@@ -541,3 +541,27 @@ func FuzzSplitTenant(f *testing.F) {
 		}
 	})
 }
+
+// TestTenantsUnderAnIssuerPath: with a root issuer that has a path, served
+// directly (not mounted), tenants live under that path.
+func TestTenantsUnderAnIssuerPath(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	root := "http://" + srv.Listener.Addr().String() + "/base/"
+	ts, err := NewTenants(TenantsOptions{Options: Options{Issuer: root, Keys: testKeys()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = ts
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); ts.Close() })
+	for path, iss := range map[string]string{"": root, "acme/": root + "acme/", "realms/demo/": root + "realms/demo"} {
+		rp, err := gooidc.NewProvider(context.Background(), iss)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if !strings.HasPrefix(rp.Endpoint().TokenURL, strings.TrimSuffix(iss, "/")+"/") {
+			t.Errorf("%s: token endpoint %s outside %s", path, rp.Endpoint().TokenURL, iss)
+		}
+	}
+}
