@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,26 @@ func TestCheckTenantName(t *testing.T) {
 		if msg := CheckTenantName(name); msg == "" {
 			t.Errorf("%q accepted", name)
 		}
+	}
+}
+
+// TestREADMETenantsExample keeps the tenants config in README.md valid.
+func TestREADMETenantsExample(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "### Tenants")
+	_, block, ok2 := strings.Cut(section, "```yaml\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README has no Tenants section with a yaml block")
+	}
+	c, err := Parse("README.md", []byte(block))
+	if err != nil {
+		t.Fatalf("the README's tenants config does not load:\n%v", err)
+	}
+	if len(c.Tenants) != 2 || c.Tenants[0].Profile != ProfileAuth0 || c.Tenants[1].Profile != ProfileKeycloak || c.Tenants[0].Clients[0].ClientID != "spa" {
+		t.Errorf("README tenants decoded to %+v", c.Tenants)
 	}
 }
