@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseProfile(t *testing.T) {
@@ -96,4 +98,56 @@ func TestProfileLayouts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzWithExtra: whatever names and values a profile or a user's
+// attributes bring, the spliced token is one valid JSON object whose
+// standard claims are the struct's, never an extra's.
+func FuzzWithExtra(f *testing.F) {
+	f.Add("realm_access", `{"roles":["admin"]}`, "iss", `"https://evil"`)
+	f.Add("", `null`, "exp", `0`)
+	f.Add("a\"b", `"\u2028"`, "session_state", `"x"`)
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		extra := map[string]any{}
+		for _, kv := range [][2]string{{k1, v1}, {k2, v2}} {
+			var v any
+			if json.Unmarshal([]byte(kv[1]), &v) != nil {
+				v = kv[1]
+			}
+			extra[kv[0]] = v
+		}
+		at := accessClaims{Iss: "https://op", Sub: "alice", Aud: "spa", ClientID: "spa", Iat: 1, Nbf: 1, Exp: 2, JTI: "j"}
+		b, err := json.Marshal(withExtra{base: at, extra: extra, reserved: accessReserved})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatalf("not one JSON object: %v\n%s", err, b)
+		}
+		if got["iss"] != "https://op" || got["sub"] != "alice" || got["aud"] != "spa" || got["exp"] != float64(2) {
+			t.Fatalf("a standard claim was overridden: %s", b)
+		}
+		for k, v := range extra {
+			if slices.Contains(accessReserved, k) {
+				continue
+			}
+			if !utf8.ValidString(k) {
+				_, literal := extra["\ufffd"]
+				if _, ok := got["\ufffd"]; ok && !literal {
+					t.Fatalf("a name that is not UTF-8 was encoded: %s", b)
+				}
+				continue
+			}
+			// compare decoded values: invalid UTF-8 becomes U+FFFD on the way
+			var w any
+			wb, _ := json.Marshal(v)
+			_ = json.Unmarshal(wb, &w)
+			want, _ := json.Marshal(w)
+			have, _ := json.Marshal(got[k])
+			if string(want) != string(have) {
+				t.Fatalf("extra %q = %s; want %s", k, have, want)
+			}
+		}
+	})
 }

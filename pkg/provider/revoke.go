@@ -27,8 +27,8 @@ func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := v.Get("token")
-	if rt, ok := p.store.peekRefresh(tok, p.now()); ok && rt.ClientID == c.ClientID {
-		p.store.revokeRefresh(tok, p.now())
+	if rt, ok := p.store.peekRefresh(p.refreshKey(tok), p.now()); ok && rt.ClientID == c.ClientID {
+		p.store.revokeRefresh(p.refreshKey(tok), p.now())
 		info(r).outcome = "refresh token revoked"
 	} else if cl, _, err := p.verifyOwn(tok, "at+jwt", false); err == nil && cl.ClientID == c.ClientID {
 		p.store.revokeJTI(cl.JTI, time.Unix(cl.Exp, 0))
@@ -59,7 +59,7 @@ func (p *Provider) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := v.Get("token")
-	if rt, ok := p.store.peekRefresh(tok, p.now()); ok {
+	if rt, ok := p.store.peekRefresh(p.refreshKey(tok), p.now()); ok {
 		writeJSON(w, http.StatusOK, map[string]any{
 			"active": true, "token_type": "refresh_token", "client_id": rt.ClientID, "sub": rt.Sub,
 			"scope": joinScope(rt.Scope), "exp": rt.Expires.Unix(), "iss": p.issuer, "sid": rt.SID,

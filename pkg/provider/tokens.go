@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/oidc"
+	"github.com/ssokit/ssokit/pkg/token"
 )
 
 // grant is what a token response is minted from.
@@ -25,6 +27,9 @@ type grant struct {
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
+	// Successor, when set, is the refresh token to answer with instead of
+	// minting one: a repeat within the reuse interval.
+	Successor string
 }
 
 // errGrantRevoked: the grant was revoked while its tokens were signed.
@@ -59,6 +64,46 @@ var tokenResponseFields = []string{"access_token", "token_type", "expires_in", "
 // claims never replace them.
 var accessReserved = []string{"iss", "sub", "aud", "client_id", "scope", "iat", "nbf", "exp", "jti", "sid", "auth_time"}
 
+// signRefresh wraps the stored refresh token value in a signed JWT (for
+// profiles whose SDK decodes refresh tokens): value is its jti, the key the
+// store holds it by. The JWT is a wrapping, never a credential of its own:
+// refreshKey maps it back to value and the store decides.
+func (p *Provider) signRefresh(g *grant, value string, now time.Time, ttl time.Duration, scope string) (string, error) {
+	rc := map[string]any{"iss": p.issuer, "sub": g.Sub, "aud": p.issuer, "azp": g.Client.ClientID,
+		"iat": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": value, "sid": g.SID, "scope": scope}
+	if p.spec.claims != nil {
+		p.spec.claims(p, kindRefresh, g, rc)
+		restoreReserved(rc, p.issuer, g.Sub, p.issuer)
+		rc["jti"] = value
+	}
+	return p.keys.Sign(rc, refreshJWTType)
+}
+
+// refreshKey maps a presented refresh token to the store's key: itself, or
+// for a refreshJWT profile the jti of a refresh JWT this provider signed
+// ("" for anything else, which the store knows nothing of).
+func (p *Provider) refreshKey(tok string) string {
+	if !p.spec.refreshJWT {
+		return tok
+	}
+	u, err := token.VerifySignature(tok, []string{p.keys.Alg()}, func(kid string) (any, bool) { return p.keys.PublicKey(kid) })
+	if err != nil || u.Type() != refreshJWTType {
+		return ""
+	}
+	var c struct {
+		Iss string `json:"iss"`
+		JTI string `json:"jti"`
+	}
+	if json.Unmarshal(u.ClaimsJSON, &c) != nil || c.Iss != p.issuer {
+		return ""
+	}
+	return c.JTI
+}
+
+// refreshJWTType is the typ header of refresh tokens handed out as JWTs
+// (profileSpec.refreshJWT). verifyOwn refuses it: the store decides.
+const refreshJWTType = "refresh+jwt"
+
 // withExtra encodes base (a struct encoding to a JSON object) followed by
 // extra's members whose names are not reserved, in sorted order.
 type withExtra struct {
@@ -74,7 +119,9 @@ func (x withExtra) MarshalJSON() ([]byte, error) {
 	}
 	keep := make(map[string]any, len(x.extra))
 	for k, v := range x.extra {
-		if !slices.Contains(x.reserved, k) {
+		// a name that is not UTF-8 would be encoded as U+FFFD, and two of
+		// them as duplicate members: leave such names out
+		if utf8.ValidString(k) && !slices.Contains(x.reserved, k) {
 			keep[k] = v
 		}
 	}
@@ -137,6 +184,9 @@ func lifetimes(reg *registry, c *client) config.Lifetimes {
 		}
 		if c.Tokens.RefreshToken > 0 {
 			l.RefreshToken = c.Tokens.RefreshToken
+		}
+		if c.Tokens.RefreshReuseInterval > 0 {
+			l.RefreshReuseInterval = c.Tokens.RefreshReuseInterval
 		}
 	}
 	return l
@@ -205,25 +255,22 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			return issued{}, err
 		}
 	}
-	if g.SID != "" && (p.spec.refreshAlways || slices.Contains(g.Scope, oidc.ScopeOfflineAccess)) {
+	if g.Successor != "" {
+		// a repeat within the reuse interval: the successor already exists
+		out.resp.RefreshToken, out.family = g.Successor, g.IDs.Grant
+		if p.spec.refreshJWT {
+			if out.resp.RefreshToken, err = p.signRefresh(&g, g.Successor, now, life.RefreshToken, scope); err != nil {
+				return issued{}, err
+			}
+		}
+	} else if g.SID != "" && (p.spec.refreshAlways || slices.Contains(g.Scope, oidc.ScopeOfflineAccess)) {
 		fam := g.IDs.Grant
 		if fam == "" {
 			fam = randomID(12)
 		}
-		value := randomID(32)
-		if p.spec.refreshJWT {
-			// the store keys it by its exact value, as an opaque one: the
-			// signature is for the SDK's decoding, never a reason to accept it
-			rc := map[string]any{"iss": p.issuer, "sub": g.Sub, "aud": p.issuer, "azp": g.Client.ClientID,
-				"iat": now.Unix(), "exp": now.Add(life.RefreshToken).Unix(), "jti": value, "sid": g.SID, "scope": scope}
-			if p.spec.claims != nil {
-				p.spec.claims(p, kindRefresh, &g, rc)
-				restoreReserved(rc, p.issuer, g.Sub, p.issuer)
-				rc["jti"] = value
-			}
-			if value, err = p.keys.Sign(rc, "JWT"); err != nil {
-				return issued{}, err
-			}
+		value := g.IDs.Refresh
+		if value == "" {
+			value = randomID(32)
 		}
 		rt := &refreshToken{Value: value, Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
 			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
@@ -231,6 +278,11 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			return issued{}, errGrantRevoked
 		}
 		out.resp.RefreshToken, out.family = rt.Value, fam
+		if p.spec.refreshJWT {
+			if out.resp.RefreshToken, err = p.signRefresh(&g, value, now, life.RefreshToken, scope); err != nil {
+				return issued{}, err
+			}
+		}
 	}
 	return out, nil
 }
