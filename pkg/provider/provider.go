@@ -73,6 +73,9 @@ type Options struct {
 	// its events carry the name, and its admin event stream shows only
 	// them. Empty for the root issuer.
 	Tenant string
+
+	// limits replaces the store limits (tenants created on first use).
+	limits *storeLimits
 }
 
 // Provider is the OpenID provider. Create it with New; Close stops its sweeper.
@@ -173,6 +176,9 @@ func New(opts Options) (*Provider, error) {
 		}
 	}
 	p.store = newMemStore()
+	if opts.limits != nil {
+		p.store = newMemStoreLimits(*opts.limits)
+	}
 	p.throttle = newThrottle()
 	p.faults = newFaultSet(p.now)
 	if err := p.Reload(cfg); err != nil {

@@ -20,6 +20,14 @@ import (
 // own keys and stores, and any path can name one.
 const DefaultMaxTenants = 100
 
+// lazyLimits are the stores' limits of a tenant created on first use: a
+// twentieth of a configured issuer's, so DefaultMaxTenants of them hold at
+// most five times what the root can (any URL can make one).
+var lazyLimits = storeLimits{
+	Sessions: defaultLimits.Sessions / 20, Interactions: defaultLimits.Interactions / 20, Codes: defaultLimits.Codes / 20,
+	Refresh: defaultLimits.Refresh / 20, Grants: defaultLimits.Grants / 20, Revoked: defaultLimits.Revoked / 20,
+}
+
 // TenantsOptions configure a Tenants router.
 type TenantsOptions struct {
 	// Options are the root issuer's. Tenants share its clock, logger,
@@ -400,6 +408,9 @@ func (t *Tenants) newTenant(tc config.Tenant, rootCfg *config.Config, lazy bool)
 	o.Tenant = tc.Name
 	o.Profile = profile
 	o.Logger = t.root.log.With("tenant", tc.Name)
+	if lazy {
+		o.limits = &lazyLimits
+	}
 	p, err := New(o)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", tc.Name, err)

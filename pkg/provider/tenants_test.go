@@ -252,6 +252,11 @@ func TestTenantsLazy(t *testing.T) {
 	if !ts.Lazy() || len(ts.List()) != 2 || !ts.List()[0].Lazy {
 		t.Fatalf("tenants %+v", ts.List())
 	}
+	// any URL can make one: a lazy tenant's stores are a twentieth of the root's
+	t1, _ := ts.Tenant("t1")
+	if t1.store.sessions.max != defaultLimits.Sessions/20 || t1.store.interactions.max != 100 || ts.Root().store.interactions.max != defaultLimits.Interactions {
+		t.Errorf("lazy tenant's limits: %d sessions, %d pending logins", t1.store.sessions.max, t1.store.interactions.max)
+	}
 	status, d := get("t3/.well-known/openid-configuration")
 	if status != http.StatusServiceUnavailable || !strings.Contains(d["error_description"].(string), `tenant "t3" was not created: 2 tenants were already created on first use, the limit (--max-tenants)`) {
 		t.Errorf("beyond the cap: %d %v", status, d)
