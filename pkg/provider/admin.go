@@ -28,7 +28,7 @@ const AdminHeader = "X-Ssokit-Admin"
 //	DELETE /_ssokit/faults          remove all faults
 //	POST   /_ssokit/rotate-keys     rotate the signing key now
 //	POST   /_ssokit/end-sessions    end every SSO session now
-//	GET    /_ssokit/status          counts of sessions, codes, tokens
+//	GET    /_ssokit/status          counts of sessions, codes, tokens (and at the root of a Tenants router, the tenants)
 func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	if !netutil.IsLoopbackAddr(r.RemoteAddr) {
 		http.Error(w, "the ssokit admin API answers loopback callers only", http.StatusForbidden)
@@ -88,6 +88,9 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 		st := map[string]any{"issuer": p.issuer, "kid": p.keys.ActiveKID(), "counts": p.store.counts()}
 		if p.tenant != "" {
 			st["tenant"] = p.tenant
+		}
+		if p.tenants != nil {
+			st["tenants"] = p.tenants()
 		}
 		writeJSON(w, http.StatusOK, st)
 	default:

@@ -97,6 +97,7 @@ type Provider struct {
 	autoLogin  string
 	hosts      *netutil.HostPolicy
 	tenant     string
+	tenants    func() []TenantInfo // the root of a Tenants router: its tenants
 
 	reg atomic.Pointer[registry]
 

@@ -95,11 +95,11 @@ type tenant struct {
 
 // TenantInfo describes one tenant.
 type TenantInfo struct {
-	Name    string
-	Profile Profile
-	Issuer  string
+	Name    string  `json:"name"`
+	Profile Profile `json:"profile"`
+	Issuer  string  `json:"issuer"`
 	// Lazy is true for a tenant created on first use.
-	Lazy bool
+	Lazy bool `json:"created_on_first_use,omitempty"`
 }
 
 // ErrTenantLimit is returned (and answered) when a tenant would be created
@@ -132,6 +132,7 @@ func NewTenants(opts TenantsOptions) (*Tenants, error) {
 		tbl.byPrefix[tn.prefix] = tn
 	}
 	t.table.Store(tbl)
+	root.tenants = t.List // the root's admin status lists them
 	t.all = root.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.serve(w, r, serveAll) }))
 	t.mount = root.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.serve(w, r, serveMount) }))
 	t.admin = root.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.serve(w, r, serveAdmin) }))

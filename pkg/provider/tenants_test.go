@@ -137,6 +137,20 @@ func TestTenantsGoOIDC(t *testing.T) {
 	if _, err := bb.conf.TokenSource(ctx, stale).Token(); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
 		t.Errorf("acme's refresh token at beta: %v", err)
 	}
+	// acme's refresh token revoked at beta: beta knows nothing of it (RFC
+	// 7009 answers 200 all the same), and it still works at acme
+	resp, err := http.PostForm(ts.issuer+"beta/oauth/revoke", url.Values{"token": {a.tok.RefreshToken}, "client_id": {"spa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := a.conf.TokenSource(ctx, &oauth2.Token{RefreshToken: a.tok.RefreshToken, Expiry: time.Now().Add(-time.Minute)}).Token(); err != nil {
+		t.Errorf("acme's refresh token after a revocation at beta: %v", err)
+	}
+	// acme's ID token as beta's logout hint
+	if pg := b.get(ts.issuer + "beta/logout?id_token_hint=" + url.QueryEscape(rawA)); pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "not an ID token from this provider") {
+		t.Errorf("acme's id_token_hint at beta's logout: %d %s", pg.status, pg.body)
+	}
 	// beta's user is unknown at acme (acme lists its own users)
 	pk := newPKCE()
 	form := b.get(ts.op(ts.issuer+"acme/").authURL("spa", "http://localhost:5101/callback", pk, url.Values{"prompt": {"login"}}))
@@ -337,6 +351,15 @@ func TestTenantsAdminAndEvents(t *testing.T) {
 	_ = json.Unmarshal(rec.Body.Bytes(), &st)
 	if rec.Code != 200 || st["tenant"] != "acme" || st["issuer"] != ts.issuer+"acme/" {
 		t.Fatalf("acme status: %d %s", rec.Code, rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodGet, ts.issuer+"_ssokit/status", nil)
+	req.RemoteAddr = "127.0.0.1:1"
+	ts.ServeHTTP(rec, req)
+	var rootSt struct{ Tenants []TenantInfo }
+	_ = json.Unmarshal(rec.Body.Bytes(), &rootSt)
+	if len(rootSt.Tenants) != 2 || rootSt.Tenants[0].Name != "acme" || rootSt.Tenants[1].Issuer != ts.issuer+"beta/" || rootSt.Tenants[1].Profile != ProfileAuth0 {
+		t.Errorf("root status tenants: %s", rec.Body)
 	}
 	for _, h := range []struct {
 		name    string
