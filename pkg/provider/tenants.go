@@ -184,7 +184,7 @@ func (t *Tenants) List() []TenantInfo {
 // <root>/realms/{name} (keycloak, as Keycloak spells it) or
 // <root>/{name}/v2.0 (entra).
 func (t *Tenants) TenantIssuer(name string, pr Profile) string {
-	iss := t.root.base.String() + tenantPrefix(name, pr)
+	iss := t.root.root.String() + tenantPrefix(name, pr) // under the root's Root, as serve strips it
 	switch pr {
 	case ProfileKeycloak:
 		return iss
@@ -247,7 +247,9 @@ func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) 
 	tn := tbl.byPrefix[prefix]
 	if tn == nil {
 		pr, ok := lazyProfile(prefix, rest)
-		if !tbl.lazy || !ok || slices.Contains(config.ReservedTenantNames, name) {
+		// a listener that would refuse the path anyway creates nothing
+		refused := mode == serveMount && isAdminPath(rest) || mode == serveAdmin && !isAdminPath(rest)
+		if !tbl.lazy || !ok || refused || slices.Contains(config.ReservedTenantNames, name) {
 			t.root.serveAs(w, r, mode)
 			return
 		}

@@ -311,6 +311,19 @@ func TestTenantsLazy(t *testing.T) {
 			t.Errorf("%s: %d %s", tt.path, resp.StatusCode, body.String())
 		}
 	}
+	// neither the mount nor the admin listener makes a tenant it would refuse
+	for _, h := range []struct {
+		handler http.Handler
+		path    string
+	}{{ts2.MountHandler(), "m1/_ssokit/status"}, {ts2.AdminHandler(), "a1/.well-known/openid-configuration"}} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, ts2.issuer+h.path, nil)
+		req.RemoteAddr = "127.0.0.1:1"
+		h.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound {
+			t.Errorf("%s: %d", h.path, rec.Code)
+		}
+	}
 	if l := ts2.List(); len(l) != 0 {
 		t.Errorf("stray paths created tenants: %+v", l)
 	}
