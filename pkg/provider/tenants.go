@@ -106,6 +106,9 @@ type TenantInfo struct {
 // on first use beyond MaxTenants.
 var ErrTenantLimit = errors.New("tenant limit reached")
 
+// ErrTenantNameTaken: a tenant of another profile has the name already.
+var ErrTenantNameTaken = errors.New("tenant name taken")
+
 // NewTenants builds the root provider and every configured tenant.
 func NewTenants(opts TenantsOptions) (*Tenants, error) {
 	root, err := New(opts.Options)
@@ -259,11 +262,14 @@ func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) 
 		}
 		var err error
 		if tn, err = t.createLazy(name, pr); err != nil {
-			status := http.StatusInternalServerError
-			if errors.Is(err, ErrTenantLimit) {
-				status = http.StatusServiceUnavailable
+			status, code := http.StatusInternalServerError, oidc.ErrServerError
+			switch {
+			case errors.Is(err, ErrTenantLimit):
+				status, code = http.StatusServiceUnavailable, oidc.ErrTemporarilyUnavailable
+			case errors.Is(err, ErrTenantNameTaken):
+				status, code = http.StatusConflict, oidc.ErrInvalidRequest
 			}
-			writeOAuthError(w, oauthErr(status, oidc.ErrTemporarilyUnavailable, "%v", err))
+			writeOAuthError(w, oauthErr(status, code, "%v", err))
 			return
 		}
 	}
@@ -358,8 +364,14 @@ func (t *Tenants) createLazy(name string, profile Profile) (*tenant, error) {
 	if t.closed {
 		return nil, errors.New("the provider is shutting down")
 	}
+	for _, other := range tbl.byPrefix {
+		if other.name == name {
+			// one name, one tenant: events and the admin API name it alone
+			return nil, fmt.Errorf("%w: tenant %q exists already as a %s tenant with issuer %s; use another name for a %s tenant", ErrTenantNameTaken, name, other.profile, other.p.issuer, profile)
+		}
+	}
 	if tbl.lazyN >= t.max {
-		return nil, fmt.Errorf("%w: tenant %q was not created: %d tenants were already created on first use, the limit (--max-tenants); list the tenants you use under tenants: in ssokit.yaml, or restart the provider", ErrTenantLimit, name, t.max)
+		return nil, fmt.Errorf("%w: tenant %q was not created: %d tenants were already created on first use, the limit (ssokit provider --max-tenants); list the tenants you use under tenants: in ssokit.yaml, or restart the provider", ErrTenantLimit, name, t.max)
 	}
 	tn, err := t.newTenant(config.Tenant{Name: name, Profile: string(profile)}, tbl.cfg, true)
 	if err != nil {

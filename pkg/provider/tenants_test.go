@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -272,8 +273,23 @@ func TestTenantsLazy(t *testing.T) {
 		t.Errorf("lazy tenant's limits: %d sessions, %d pending logins", t1.store.sessions.max, t1.store.interactions.max)
 	}
 	status, d := get("t3/.well-known/openid-configuration")
-	if status != http.StatusServiceUnavailable || !strings.Contains(d["error_description"].(string), `tenant "t3" was not created: 2 tenants were already created on first use, the limit (--max-tenants)`) {
+	if status != http.StatusServiceUnavailable || !strings.Contains(d["error_description"].(string), `tenant "t3" was not created: 2 tenants were already created on first use, the limit (ssokit provider --max-tenants)`) {
 		t.Errorf("beyond the cap: %d %v", status, d)
+	}
+	// one name, one tenant, whatever the profile
+	ts4 := newTestTenants(t, nil)
+	if resp, err := http.Get(ts4.issuer + "realms/dup/.well-known/openid-configuration"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("realm dup: %v %v", err, resp.StatusCode)
+	}
+	resp, err := http.Get(ts4.issuer + "dup/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dup map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&dup)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(fmt.Sprint(dup["error_description"]), `tenant "dup" exists already as a keycloak tenant with issuer `+ts4.issuer+`realms/dup`) {
+		t.Errorf("generic dup after realm dup: %d %v", resp.StatusCode, dup)
 	}
 	if status, _ := get("t1/.well-known/jwks.json"); status != http.StatusOK {
 		t.Errorf("t1 after the cap: %d", status)
