@@ -24,6 +24,8 @@ type grant struct {
 	Nonce    string
 	AuthTime time.Time
 	AMR      []string
+	// Extra claims for every token; nil means the session's (test API).
+	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -216,12 +218,22 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
+	// extra claims the test API gave the session ride in every token
+	// issued through it, as an identity provider's rules would add them;
+	// over the profile's own claims, never over the reserved ones
+	extra := g.Extra
+	if extra == nil {
+		extra = p.store.sessionClaims(g.SID)
+	}
 	var atClaims any = at
-	if p.spec.claims != nil {
-		extra := map[string]any{}
-		p.spec.claims(p, kindAccess, &g, extra)
-		if len(extra) > 0 {
-			atClaims = withExtra{base: at, extra: extra, reserved: accessReserved}
+	if p.spec.claims != nil || len(extra) > 0 {
+		merged := map[string]any{}
+		if p.spec.claims != nil {
+			p.spec.claims(p, kindAccess, &g, merged)
+		}
+		addExtraClaims(merged, extra) // never a reserved claim (azp is the profile's to set)
+		if len(merged) > 0 {
+			atClaims = withExtra{base: at, extra: merged, reserved: accessReserved}
 		}
 	}
 	access, err := p.keys.Sign(atClaims, "at+jwt")
@@ -249,6 +261,9 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
 		if p.spec.claims != nil {
 			p.spec.claims(p, kindID, &g, idc)
+		}
+		addExtraClaims(idc, extra)
+		if p.spec.claims != nil {
 			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
 		}
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
@@ -332,4 +347,28 @@ func joinScope(s []string) string {
 		out += v
 	}
 	return out
+}
+
+// withExtraClaims is the access token's claims plus extra ones; the
+// provider's own claims win over any extra of the same name.
+func withExtraClaims(at accessClaims, extra map[string]any) map[string]any {
+	b, _ := json.Marshal(at)
+	m := map[string]any{}
+	_ = json.Unmarshal(b, &m)
+	for k, v := range extra {
+		if _, own := m[k]; !own && !slices.Contains(reservedClaims, k) {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// addExtraClaims adds a session's extra claims over the user's, never
+// over the reserved ones.
+func addExtraClaims(dst, extra map[string]any) {
+	for k, v := range extra {
+		if !slices.Contains(reservedClaims, k) {
+			dst[k] = v
+		}
+	}
 }
