@@ -349,20 +349,6 @@ func joinScope(s []string) string {
 	return out
 }
 
-// withExtraClaims is the access token's claims plus extra ones; the
-// provider's own claims win over any extra of the same name.
-func withExtraClaims(at accessClaims, extra map[string]any) map[string]any {
-	b, _ := json.Marshal(at)
-	m := map[string]any{}
-	_ = json.Unmarshal(b, &m)
-	for k, v := range extra {
-		if _, own := m[k]; !own && !slices.Contains(reservedClaims, k) {
-			m[k] = v
-		}
-	}
-	return m
-}
-
 // addExtraClaims adds a session's extra claims over the user's, never
 // over the reserved ones.
 func addExtraClaims(dst, extra map[string]any) {
