@@ -29,7 +29,7 @@ const AdminHeader = "X-Ssokit-Admin"
 //	DELETE /_ssokit/faults          remove all faults
 //	POST   /_ssokit/rotate-keys     rotate the signing key now
 //	POST   /_ssokit/end-sessions    end every SSO session now
-//	GET    /_ssokit/status          counts of sessions, codes, tokens
+//	GET    /_ssokit/status          counts of sessions, codes, tokens (and at the root of a Tenants router, the tenants)
 //
 // and the test API (testapi.go): sign-in, minting, sessions, users,
 // clients, reset.
@@ -50,7 +50,11 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	case rest == "" || strings.HasPrefix(rest, "dashboard/"):
 		p.handleDashboard(w, r, rest)
 	case rest == "events" && r.Method == http.MethodGet:
-		p.events.ServeSSE(w, r)
+		if p.tenant == "" {
+			p.events.ServeSSE(w, r) // the root's stream shows every tenant's events too
+			return
+		}
+		p.events.ServeSSEFiltered(w, r, func(e events.Event) bool { return e.Tenant == p.tenant })
 	case rest == "faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, p.faults.snapshot())
 	case rest == "faults" && r.Method == http.MethodPost:
@@ -87,7 +91,14 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	case rest == "end-sessions" && r.Method == http.MethodPost:
 		writeJSON(w, http.StatusOK, map[string]int{"ended": p.endAll()})
 	case rest == "status" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]any{"issuer": p.issuer, "kid": p.keys.ActiveKID(), "counts": p.store.counts()})
+		st := map[string]any{"issuer": p.issuer, "kid": p.keys.ActiveKID(), "counts": p.store.counts()}
+		if p.tenant != "" {
+			st["tenant"] = p.tenant
+		}
+		if p.tenants != nil {
+			st["tenants"] = p.tenants()
+		}
+		writeJSON(w, http.StatusOK, st)
 	default:
 		if !p.handleTestAPI(w, r, rest) {
 			writeOAuthError(w, oauthErr(http.StatusNotFound, "not_found", "no admin endpoint %s %s; see GET /_ssokit/events, /faults, /status, /sessions, /users, /clients and POST /rotate-keys, /end-sessions, /signin, /tokens, /users, /clients, /reset", r.Method, r.URL.Path))

@@ -263,9 +263,11 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
 		if p.spec.claims != nil {
 			p.spec.claims(p, kindID, &g, idc)
-			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
 		}
 		addExtraClaims(idc, extra)
+		if p.spec.claims != nil {
+			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
+		}
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}

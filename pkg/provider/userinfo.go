@@ -58,8 +58,8 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 			cl = &client{Client: config.Client{ClientID: c.ClientID}}
 		}
 		p.spec.claims(p, kindUserinfo, &grant{Reg: reg, Client: cl, Sub: c.Sub, SID: c.SID, Scope: oidc.ParseScope(c.Scope)}, claims)
-		claims["sub"] = c.Sub
 	}
 	addExtraClaims(claims, p.store.sessionClaims(c.SID))
+	claims["sub"] = c.Sub
 	writeJSON(w, http.StatusOK, claims)
 }

@@ -164,14 +164,20 @@ func Inputs(opts *InspectOptions) ([]tui.Input, error) {
 
 // Verifier builds the verifier from the key flags, with the same key-source
 // rules as `token verify` (token.ResolveKeys); with --follow and no key
-// flag, the followed provider's keys. Nil when there are none.
+// flag, the followed provider's keys, or a tenant's for a token of that
+// tenant (followVerifier). Nil when there are none.
 func Verifier(opts *InspectOptions) (tui.Verifier, error) {
 	src := opts.Keys.Source()
 	if src == (token.KeySource{}) {
 		if opts.Follow == "" {
 			return nil, nil
 		}
-		src.Issuer = opts.Follow
+		// the followed provider's keys, and its tenants' for their tokens
+		v, err := newFollowVerifier(opts.Follow, opts.HTTP, opts.Now, opts.Keys.Leeway)
+		if err != nil {
+			return nil, &cmdutil.FlagError{Err: err}
+		}
+		return v, nil
 	}
 	keys, err := token.ResolveKeys(src, opts.HTTP)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,7 @@ type Options struct {
 	Faults        []string
 	AllowedHosts  []string
 	InternalURLs  []string
+	MaxTenants    int
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -63,6 +65,13 @@ Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
 events, faults, key rotation; tokens on the event stream are redacted unless
 ?tokens=full).
 
+Tenants: more issuers on the same listener, each with its own keys, users,
+clients and sessions (an SSO session never crosses tenants). List them
+under tenants: in the config; with no config any name works on first use:
+http://localhost:9400/acme/ (generic), http://localhost:9400/realms/acme
+(keycloak), http://localhost:9400/acme/v2.0 (entra), up to --max-tenants.
+The root issuer stays the default. Events name their tenant.
+
 Requests are answered only for the issuer's host, loopback names and IP
 addresses: any other Host header is how a DNS rebinding page arrives. Allow
 another name with --allowed-host NAME or allowed_hosts in the config.
@@ -86,6 +95,10 @@ brackets after it; the flag wins.`,
   # CI: interactive sign-ins go straight through as alice
   ssokit provider --auto-login alice --ephemeral-keys --log-format json
 
+  # zero config tenants: point keycloak-js at url http://localhost:9400, realm demo
+  # (http://localhost:9400/realms/demo is created on first use)
+  ssokit provider
+
   # another port; the issuer follows the address
   ssokit provider --addr 127.0.0.1:9500
 
@@ -105,6 +118,9 @@ brackets after it; the flag wins.`,
 			case "", keys.RS256, keys.ES256:
 			default:
 				return cmdutil.FlagErrorf("--signing-alg %q is not supported; use RS256 (the default; the Auth0 SDK needs it) or ES256", opts.SigningAlg)
+			}
+			if opts.MaxTenants < 1 {
+				return cmdutil.FlagErrorf("--max-tenants %d must be at least 1", opts.MaxTenants)
 			}
 			switch strings.ToLower(opts.SameSite) {
 			case "", "lax", "strict", "none":
@@ -133,6 +149,7 @@ brackets after it; the flag wins.`,
 	fl.DurationVar(&opts.RefreshReuse, "refresh-reuse-interval", 0, "let a rotated refresh token be presented again for this long and get the same successor (tabs refreshing at once); 0 (default) revokes the family on any reuse")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
 	fl.StringArrayVar(&opts.InternalURLs, "internal-url", nil, "the provider's base `URL` as other containers reach it (http://ssokit:9400/): discovery through it names back-channel endpoints on it; iss stays the issuer (repeatable)")
+	fl.IntVar(&opts.MaxTenants, "max-tenants", provider.DefaultMaxTenants, "with no config, at most this many tenants are created on first use (/{name}/…, /realms/{name}/…)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	cmdutil.BindEnv(cmd,
 		"config", cmdutil.EnvConfig, "addr", cmdutil.EnvProviderAddr, "issuer", cmdutil.EnvIssuer,
@@ -183,18 +200,20 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	if n := ks.Notice(); n != "" {
 		fmt.Fprintf(errOut, "notice: %s\n", n)
 	}
-	p, err := provider.New(provider.Options{
+	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
 		InternalURLs: opts.InternalURLs,
-	})
+	}, MaxTenants: opts.MaxTenants, TenantKeys: provider.PersistedTenantKeys(firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), cfg.Provider.SigningAlg, opts.EphemeralKeys || cfg.Provider.EphemeralKeys, f.Now)})
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
-	defer p.Close()
+	defer ts.Close()
+	p := ts.Root()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
-	srv := netutil.NewServer(p, netutil.ServerOptions{})
+	PrintTenants(errOut, ts)
+	srv := netutil.NewServer(ts, netutil.ServerOptions{})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
@@ -271,4 +290,27 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// PrintTenants lists the tenants, or in zero-config mode how to make one.
+func PrintTenants(w io.Writer, ts *provider.Tenants) {
+	list := ts.List()
+	if len(list) > 0 {
+		fmt.Fprintln(w, "Tenants (each its own issuer, keys, users, clients and sessions):")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range list {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.Name, t.Issuer, t.Profile)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+	if ts.Lazy() {
+		fmt.Fprintf(w, `Tenants on first use (no config; up to %d): any name is an issuer of its own, e.g.
+  %s  (generic, auth0)
+  %s  (keycloak: url %s, realm acme)
+  %s  (entra)
+
+`, ts.MaxTenants(), ts.TenantIssuer("acme", provider.ProfileGeneric), ts.TenantIssuer("acme", provider.ProfileKeycloak),
+			strings.TrimSuffix(ts.Root().Issuer(), "/"), ts.TenantIssuer("acme", provider.ProfileEntra))
+	}
 }

@@ -376,6 +376,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) onEvent(e events.Event) tea.Cmd {
 	m.lastEvt = strings.TrimSpace(fmt.Sprintf("%s %s %s", e.Kind, e.ClientID, e.User))
+	if e.Tenant != "" {
+		m.lastEvt = e.Tenant + ": " + m.lastEvt // the root's stream carries every tenant's
+	}
 	if e.Kind == "logout" && e.SID != "" {
 		m.ended[e.SID] = true
 	}
