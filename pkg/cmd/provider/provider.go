@@ -3,10 +3,12 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/provider"
+	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // Options are the flags of `ssokit provider`.
@@ -30,6 +33,8 @@ type Options struct {
 	SameSite      string
 	Faults        []string
 	AllowedHosts  []string
+	TLS           bool
+	CADir         string
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -60,6 +65,11 @@ Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
 events, faults, key rotation; tokens on the event stream are redacted unless
 ?tokens=full).
 
+With --tls it serves HTTPS with a certificate from ssokit's local CA (the
+one ` + "`up --tls`" + ` uses, created once in the user config dir) and the
+issuer becomes https://localhost:<port>/. MSAL.js (Microsoft Entra ID) needs
+this: it refuses an http authority.
+
 Requests are answered only for the issuer's host, loopback names and IP
 addresses: any other Host header is how a DNS rebinding page arrives. Allow
 another name with --allowed-host NAME or allowed_hosts in the config.`,
@@ -74,6 +84,9 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 
   # another port; the issuer follows the address
   ssokit provider --addr 127.0.0.1:9500
+
+  # HTTPS with the local CA (MSAL.js refuses an http authority)
+  ssokit provider --tls
 
   # reproduce failures: the first token request fails, access tokens live 20 s
   ssokit provider --fault endpoint=token,error=temporarily_unavailable,count=1 --fault access_token_ttl=20s`,
@@ -111,6 +124,8 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 	fl.StringVar(&opts.SigningAlg, "signing-alg", "", "RS256 (default; the Auth0 SDK needs it) or ES256")
 	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
+	fl.BoolVar(&opts.TLS, "tls", false, "serve HTTPS with a certificate from ssokit's local CA (created once in the user config dir; trust it, see HTTPS in the README); the default issuer becomes https://")
+	fl.StringVar(&opts.CADir, "ca-dir", "", "with --tls: the local CA's directory (default: the user config dir's ssokit/tls)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	return cmd
 }
@@ -140,7 +155,20 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	defer ln.Close()
+	var tlsCfg *tls.Config
+	var ca *stack.LocalCA
+	if opts.TLS {
+		if ca, tlsCfg, err = localTLS(opts.CADir, f.Now()); err != nil {
+			return err
+		}
+	}
 	issuer := firstNonEmpty(opts.Issuer, cfg.Issuer, IssuerFor(ln.Addr().String()))
+	if opts.TLS && opts.Issuer == "" && cfg.Issuer == "" {
+		issuer = "https://" + strings.TrimPrefix(issuer, "http://")
+	}
+	if opts.TLS && !strings.HasPrefix(issuer, "https://") {
+		return cmdutil.FlagErrorf("--tls serves HTTPS but the issuer is %s; make it https:// (--issuer or issuer in the config)", issuer)
+	}
 	ks, err := keys.Load(keys.Options{
 		Dir: firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), Alg: cfg.Provider.SigningAlg,
 		Ephemeral: opts.EphemeralKeys || cfg.Provider.EphemeralKeys, Now: f.Now,
@@ -159,11 +187,35 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	defer p.Close()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
-	srv := netutil.NewServer(p, netutil.ServerOptions{})
+	if ca != nil {
+		fmt.Fprintf(errOut, "  tls        certificate from the local CA %s (trust it once: see HTTPS in the README)\n\n", ca.Path)
+	}
+	srv := netutil.NewServer(p, netutil.ServerOptions{TLS: tlsCfg})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
 	return cmdutil.Serve(ctx, srv, ln)
+}
+
+// localTLS loads (or creates, the first time) the local CA in dir, the
+// default one when dir is empty, and mints this run's server certificate.
+func localTLS(dir string, now time.Time) (*stack.LocalCA, *tls.Config, error) {
+	if dir == "" {
+		d, err := stack.DefaultCADir()
+		if err != nil {
+			return nil, nil, err
+		}
+		dir = d
+	}
+	ca, err := stack.LoadOrCreateCA(dir, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := ca.ServerConfig(now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mint the server certificate from the local CA %s: %w", ca.Path, err)
+	}
+	return ca, cfg, nil
 }
 
 // IssuerFor derives the default issuer from a listen address: localhost for
