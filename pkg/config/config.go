@@ -73,9 +73,17 @@ type Proxy struct {
 
 // User is a test user. Without a password any password signs in.
 type User struct {
-	Username string         `yaml:"username"`
-	Password string         `yaml:"password,omitempty"`
-	Claims   map[string]any `yaml:"claims,omitempty"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password,omitempty"`
+	// Claims are identity claims about the user (name, email,
+	// preferred_username…): they go in the ID token and userinfo as they
+	// are.
+	Claims map[string]any `yaml:"claims,omitempty"`
+	// Attributes are what APIs authorize on: roles, groups, permissions,
+	// org or tenant ids. They go in no token by themselves; an API's or a
+	// client's access_token_claims (or a profile, such as Keycloak's
+	// realm_access.roles) maps them to access-token claims by name.
+	Attributes map[string]any `yaml:"attributes,omitempty"`
 }
 
 // Client is a registered relying party. With a Secret it is confidential.

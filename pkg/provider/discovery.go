@@ -2,22 +2,24 @@ package provider
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
 func (p *Provider) buildDiscovery() []byte {
+	l := p.spec.layout
 	d := oidc.Discovery{
 		Issuer:                                 p.issuer,
-		AuthorizationEndpoint:                  p.url(PathAuthorize),
-		TokenEndpoint:                          p.url(PathToken),
-		UserinfoEndpoint:                       p.url(PathUserinfo),
-		JWKSURI:                                p.url(PathJWKS),
-		RevocationEndpoint:                     p.url(PathRevoke),
-		IntrospectionEndpoint:                  p.url(PathIntrospect),
-		EndSessionEndpoint:                     p.url(PathLogout),
-		CheckSessionIframe:                     p.url(PathCheckSession),
+		AuthorizationEndpoint:                  p.endpointURL(l.Authorize),
+		TokenEndpoint:                          p.endpointURL(l.Token),
+		UserinfoEndpoint:                       p.endpointURL(l.Userinfo),
+		JWKSURI:                                p.endpointURL(l.JWKS),
+		RevocationEndpoint:                     p.endpointURL(l.Revoke),
+		IntrospectionEndpoint:                  p.endpointURL(l.Introspect),
+		EndSessionEndpoint:                     p.endpointURL(l.Logout),
+		CheckSessionIframe:                     p.endpointURL(l.CheckSession),
 		ScopesSupported:                        []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
 		ResponseTypesSupported:                 []string{"code"},
 		ResponseModesSupported:                 []string{"query", "fragment", "form_post", "web_message"},
@@ -36,8 +38,34 @@ func (p *Provider) buildDiscovery() []byte {
 		BackchannelLogoutSupported:         true,
 		BackchannelLogoutSessionSupported:  true,
 	}
-	b, _ := json.MarshalIndent(d, "", "  ") // a struct of strings always marshals
+	var doc any = d
+	if p.spec.discovery != nil {
+		if extra := p.spec.discovery(p, &d); len(extra) > 0 {
+			m := map[string]any{}
+			b, _ := json.Marshal(d) // a struct of strings always marshals
+			_ = json.Unmarshal(b, &m)
+			for k, v := range extra {
+				m[k] = v
+			}
+			doc = m
+		} else {
+			doc = d
+		}
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		// only a profile's extra fields can fail: a programming error
+		panic(fmt.Sprintf("discovery of profile %s: %v", p.spec.name, err))
+	}
 	return append(b, '\n')
+}
+
+// endpointURL is url(path), or "" when the profile has no such endpoint.
+func (p *Provider) endpointURL(path string) string {
+	if path == "" {
+		return ""
+	}
+	return p.url(path)
 }
 
 func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {

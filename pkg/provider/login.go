@@ -43,7 +43,7 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 		formAction += " " + o
 	}
 	p.render(w, status, "login.html", "'none'", formAction, map[string]any{
-		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(PathLogin),
+		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(p.spec.layout.Login),
 		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": hint, "Error": errMsg,
 		"Users": reg.usernames(), "AnyPassword": anyPassword,
 	})
@@ -134,6 +134,9 @@ func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username s
 	// readable by the check_session iframe's script, by design (Session Management 1.0)
 	http.SetCookie(w, &http.Cookie{Name: BrowserStateCookie, Value: ss.BrowserState, Path: p.cookiePath,
 		SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge})
+	if p.spec.sessionCookies != nil {
+		p.spec.sessionCookies(p, w, reg, ss)
+	}
 	cp := *ss
 	return cp
 }
@@ -143,6 +146,9 @@ func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
 	for _, name := range []string{SessionCookie, BrowserStateCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
 			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})
+	}
+	if p.spec.sessionCookies != nil {
+		p.spec.sessionCookies(p, w, reg, nil)
 	}
 }
 
@@ -159,5 +165,5 @@ func csrfCookieName(interactionID string) string {
 
 // loginCookiePath scopes the CSRF cookies to the login endpoint.
 func (p *Provider) loginCookiePath() string {
-	return p.cookiePath + strings.TrimPrefix(PathLogin, "/")
+	return p.cookiePath + strings.TrimPrefix(p.spec.layout.Login, "/")
 }

@@ -30,11 +30,24 @@ func (p *Provider) handleLogout(w http.ResponseWriter, r *http.Request) {
 		p.errorPage(w, r, errInvalidRequest("cannot parse the logout request: %v", err))
 		return
 	}
-	confirm := ""
-	if r.Method == http.MethodPost {
-		confirm = r.PostForm.Get("confirm")
+	var lp logoutParams
+	if p.spec.logoutParams != nil {
+		lp = p.spec.logoutParams(p, r)
+	} else {
+		lp = rpLogoutParams(r)
 	}
-	p.logout(w, r, r.Form.Get("client_id"), r.Form.Get("id_token_hint"), r.Form.Get("post_logout_redirect_uri"), r.Form.Get("state"), confirm)
+	p.logout(w, r, lp.ClientID, lp.IDTokenHint, lp.PostLogoutRedirectURI, lp.State, lp.Confirm)
+}
+
+// rpLogoutParams reads RP-Initiated Logout 1.0's parameters from a parsed
+// request; the confirmation token only from a POST body.
+func rpLogoutParams(r *http.Request) logoutParams {
+	lp := logoutParams{ClientID: r.Form.Get("client_id"), IDTokenHint: r.Form.Get("id_token_hint"),
+		PostLogoutRedirectURI: r.Form.Get("post_logout_redirect_uri"), State: r.Form.Get("state")}
+	if r.Method == http.MethodPost {
+		lp.Confirm = r.PostForm.Get("confirm")
+	}
+	return lp
 }
 
 // handleAuth0Logout is Auth0's /v2/logout: client_id and returnTo.
@@ -107,7 +120,7 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 			// ask the user (RP-Initiated Logout §2)
 			info(r).outcome = "confirm logout"
 			p.render(w, http.StatusOK, "logout_confirm.html", "'none'", "'self'", map[string]any{
-				"Title": "Sign out?", "Action": p.url(PathLogout), "CSRF": logoutCSRF(ck.Value),
+				"Title": "Sign out?", "Action": p.url(p.spec.layout.Logout), "CSRF": logoutCSRF(ck.Value),
 				"ClientID": clientID, "PostLogout": postLogout, "State": state,
 			})
 			return

@@ -90,7 +90,7 @@ func (p *Provider) formPost(w http.ResponseWriter, frameAncestors, action string
 func (p *Provider) handleHome(w http.ResponseWriter, r *http.Request) {
 	p.render(w, http.StatusOK, "message.html", "'none'", "'none'", map[string]any{
 		"Title": "Provider", "Heading": "ssokit OpenID provider",
-		"Description": "Discovery: " + p.url(PathDiscovery),
+		"Description": "Discovery: " + p.url(p.spec.layout.Discovery),
 	})
 }
 

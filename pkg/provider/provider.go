@@ -41,6 +41,10 @@ type Options struct {
 	// Issuer is the exact `iss` of every token and discovery's issuer.
 	// Empty means the config's issuer, else config.DefaultIssuer.
 	Issuer string
+	// Profile is the vendor surface (paths, discovery, token shapes,
+	// logout); empty means ProfileGeneric. Keycloak wants an issuer
+	// ending in /realms/{realm}, entra one ending in /{tenant}/v2.0.
+	Profile Profile
 	// Config holds users, clients, lifetimes and faults. Nil means zero-config.
 	Config *config.Config
 	// Keys signs tokens. Nil means fresh ephemeral keys of the config's alg.
@@ -70,7 +74,9 @@ type Options struct {
 // Provider is the OpenID provider. Create it with New; Close stops its sweeper.
 type Provider struct {
 	issuer     string   // exactly as given, e.g. http://localhost:9400/
-	base       *url.URL // issuer without the trailing slash, for endpoint URLs
+	base       *url.URL // issuer without the trailing slash
+	root       *url.URL // where the endpoints hang from (Root); base but for entra
+	spec       *profileSpec
 	cookiePath string
 	now        func() time.Time
 	log        *slog.Logger
@@ -111,9 +117,23 @@ func New(opts Options) (*Provider, error) {
 	if base.RawQuery != "" || base.Fragment != "" {
 		return nil, fmt.Errorf("issuer %q must not have a query or fragment (OpenID Connect Discovery §3)", iss)
 	}
+	spec, err := specOf(opts.Profile)
+	if err != nil {
+		return nil, err
+	}
+	root := *base
+	if spec.root != nil {
+		rp, err := spec.root(base.Path)
+		if err != nil {
+			return nil, fmt.Errorf("issuer %q does not fit the %s profile: %w", iss, spec.name, err)
+		}
+		root.Path, root.RawPath = rp, ""
+	}
 	p := &Provider{
 		issuer:    iss,
 		base:      base,
+		root:      &root,
+		spec:      spec,
 		now:       opts.Now,
 		log:       opts.Logger,
 		keys:      opts.Keys,
@@ -124,7 +144,7 @@ func New(opts Options) (*Provider, error) {
 		hosts:     netutil.NewHostPolicy(append([]string{base.Host}, opts.AllowedHosts...)...),
 		stop:      make(chan struct{}),
 	}
-	p.cookiePath = base.Path + "/"
+	p.cookiePath = root.Path + "/"
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -198,7 +218,30 @@ func (p *Provider) Close() error {
 // ServeHTTP routes a request to its endpoint, the admin API included, after
 // the Host check.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.hosts.Handler(hostCheckName, http.HandlerFunc(p.route)).ServeHTTP(w, r)
+	p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.route(w, p.local(r))
+	})).ServeHTTP(w, r)
+}
+
+// local strips the root's path (a keycloak issuer's /realms/{realm}) from a
+// request that still carries it, so the provider answers at its issuer's
+// URLs when served directly, and at root-relative paths when a server in
+// front of it (the proxy's mount, a tenant router) stripped them already.
+func (p *Provider) local(r *http.Request) *http.Request {
+	rp := p.root.Path
+	if rp == "" || rp == "/" || (r.URL.Path != rp && !strings.HasPrefix(r.URL.Path, rp+"/")) {
+		return r
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	u := *r.URL
+	u.Path = strings.TrimPrefix(u.Path, rp)
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	u.RawPath = ""
+	r2.URL = &u
+	return r2
 }
 
 const hostCheckName = "ssokit provider"
@@ -209,6 +252,7 @@ const hostCheckName = "ssokit provider"
 // stream and drive faults. Serve AdminHandler on a listener of its own.
 func (p *Provider) MountHandler() http.Handler {
 	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = p.local(r)
 		if isAdminPath(r.URL.Path) {
 			http.Error(w, "the ssokit admin API and event stream are not served on the apps' origin (provider.mount); use the provider's own admin listener (provider.addr, default "+config.DefaultProviderAddr+")", http.StatusNotFound)
 			return
@@ -221,6 +265,7 @@ func (p *Provider) MountHandler() http.Handler {
 // the provider's own listener when the rest is mounted under the proxy.
 func (p *Provider) AdminHandler() http.Handler {
 	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = p.local(r)
 		if !isAdminPath(r.URL.Path) {
 			http.Error(w, "this listener serves only the ssokit admin API ("+PathAdmin+"…); the provider itself is at "+p.issuer, http.StatusNotFound)
 			return
@@ -248,10 +293,11 @@ func (p *Provider) regOf(r *http.Request) *registry {
 	return p.reg.Load()
 }
 
-// url returns the absolute URL of an endpoint path such as /authorize.
+// url returns the absolute URL of an endpoint path (relative to the root)
+// such as p.spec.layout.Authorize.
 func (p *Provider) url(path string) string {
-	u := *p.base
-	u.Path = p.base.Path + path
+	u := *p.root
+	u.Path = p.root.Path + path
 	return u.String()
 }
 

@@ -239,7 +239,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 		return oerr
 	}
 	p.publishTokens(c.ClientID, cd.Sub, cd.SID, "authorization_code", out.resp)
-	writeJSON(w, http.StatusOK, out.resp)
+	writeJSON(w, http.StatusOK, out.resp.body())
 	return nil
 }
 
@@ -297,7 +297,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	}
 	p.publish(events.Event{Kind: events.KindRefresh, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: "refresh token rotated"})
 	p.publishTokens(c.ClientID, rt.Sub, rt.SID, "refresh_token", out.resp)
-	writeJSON(w, http.StatusOK, out.resp)
+	writeJSON(w, http.StatusOK, out.resp.body())
 	return nil
 }
 
@@ -315,7 +315,7 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, reg *registry, 
 		return errServer("%v", err)
 	}
 	p.publishTokens(c.ClientID, c.ClientID, "", "client_credentials", out.resp)
-	writeJSON(w, http.StatusOK, out.resp)
+	writeJSON(w, http.StatusOK, out.resp.body())
 	return nil
 }
 

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -36,6 +38,68 @@ type tokenResponse struct {
 	Scope        string `json:"scope,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
+	// Extra holds a profile's own fields (Keycloak's session_state,
+	// Entra's client_info); the fields above win over them.
+	Extra map[string]any `json:"-"`
+}
+
+// body is what the token endpoint encodes: the standard fields, then
+// Extra's (no custom marshaller on the common path: it would cost every
+// response a second pass).
+func (t tokenResponse) body() any {
+	if len(t.Extra) == 0 {
+		return t
+	}
+	return withExtra{base: t, extra: t.Extra, reserved: tokenResponseFields}
+}
+
+var tokenResponseFields = []string{"access_token", "token_type", "expires_in", "scope", "id_token", "refresh_token"}
+
+// accessReserved are the access token's own claims: a profile's extra
+// claims never replace them.
+var accessReserved = []string{"iss", "sub", "aud", "client_id", "scope", "iat", "nbf", "exp", "jti", "sid", "auth_time"}
+
+// withExtra encodes base (a struct encoding to a JSON object) followed by
+// extra's members whose names are not reserved, in sorted order.
+type withExtra struct {
+	base     any
+	extra    map[string]any
+	reserved []string
+}
+
+func (x withExtra) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(x.base)
+	if err != nil {
+		return nil, err
+	}
+	keep := make(map[string]any, len(x.extra))
+	for k, v := range x.extra {
+		if !slices.Contains(x.reserved, k) {
+			keep[k] = v
+		}
+	}
+	if len(keep) == 0 {
+		return b, nil
+	}
+	e, err := json.Marshal(keep)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) < 2 || b[len(b)-1] != '}' || len(e) < 2 {
+		return nil, fmt.Errorf("extra claims: the base does not encode to a JSON object")
+	}
+	if len(b) == 2 { // {}
+		return e, nil
+	}
+	out := make([]byte, 0, len(b)+len(e))
+	out = append(out, b[:len(b)-1]...)
+	out = append(out, ',')
+	return append(out, e[1:]...), nil
+}
+
+// restoreReserved puts back the claims a profile hook must not change.
+func restoreReserved(m map[string]any, iss, sub, aud string) {
+	m["iss"], m["sub"], m["aud"] = iss, sub, aud
 }
 
 // accessClaims is the RFC 9068 access token. A struct, not a map: it is
@@ -102,13 +166,24 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
-	access, err := p.keys.Sign(at, "at+jwt")
+	var atClaims any = at
+	if p.spec.claims != nil {
+		extra := map[string]any{}
+		p.spec.claims(p, kindAccess, &g, extra)
+		if len(extra) > 0 {
+			atClaims = withExtra{base: at, extra: extra, reserved: accessReserved}
+		}
+	}
+	access, err := p.keys.Sign(atClaims, "at+jwt")
 	if err != nil {
 		return issued{}, err
 	}
 	out := issued{jti: jti, resp: tokenResponse{
 		AccessToken: access, TokenType: "Bearer", ExpiresIn: int64(life.AccessToken / time.Second), Scope: scope,
 	}}
+	if p.spec.tokenResponse != nil {
+		out.resp.Extra = p.spec.tokenResponse(p, &g)
+	}
 	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOpenID) {
 		idc := map[string]any{
 			"iss": p.issuer, "sub": g.Sub, "aud": g.Client.ClientID, "azp": g.Client.ClientID,
@@ -122,16 +197,35 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			idc["nonce"] = g.Nonce
 		}
 		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
+		if p.spec.claims != nil {
+			p.spec.claims(p, kindID, &g, idc)
+			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
+		}
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}
 	}
-	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOfflineAccess) {
+	if g.SID != "" && (p.spec.refreshAlways || slices.Contains(g.Scope, oidc.ScopeOfflineAccess)) {
 		fam := g.IDs.Grant
 		if fam == "" {
 			fam = randomID(12)
 		}
-		rt := &refreshToken{Value: randomID(32), Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
+		value := randomID(32)
+		if p.spec.refreshJWT {
+			// the store keys it by its exact value, as an opaque one: the
+			// signature is for the SDK's decoding, never a reason to accept it
+			rc := map[string]any{"iss": p.issuer, "sub": g.Sub, "aud": p.issuer, "azp": g.Client.ClientID,
+				"iat": now.Unix(), "exp": now.Add(life.RefreshToken).Unix(), "jti": value, "sid": g.SID, "scope": scope}
+			if p.spec.claims != nil {
+				p.spec.claims(p, kindRefresh, &g, rc)
+				restoreReserved(rc, p.issuer, g.Sub, p.issuer)
+				rc["jti"] = value
+			}
+			if value, err = p.keys.Sign(rc, "JWT"); err != nil {
+				return issued{}, err
+			}
+		}
+		rt := &refreshToken{Value: value, Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
 			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
 		if !p.store.putRefresh(rt, p.now()) {
 			return issued{}, errGrantRevoked
