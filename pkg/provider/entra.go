@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -8,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/oidc"
@@ -219,4 +222,21 @@ func writeEntraError(w http.ResponseWriter, r *http.Request, e *oidc.Error, now 
 		cid = ""
 	}
 	writeJSON(w, status, newEntraError(e, cid, now))
+}
+
+// loginHintKey keys entraLoginHint; per process, so a restarted provider's
+// hints (like its sessions) are void.
+var loginHintKey = sync.OnceValue(func() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
+})
+
+// entraLoginHint is the ID token's login_hint claim: an opaque value naming
+// the session sid, which MSAL sends back as logout_hint. Only the apps
+// holding this session's ID tokens know it.
+func entraLoginHint(sid string) string {
+	m := hmac.New(sha256.New, loginHintKey())
+	m.Write([]byte("entra login_hint\x00" + sid))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

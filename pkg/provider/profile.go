@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ssokit/ssokit/pkg/oidc"
@@ -145,6 +146,13 @@ type profileSpec struct {
 	// Logout's parameters (client_id, id_token_hint,
 	// post_logout_redirect_uri, state).
 	logoutParams func(p *Provider, r *http.Request) logoutParams
+	// authorize checks and completes a validated authorization request
+	// with the profile's own parameters (entra: the claims parameter; the
+	// audience its scopes name). An error goes back to the redirect URI.
+	authorize func(p *Provider, q url.Values, req *authRequest) *oidc.Error
+	// writeError answers an error of the token endpoint in the profile's
+	// shape; nil writes RFC 6749's {error, error_description}.
+	writeError func(p *Provider, w http.ResponseWriter, r *http.Request, e *oidc.Error)
 	// sessionCookies sets (or with ss nil, clears) cookies of the
 	// profile's own beside ssokit's session cookies.
 	sessionCookies func(p *Provider, w http.ResponseWriter, reg *registry, ss *session)

@@ -147,6 +147,10 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	if oerr != nil {
 		info(r).outcome = oerr.Code
 		p.publish(events.Event{Kind: events.KindError, ClientID: info(r).clientID, Endpoint: "token", Detail: oerr.Error()})
+		if p.spec.writeError != nil {
+			p.spec.writeError(p, w, r, oerr)
+			return
+		}
 		writeOAuthError(w, oerr)
 	}
 }
@@ -233,7 +237,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 	case useRefused:
 		return cerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -290,7 +294,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		scope = req
 	}
 	ids.Grant = rt.Family
-	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
