@@ -1,0 +1,281 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
+	"github.com/ssokit/ssokit/pkg/provider"
+	"github.com/ssokit/ssokit/pkg/stack"
+)
+
+// The Microsoft Entra ID profile judged by the unmodified @azure/msal-browser
+// (testdata/npm/msal, installed by .ci/setup.d/16-msal.sh) in headless
+// Chromium. MSAL refuses an http authority, so the provider serves HTTPS
+// with a certificate from ssokit's local CA, as `ssokit provider --tls`
+// does; the app is https too (an http app and an https provider are
+// cross-site under schemeful same-site, and its silent iframe would carry no
+// session cookie). Chromium trusts exactly that CA's key
+// (--ignore-certificate-errors-spki-list), not every certificate.
+//
+//	bash .ci/setup.d/16-msal.sh
+//	CI=true go test ./pkg/provider/ -run TestMSAL -v
+
+const entraTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47" // Entra apps name their tenant by id
+
+var msalBundles = map[string]string{
+	"/sdk/msal-browser.js":         "@azure/msal-browser/lib/msal-browser.min.js",
+	"/sdk/msal-redirect-bridge.js": "@azure/msal-browser/lib/redirect-bridge/msal-redirect-bridge.min.js",
+}
+
+// msalApp is an https micro-frontend origin serving MSAL and its pages.
+type msalApp struct {
+	srv    *httptest.Server
+	origin string
+	config []byte // window.SSOKIT
+	nm     string // testdata/npm/msal/node_modules
+}
+
+func (a *msalApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if b, ok := msalBundles[r.URL.Path]; ok {
+		w.Header().Set("Content-Type", "text/javascript")
+		http.ServeFile(w, r, filepath.Join(a.nm, filepath.FromSlash(b)))
+		return
+	}
+	page := map[string]string{"/msal/": "msal.html", "/msal/redirect.html": "msal-redirect.html"}[r.URL.Path]
+	switch {
+	case r.URL.Path == "/config.js":
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprintf(w, "window.SSOKIT = %s;\n", a.config)
+	case page != "":
+		b, err := os.ReadFile(filepath.Join("testdata", "sdk", page))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(b)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+type entraEnv struct {
+	op        *provider.Provider
+	issuer    string // https://localhost:P/{tenant}/v2.0
+	authority string // https://localhost:P/{tenant}: what the app configures
+	app       *msalApp
+	browser   context.Context
+}
+
+// newEntraEnv starts the provider (entra profile, HTTPS from a fresh local
+// CA), one https app registered as client msal-spa, and Chromium trusting
+// that CA's key only.
+func newEntraEnv(t *testing.T) *entraEnv {
+	t.Helper()
+	nm := testutil.NodeModules(t, "msal")
+	ca, err := stack.LoadOrCreateCA(t.TempDir(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := ca.ServerConfig(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := rsaKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &entraEnv{app: &msalApp{nm: nm}}
+	e.app.srv = httptest.NewUnstartedServer(e.app)
+	e.app.origin = "https://localhost:" + port(e.app.srv)
+	psrv := httptest.NewUnstartedServer(nil)
+	host := "localhost:" + port(psrv)
+	e.authority = "https://" + host + "/" + entraTenant
+	e.issuer = e.authority + "/v2.0"
+	cfg := &config.Config{
+		Users: []config.User{{Username: "alice", Claims: map[string]any{"name": "Alice Doe", "email": "alice@contoso.example"},
+			Attributes: map[string]any{"roles": []any{"Orders.Admin"}}}},
+		Clients: []config.Client{{ClientID: "msal-spa", RedirectURIs: []string{e.app.origin + "/msal/redirect.html"},
+			PostLogoutRedirectURIs: []string{e.app.origin + "/msal/"}, WebOrigins: []string{e.app.origin}}},
+	}
+	e.op, err = provider.New(provider.Options{Issuer: e.issuer, Profile: provider.ProfileEntra, Config: cfg, Keys: ks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	psrv.Config.Handler = e.op
+	psrv.TLS = tlsCfg
+	psrv.StartTLS()
+	t.Cleanup(func() { psrv.Close(); e.op.Close() })
+	e.app.config, _ = json.Marshal(map[string]any{"authority": e.authority, "knownAuthority": host,
+		"clientId": "msal-spa", "scopes": []string{"api://orders/Orders.Read"}})
+	e.app.srv.TLS = tlsCfg
+	e.app.srv.StartTLS()
+	t.Cleanup(e.app.srv.Close)
+	e.browser = testutil.NewChrome(t, testutil.ChromeOptions{TrustSPKI: []string{testutil.SPKIHash(ca.Cert)}})
+	return e
+}
+
+func port(s *httptest.Server) string {
+	_, p, _ := net.SplitHostPort(s.Listener.Addr().String())
+	return p
+}
+
+func (e *entraEnv) count(kind string) int {
+	n := 0
+	for _, ev := range e.op.Events().Recent() {
+		if ev.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// msalResult is what the test page's app.* calls resolve to.
+type msalResult struct {
+	OK            bool     `json:"ok"`
+	AccessToken   string   `json:"access_token"`
+	IDToken       string   `json:"id_token"`
+	FromCache     bool     `json:"from_cache"`
+	Username      string   `json:"username"`
+	HomeAccountID string   `json:"home_account_id"`
+	TenantID      string   `json:"tenant_id"`
+	UniqueID      string   `json:"unique_id"`
+	Scopes        []string `json:"scopes"`
+	Error         string   `json:"error"`
+	Description   string   `json:"description"`
+	SubError      string   `json:"sub_error"`
+	MS            float64  `json:"ms"`
+}
+
+func (r msalResult) String() string {
+	if r.OK {
+		return fmt.Sprintf("ok as %s (cache %v, %.0f ms)", r.Username, r.FromCache, r.MS)
+	}
+	return fmt.Sprintf("%s: %s", r.Error, r.Description)
+}
+
+// checkEntraTokens checks what MSAL returned: the account from client_info
+// and the ID token, and an access token for api://orders with scp and roles.
+func checkEntraTokens(t *testing.T, e *entraEnv, what string, r msalResult) {
+	t.Helper()
+	if !r.OK {
+		t.Fatalf("%s: %s", what, r)
+	}
+	id := parseClaims(t, r.IDToken)
+	at := parseClaims(t, r.AccessToken)
+	oid, _ := id["oid"].(string)
+	if id["iss"] != e.issuer || id["tid"] != entraTenant || id["ver"] != "2.0" || oid == "" || id["aud"] != "msal-spa" {
+		t.Fatalf("%s: ID token %v", what, id)
+	}
+	if r.Username != "alice@contoso.example" || r.TenantID != entraTenant || r.UniqueID != oid || r.HomeAccountID != oid+"."+entraTenant {
+		t.Fatalf("%s: MSAL's account: username %q tenant %q unique %q home %q (oid %s)", what, r.Username, r.TenantID, r.UniqueID, r.HomeAccountID, oid)
+	}
+	roles, _ := at["roles"].([]any)
+	if at["aud"] != "api://orders" || at["scp"] != "Orders.Read" || at["azp"] != "msal-spa" || at["oid"] != oid || !slices.Contains(roles, any("Orders.Admin")) {
+		t.Fatalf("%s: access token %v", what, at)
+	}
+}
+
+// TestMSALBrowser drives @azure/msal-browser 5.30 configured as an Entra
+// app (authority https://localhost:P/{tenant}, knownAuthorities) through
+// loginRedirect (the login form), acquireTokenSilent from its cache and
+// then with forceRefresh (a refresh token grant repeating offline_access),
+// ssoSilent (hidden iframe, prompt=none, no form), loginPopup in a second
+// tab (no form: the session is there), and logoutRedirect (no client_id, no
+// id_token_hint: back to the registered post-logout URI, session over).
+func TestMSALBrowser(t *testing.T) {
+	e := newEntraEnv(t)
+	tab := newProfile(t, e.browser)
+
+	// loginRedirect: to the provider's form, back through the redirect bridge
+	do(t, tab, "open the app", chromedp.Navigate(e.app.origin+"/msal/"))
+	if r := eval[*msalResult](t, tab, `app.ready`); r != nil {
+		t.Fatalf("handleRedirectPromise before any sign-in: %+v", r)
+	}
+	navigateAndWait(t, tab, "loginRedirect", chromedp.Evaluate[chromedp.Void](`app.login(); undefined`))
+	do(t, tab, "fill the login form",
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "alice"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "any password"),
+		chromedp.Click(chromedp.CSS(`#submit`)),
+	)
+	waitFor(t, "the app page again after the redirect bridge", func() bool {
+		loc, err := chromedp.Run(tab, chromedp.Evaluate[string](`location.pathname + (window.app ? " app" : "")`))
+		return err == nil && loc == "/msal/ app"
+	})
+	login := eval[*msalResult](t, tab, `app.ready`)
+	if login == nil {
+		t.Fatal("handleRedirectPromise returned null after loginRedirect")
+	}
+	checkEntraTokens(t, e, "loginRedirect", *login)
+	t.Logf("loginRedirect: %s", login)
+
+	// acquireTokenSilent: from the cache, then forced through the refresh token
+	cached := eval[msalResult](t, tab, `app.token(false)`)
+	checkEntraTokens(t, e, "acquireTokenSilent", cached)
+	t.Logf("acquireTokenSilent: %s", cached)
+	if !cached.FromCache || cached.AccessToken != login.AccessToken {
+		t.Fatalf("acquireTokenSilent did not answer from the cache: %s", cached)
+	}
+	refreshes := e.count(events.KindRefresh)
+	forced := eval[msalResult](t, tab, `app.token(true)`)
+	checkEntraTokens(t, e, "acquireTokenSilent forceRefresh", forced)
+	t.Logf("acquireTokenSilent forceRefresh: %s", forced)
+	if forced.FromCache || forced.AccessToken == login.AccessToken || e.count(events.KindRefresh) != refreshes+1 {
+		t.Fatalf("forceRefresh: %s, refresh events %d → %d", forced, refreshes, e.count(events.KindRefresh))
+	}
+
+	// ssoSilent: a hidden iframe with prompt=none finds the session
+	logins := e.count(events.KindLogin)
+	silent := eval[msalResult](t, tab, `app.silent()`)
+	checkEntraTokens(t, e, "ssoSilent", silent)
+	t.Logf("ssoSilent: %s", silent)
+	if silent.FromCache || e.count(events.KindLogin) != logins {
+		t.Fatalf("ssoSilent: %s (logins %d → %d)", silent, logins, e.count(events.KindLogin))
+	}
+
+	// loginPopup from a second tab of the same browser: the session signs
+	// the popup in without the form
+	tab2 := newTab(t, tab)
+	do(t, tab2, "open the app in a second tab", chromedp.Navigate(e.app.origin+"/msal/"))
+	eval[*msalResult](t, tab2, `app.ready`)
+	popup := eval[msalResult](t, tab2, `app.popup()`, withUserGesture)
+	checkEntraTokens(t, e, "loginPopup", popup)
+	t.Logf("loginPopup: %s", popup)
+	if e.count(events.KindLogin) != logins {
+		t.Fatalf("loginPopup showed the login form (%d logins, want %d)", e.count(events.KindLogin), logins)
+	}
+
+	// logoutRedirect: MSAL sends post_logout_redirect_uri and logout_hint
+	// only; the browser lands on the app again, signed out everywhere
+	resp := navigateAndWait(t, tab, "logoutRedirect", chromedp.Evaluate[chromedp.Void](`app.logout(); undefined`))
+	if !strings.HasPrefix(resp.URL, e.app.origin+"/msal/") {
+		t.Fatalf("after logoutRedirect the browser is at %s", resp.URL)
+	}
+	if n := e.count(events.KindLogout); n != 1 {
+		t.Fatalf("%d logout events, want 1", n)
+	}
+	if n := len(eval[[]map[string]any](t, tab, `app.ready.then(function () { return app.accounts(); })`)); n != 0 {
+		t.Fatalf("MSAL still holds %d accounts after logoutRedirect", n)
+	}
+	after := eval[msalResult](t, tab, `app.silent()`)
+	if after.OK || after.Error != "login_required" {
+		t.Fatalf("ssoSilent after logout: %s, want login_required", after)
+	}
+}
