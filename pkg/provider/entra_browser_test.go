@@ -79,7 +79,8 @@ type entraEnv struct {
 	op        *provider.Provider
 	issuer    string // https://localhost:P/{tenant}/v2.0
 	authority string // https://localhost:P/{tenant}: what the app configures
-	app       *msalApp
+	app       *msalApp // https, client msal-spa
+	httpApp   *msalApp // http://localhost, client msal-http
 	browser   context.Context
 }
 
@@ -104,6 +105,9 @@ func newEntraEnv(t *testing.T) *entraEnv {
 	e := &entraEnv{app: &msalApp{nm: nm}}
 	e.app.srv = httptest.NewUnstartedServer(e.app)
 	e.app.origin = "https://localhost:" + port(e.app.srv)
+	e.httpApp = &msalApp{nm: nm}
+	e.httpApp.srv = httptest.NewUnstartedServer(e.httpApp)
+	e.httpApp.origin = "http://localhost:" + port(e.httpApp.srv)
 	psrv := httptest.NewUnstartedServer(nil)
 	host := "localhost:" + port(psrv)
 	e.authority = "https://" + host + "/" + entraTenant
@@ -112,7 +116,9 @@ func newEntraEnv(t *testing.T) *entraEnv {
 		Users: []config.User{{Username: "alice", Claims: map[string]any{"name": "Alice Doe", "email": "alice@contoso.example"},
 			Attributes: map[string]any{"roles": []any{"Orders.Admin"}}}},
 		Clients: []config.Client{{ClientID: "msal-spa", RedirectURIs: []string{e.app.origin + "/msal/redirect.html"},
-			PostLogoutRedirectURIs: []string{e.app.origin + "/msal/"}, WebOrigins: []string{e.app.origin}}},
+			PostLogoutRedirectURIs: []string{e.app.origin + "/msal/"}, WebOrigins: []string{e.app.origin}},
+			{ClientID: "msal-http", RedirectURIs: []string{e.httpApp.origin + "/msal/redirect.html"},
+				PostLogoutRedirectURIs: []string{e.httpApp.origin + "/msal/"}, WebOrigins: []string{e.httpApp.origin}}},
 	}
 	e.op, err = provider.New(provider.Options{Issuer: e.issuer, Profile: provider.ProfileEntra, Config: cfg, Keys: ks})
 	if err != nil {
@@ -127,6 +133,10 @@ func newEntraEnv(t *testing.T) *entraEnv {
 	e.app.srv.TLS = tlsCfg
 	e.app.srv.StartTLS()
 	t.Cleanup(e.app.srv.Close)
+	e.httpApp.config, _ = json.Marshal(map[string]any{"authority": e.authority, "knownAuthority": host,
+		"clientId": "msal-http", "scopes": []string{"api://orders/Orders.Read"}})
+	e.httpApp.srv.Start()
+	t.Cleanup(e.httpApp.srv.Close)
 	e.browser = testutil.NewChrome(t, testutil.ChromeOptions{TrustSPKI: []string{testutil.SPKIHash(ca.Cert)}})
 	return e
 }
@@ -278,4 +288,59 @@ func TestMSALBrowser(t *testing.T) {
 	if after.OK || after.Error != "login_required" {
 		t.Fatalf("ssoSilent after logout: %s, want login_required", after)
 	}
+}
+
+// TestMSALNeedsHTTPS measures what the README says must be https, and why:
+// MSAL refuses an http authority outright; and an http app, though MSAL
+// runs there (http://localhost is a secure context), is cross-site to an
+// https provider under schemeful same-site, so its ssoSilent iframe carries
+// no session cookie and answers login_required while the same session
+// signs the https app in silently. Signing in through a popup still works
+// from the http app: a popup is a top-level window of the provider.
+func TestMSALNeedsHTTPS(t *testing.T) {
+	e := newEntraEnv(t)
+	tab := newProfile(t, e.browser)
+	do(t, tab, "open the http app", chromedp.Navigate(e.httpApp.origin+"/msal/"))
+	eval[*msalResult](t, tab, `app.ready`)
+	insecure := eval[string](t, tab, `(function () {
+		try {
+			var pca = new msal.PublicClientApplication({auth: {clientId: "x", authority: "http://localhost:9400/common"}});
+			return pca.initialize().then(function () { return pca.acquireTokenSilent({scopes: ["openid"], account: {homeAccountId: "a", environment: "localhost", tenantId: "t", username: "u", localAccountId: "l"}}); })
+				.then(function () { return "no error"; }, function (e) { return e.errorCode || String(e); });
+		} catch (e) { return e.errorCode || String(e); }
+	})()`)
+	if insecure != "authority_uri_insecure" {
+		t.Errorf("MSAL with an http authority: %q, want authority_uri_insecure", insecure)
+	}
+
+	// loginPopup from the http app: the form in the popup
+	res := make(chan msalResult, 1)
+	go func() {
+		tctx, cancel := context.WithTimeout(tab, actionTimeout)
+		defer cancel()
+		r, err := chromedp.Run(tctx, chromedp.Evaluate[msalResult](`app.popup()`, withUserGesture, chromedp.EvalAwaitPromise))
+		if err != nil {
+			r = msalResult{Error: "evaluate: " + err.Error()}
+		}
+		res <- r
+	}()
+	popup := findPopup(t, tab, e.authority+"/oauth2/v2.0/authorize")
+	do(t, popup, "fill the login form in the popup",
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "alice"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "x"),
+		chromedp.Click(chromedp.CSS(`#submit`)),
+	)
+	if r := <-res; !r.OK {
+		t.Fatalf("loginPopup from the http app: %s", r)
+	}
+	r := eval[msalResult](t, tab, `app.silent()`)
+	if r.OK || r.Error != "login_required" {
+		t.Fatalf("ssoSilent from the http app: %s, want login_required (the cross-site iframe carries no cookie)", r)
+	}
+	t.Logf("ssoSilent from the http app: %s (%.0f ms)", r, r.MS)
+	tab2 := newTab(t, tab)
+	do(t, tab2, "open the https app", chromedp.Navigate(e.app.origin+"/msal/"))
+	eval[*msalResult](t, tab2, `app.ready`)
+	checkEntraTokens(t, e, "ssoSilent from the https app, same session", eval[msalResult](t, tab2, `app.silent()`))
 }
