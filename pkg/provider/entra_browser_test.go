@@ -77,8 +77,8 @@ func (a *msalApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 type entraEnv struct {
 	op        *provider.Provider
-	issuer    string // https://localhost:P/{tenant}/v2.0
-	authority string // https://localhost:P/{tenant}: what the app configures
+	issuer    string   // https://localhost:P/{tenant}/v2.0
+	authority string   // https://localhost:P/{tenant}: what the app configures
 	app       *msalApp // https, client msal-spa
 	httpApp   *msalApp // http://localhost, client msal-http
 	browser   context.Context

@@ -320,3 +320,46 @@ func TestEntraLogout(t *testing.T) {
 		t.Fatalf("after logout, prompt=none: %v", q)
 	}
 }
+
+// TestEntraLogoutZeroConfig: with no clients registered any client may
+// return to a loopback URI, so MSAL's logout (no client_id) goes back to
+// one; never to a non-loopback URI.
+func TestEntraLogoutZeroConfig(t *testing.T) {
+	srv := httptest.NewUnstartedServer(nil)
+	root := "http://localhost:" + strings.Split(srv.Listener.Addr().String(), ":")[1] + "/common"
+	newTestOPOn(t, srv, root+"/v2.0", nil, func(o *Options) { o.Profile = ProfileEntra })
+	b := newBrowser(t)
+	pk := newPKCE()
+	v := url.Values{"client_id": {"any-app"}, "redirect_uri": {entraTestRedirect}, "response_type": {"code"}, "scope": {"openid profile"},
+		"state": {"s"}, "nonce": {"n"}, "code_challenge": {pk.challenge}, "code_challenge_method": {"S256"}}
+	q := callbackParams(t, b.signIn(b.get(root+"/oauth2/v2.0/authorize?"+v.Encode()), "alice", "x"), entraTestRedirect)
+	status, tok := postJSON(t, root+"/oauth2/v2.0/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {"any-app"},
+		"redirect_uri": {entraTestRedirect}, "code": {q.Get("code")}, "code_verifier": {pk.verifier}}, "c")
+	if status != 200 {
+		t.Fatalf("token: %d %v", status, tok)
+	}
+	hint := parseJWTClaims(t, tok["id_token"].(string))["login_hint"].(string)
+	p := b.get(root + "/oauth2/v2.0/logout?post_logout_redirect_uri=" + url.QueryEscape("https://evil.example/") + "&logout_hint=" + url.QueryEscape(hint))
+	if p.location != "" {
+		t.Fatalf("zero-config logout redirected to %q", p.location)
+	}
+	p = b.get(root + "/oauth2/v2.0/logout?post_logout_redirect_uri=" + url.QueryEscape(entraTestLogout) + "&logout_hint=" + url.QueryEscape(hint))
+	if p.status != http.StatusSeeOther || p.location != entraTestLogout {
+		t.Fatalf("zero-config MSAL logout: %d %q\n%s", p.status, p.location, p.body)
+	}
+}
+
+// parseJWTClaims reads a JWT's payload without verifying it.
+func parseJWTClaims(t *testing.T, raw string) map[string]any {
+	t.Helper()
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWS: %q", raw)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var m map[string]any
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		t.Fatalf("JWT payload: %v", err)
+	}
+	return m
+}

@@ -121,3 +121,28 @@ func TestEntraErrorShape(t *testing.T) {
 		t.Fatalf("echoed a control character: %s", w.Body)
 	}
 }
+
+// FuzzEntraParams: the scope and claims parameters of an entra
+// authorization request never panic their parsers; a resource found is
+// never empty, and a permission never contains a slash or a space.
+func FuzzEntraParams(f *testing.F) {
+	for _, s := range []string{"openid profile offline_access api://orders/Orders.Read", "api://orders/.default", "User.Read Mail.Send",
+		"https://a.example/x/y", "api://a/b api://c/d", "/", "a//", `{"id_token":{"acr":{"essential":true}}}`, "{", "\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = validClaimsParam(s)
+		res, scp, err := entraScopes(oidc.ParseScope(s))
+		if err != nil {
+			return
+		}
+		for _, p := range scp {
+			if p == "" || strings.ContainsAny(p, "/ ") {
+				t.Fatalf("%q: permission %q", s, p)
+			}
+		}
+		if len(scp) > 0 && res == "" {
+			t.Fatalf("%q: permissions %q without a resource", s, scp)
+		}
+	})
+}

@@ -185,6 +185,17 @@ func entraLogoutParams(p *Provider, r *http.Request) logoutParams {
 				owners = append(owners, id)
 			}
 		}
+		if len(owners) == 0 && reg.zeroConfig {
+			// no clients registered: any client may use loopback URIs, so
+			// the session's own clients vouch as well as any
+			if ck, err := r.Cookie(SessionCookie); err == nil {
+				if ss, live := p.store.liveSession(ck.Value, p.now()); live {
+					for id := range ss.Clients {
+						owners = append(owners, id)
+					}
+				}
+			}
+		}
 		if len(owners) > 0 {
 			slices.Sort(owners) // several clients may share a page; any owner vouches for it
 			lp.ClientID = owners[0]
