@@ -283,7 +283,11 @@ func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authReq
 	}
 	info(r).outcome = "code"
 	p.publish(events.Event{Kind: kind, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Endpoint: "authorize", Detail: detail})
-	p.respond(w, r, req, c, nil, cd.Value, sessionState(c.ClientID, originOf(req.RedirectURI), ss.BrowserState))
+	st := ss.SID
+	if !p.spec.sessionStateIsSID {
+		st = sessionState(c.ClientID, originOf(req.RedirectURI), ss.BrowserState)
+	}
+	p.respond(w, r, req, c, nil, cd.Value, st)
 }
 
 // respond delivers an authorization response (code or error) by the

@@ -26,5 +26,9 @@ func (p *Provider) handleCheckSession(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodGet, http.MethodHead) {
 		return
 	}
+	if p.spec.checkSession != nil {
+		p.spec.checkSession(p, w, r)
+		return
+	}
 	p.render(w, http.StatusOK, "check_session.html", "*", "'none'", map[string]any{"Title": "check session"})
 }

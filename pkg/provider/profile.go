@@ -99,6 +99,7 @@ const (
 	kindAccess tokenKind = iota
 	kindID
 	kindRefresh
+	kindUserinfo // the userinfo response (g has Reg, Client, Sub, SID, Scope)
 )
 
 // routeAdder registers a profile's own endpoint (a path relative to the
@@ -153,6 +154,13 @@ type profileSpec struct {
 	// writeError answers an error of the token endpoint in the profile's
 	// shape; nil writes RFC 6749's {error, error_description}.
 	writeError func(p *Provider, w http.ResponseWriter, r *http.Request, e *oidc.Error)
+	// sessionStateIsSID answers authorization requests with session_state
+	// = the session's sid (Keycloak does, and its login-status iframe
+	// compares that) instead of Session Management's salted hash.
+	sessionStateIsSID bool
+	// checkSession serves the profile's session-status iframe instead of
+	// Session Management's check_session page.
+	checkSession func(p *Provider, w http.ResponseWriter, r *http.Request)
 	// sessionCookies sets (or with ss nil, clears) cookies of the
 	// profile's own beside ssokit's session cookies.
 	sessionCookies func(p *Provider, w http.ResponseWriter, reg *registry, ss *session)

@@ -61,6 +61,10 @@ var tokenResponseFields = []string{"access_token", "token_type", "expires_in", "
 // claims never replace them.
 var accessReserved = []string{"iss", "sub", "aud", "client_id", "scope", "iat", "nbf", "exp", "jti", "sid", "auth_time"}
 
+// refreshJWTType is the typ header of refresh tokens handed out as JWTs
+// (profileSpec.refreshJWT). verifyOwn refuses it: the store decides.
+const refreshJWTType = "refresh+jwt"
+
 // withExtra encodes base (a struct encoding to a JSON object) followed by
 // extra's members whose names are not reserved, in sorted order.
 type withExtra struct {
@@ -223,7 +227,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 				restoreReserved(rc, p.issuer, g.Sub, p.issuer)
 				rc["jti"] = value
 			}
-			if value, err = p.keys.Sign(rc, "JWT"); err != nil {
+			if value, err = p.keys.Sign(rc, refreshJWTType); err != nil {
 				return issued{}, err
 			}
 		}

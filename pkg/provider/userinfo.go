@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
@@ -49,6 +50,15 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims := map[string]any{"sub": c.Sub}
-	addUserClaims(p.regOf(r), claims, c.Sub, oidc.ParseScope(c.Scope))
+	reg := p.regOf(r)
+	addUserClaims(reg, claims, c.Sub, oidc.ParseScope(c.Scope))
+	if p.spec.claims != nil {
+		cl, ok := reg.lookup(c.ClientID)
+		if !ok {
+			cl = &client{Client: config.Client{ClientID: c.ClientID}}
+		}
+		p.spec.claims(p, kindUserinfo, &grant{Reg: reg, Client: cl, Sub: c.Sub, SID: c.SID, Scope: oidc.ParseScope(c.Scope)}, claims)
+		claims["sub"] = c.Sub
+	}
 	writeJSON(w, http.StatusOK, claims)
 }

@@ -38,6 +38,11 @@ func (p *Provider) verifyOwn(raw, typ string, allowExpired bool) (ownClaims, map
 	if typ != "" && u.Type() != typ {
 		return c, nil, fmt.Errorf("token type %q is not %q", u.Type(), typ)
 	}
+	if u.Type() == refreshJWTType {
+		// only the store says whether a refresh token is live: its
+		// signature outlives rotation, revocation and logout
+		return c, nil, fmt.Errorf("a refresh token is not accepted here")
+	}
 	if err := json.Unmarshal(u.ClaimsJSON, &c); err != nil {
 		return c, nil, fmt.Errorf("claims are not the expected JSON: %w", err)
 	}
