@@ -36,6 +36,8 @@ type Config struct {
 	Clients      []Client `yaml:"clients,omitempty"`
 	Apps         []App    `yaml:"apps,omitempty"`
 	Faults       []Fault  `yaml:"faults,omitempty"`
+	// Tenants are more issuers under the same listener (see tenants.go).
+	Tenants []Tenant `yaml:"tenants,omitempty"`
 }
 
 // Provider configures the OpenID provider.

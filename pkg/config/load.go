@@ -362,6 +362,7 @@ func (c *Config) Validate() Errors {
 			add(fmt.Sprintf("faults[%d].%s", i, pr.Field), "%s", pr.Msg)
 		}
 	}
+	c.validateTenants(add)
 	return errs
 }
 

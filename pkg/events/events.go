@@ -31,15 +31,19 @@ const (
 
 // Event is one thing the provider did.
 type Event struct {
-	Time      time.Time `json:"time"`
-	Kind      string    `json:"kind"`
-	ClientID  string    `json:"client_id,omitempty"`
-	User      string    `json:"user,omitempty"`
-	SID       string    `json:"sid,omitempty"`
-	Endpoint  string    `json:"endpoint,omitempty"`
-	Detail    string    `json:"detail,omitempty"`
-	Token     string    `json:"token,omitempty"`
-	TokenType string    `json:"token_type,omitempty"` // id_token, access_token, refresh_token
+	Time time.Time `json:"time"`
+	Kind string    `json:"kind"`
+	// Tenant names the issuer of a multi-tenant provider the event happened
+	// at; empty (and absent from the JSON) for the root issuer, so streams
+	// read before tenants existed read the same.
+	Tenant    string `json:"tenant,omitempty"`
+	ClientID  string `json:"client_id,omitempty"`
+	User      string `json:"user,omitempty"`
+	SID       string `json:"sid,omitempty"`
+	Endpoint  string `json:"endpoint,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	Token     string `json:"token,omitempty"`
+	TokenType string `json:"token_type,omitempty"` // id_token, access_token, refresh_token
 }
 
 // Bus fans events out. The zero value is not usable; use NewBus.
@@ -121,6 +125,12 @@ func (b *Bus) Subscribe(replay bool) (<-chan Event, func()) {
 // caller decides who may ask (the provider: loopback peers with a trusted
 // Host header).
 func (b *Bus) ServeSSE(w http.ResponseWriter, r *http.Request) {
+	b.ServeSSEFiltered(w, r, nil)
+}
+
+// ServeSSEFiltered is ServeSSE sending only the events keep accepts (all
+// when keep is nil): a tenant's stream shows that tenant's events only.
+func (b *Bus) ServeSSEFiltered(w http.ResponseWriter, r *http.Request, keep func(Event) bool) {
 	q := r.URL.Query()
 	full := false
 	switch q.Get("tokens") {
@@ -155,6 +165,9 @@ func (b *Bus) ServeSSE(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, ": keepalive\n\n")
 			fl.Flush()
 		case e := <-ch:
+			if keep != nil && !keep(e) {
+				continue
+			}
 			if !full {
 				e.Token = Redact(e.Token)
 			}

@@ -44,7 +44,11 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, PathAdmin)
 	switch {
 	case rest == "events" && r.Method == http.MethodGet:
-		p.events.ServeSSE(w, r)
+		if p.tenant == "" {
+			p.events.ServeSSE(w, r) // the root's stream shows every tenant's events too
+			return
+		}
+		p.events.ServeSSEFiltered(w, r, func(e events.Event) bool { return e.Tenant == p.tenant })
 	case rest == "faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, p.faults.snapshot())
 	case rest == "faults" && r.Method == http.MethodPost:
@@ -81,7 +85,11 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	case rest == "end-sessions" && r.Method == http.MethodPost:
 		writeJSON(w, http.StatusOK, map[string]int{"ended": p.endAll()})
 	case rest == "status" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]any{"issuer": p.issuer, "kid": p.keys.ActiveKID(), "counts": p.store.counts()})
+		st := map[string]any{"issuer": p.issuer, "kid": p.keys.ActiveKID(), "counts": p.store.counts()}
+		if p.tenant != "" {
+			st["tenant"] = p.tenant
+		}
+		writeJSON(w, http.StatusOK, st)
 	default:
 		writeOAuthError(w, oauthErr(http.StatusNotFound, "not_found", "no admin endpoint %s %s; see GET /_ssokit/events, /faults, /status and POST /rotate-keys, /end-sessions", r.Method, r.URL.Path))
 	}

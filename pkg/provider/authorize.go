@@ -264,11 +264,26 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 
 // currentSession returns the live session named by the request's cookie.
 func (p *Provider) currentSession(r *http.Request, now time.Time) (session, bool) {
-	ck, err := r.Cookie(SessionCookie)
-	if err != nil || ck.Value == "" {
-		return session{}, false
+	_, ss, ok := p.sessionFromCookies(r, now)
+	return ss, ok
+}
+
+// sessionFromCookies finds this provider's live session among the request's
+// session cookies. A browser sends several when issuers share a host: the
+// root issuer's cookie (Path=/) reaches every tenant's paths (Path=/acme/).
+// Each provider knows only its own sessions, so another issuer's cookie
+// never signs anyone in here; looking at all of them keeps the order the
+// browser sends them in from mattering.
+func (p *Provider) sessionFromCookies(r *http.Request, now time.Time) (string, session, bool) {
+	for _, ck := range r.CookiesNamed(SessionCookie) {
+		if ck.Value == "" {
+			continue
+		}
+		if ss, ok := p.store.liveSession(ck.Value, now); ok {
+			return ck.Value, ss, true
+		}
 	}
-	return p.store.liveSession(ck.Value, now)
+	return "", session{}, false
 }
 
 // issueCode answers the authorization request with a fresh code.

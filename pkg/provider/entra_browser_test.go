@@ -19,6 +19,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
+	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/pkg/provider"
 	"github.com/ssokit/ssokit/pkg/stack"
 )
@@ -112,22 +113,29 @@ func newEntraEnv(t *testing.T) *entraEnv {
 	host := "localhost:" + port(psrv)
 	e.authority = "https://" + host + "/" + entraTenant
 	e.issuer = e.authority + "/v2.0"
-	cfg := &config.Config{
+	// the README's setup: a root issuer on https (provider --tls) and the
+	// Entra tenant under it, from tenants: in the config
+	cfg := &config.Config{Tenants: []config.Tenant{{Name: entraTenant, Profile: config.ProfileEntra,
 		Users: []config.User{{Username: "alice", Claims: map[string]any{"name": "Alice Doe", "email": "alice@contoso.example"},
 			Attributes: map[string]any{"roles": []any{"Orders.Admin"}}}},
 		Clients: []config.Client{{ClientID: "msal-spa", RedirectURIs: []string{e.app.origin + "/msal/redirect.html"},
 			PostLogoutRedirectURIs: []string{e.app.origin + "/msal/"}, WebOrigins: []string{e.app.origin}},
 			{ClientID: "msal-http", RedirectURIs: []string{e.httpApp.origin + "/msal/redirect.html"},
 				PostLogoutRedirectURIs: []string{e.httpApp.origin + "/msal/"}, WebOrigins: []string{e.httpApp.origin}}},
-	}
-	e.op, err = provider.New(provider.Options{Issuer: e.issuer, Profile: provider.ProfileEntra, Config: cfg, Keys: ks})
+	}}}
+	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{Issuer: "https://" + host + "/", Config: cfg, Keys: ks},
+		TenantKeys: func(string) (*keys.Set, error) { return rsaKeys() }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	psrv.Config.Handler = e.op
+	var ok bool
+	if e.op, ok = ts.Tenant(entraTenant); !ok || e.op.Issuer() != e.issuer {
+		t.Fatalf("tenant %s: %v, issuer %s, want %s", entraTenant, ok, e.op.Issuer(), e.issuer)
+	}
+	psrv.Config.Handler = ts
 	psrv.TLS = tlsCfg
 	psrv.StartTLS()
-	t.Cleanup(func() { psrv.Close(); e.op.Close() })
+	t.Cleanup(func() { psrv.Close(); ts.Close() })
 	e.app.config, _ = json.Marshal(map[string]any{"authority": e.authority, "knownAuthority": host,
 		"clientId": "msal-spa", "scopes": []string{"api://orders/Orders.Read"}})
 	e.app.srv.TLS = tlsCfg

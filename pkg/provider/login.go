@@ -107,8 +107,8 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: csrfCookieName(in.ID), Path: p.loginCookiePath(), MaxAge: -1, HttpOnly: true})
 	// a fresh session on every sign-in: never adopt an identifier the
 	// browser brought (session fixation)
-	if ck, err := r.Cookie(SessionCookie); err == nil {
-		p.store.endSession(ck.Value, now)
+	for _, ck := range r.CookiesNamed(SessionCookie) {
+		p.store.endSession(ck.Value, now) // only this provider's own sessions end
 	}
 	ss := p.startSession(w, reg, u.Username, now)
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})

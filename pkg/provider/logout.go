@@ -113,21 +113,29 @@ func (p *Provider) logout(w http.ResponseWriter, r *http.Request, clientID, hint
 		fa = p.frameSources(reg, c)
 	}
 	frames := []string{}
-	if ck, err := r.Cookie(SessionCookie); err == nil {
-		if _, live := p.store.liveSession(ck.Value, p.now()); live && !hinted &&
-			subtle.ConstantTimeCompare([]byte(confirm), []byte(logoutCSRF(ck.Value))) != 1 {
+	ids := []string{}
+	if id, _, live := p.sessionFromCookies(r, p.now()); live {
+		if !hinted && subtle.ConstantTimeCompare([]byte(confirm), []byte(logoutCSRF(id))) != 1 {
 			// a bare GET (any page can make one) must not end the session:
 			// ask the user (RP-Initiated Logout §2)
 			info(r).outcome = "confirm logout"
 			p.render(w, http.StatusOK, "logout_confirm.html", "'none'", "'self'", map[string]any{
-				"Title": "Sign out?", "Action": p.url(p.spec.layout.Logout), "CSRF": logoutCSRF(ck.Value),
+				"Title": "Sign out?", "Action": p.url(p.spec.layout.Logout), "CSRF": logoutCSRF(id),
 				"ClientID": clientID, "PostLogout": postLogout, "State": state,
 			})
 			return
 		}
-		if ss, ok := p.store.endSession(ck.Value, p.now()); ok {
+		ids = append(ids, id)
+	} else {
+		// expired sessions end too (another issuer's cookie names none of ours)
+		for _, ck := range r.CookiesNamed(SessionCookie) {
+			ids = append(ids, ck.Value)
+		}
+	}
+	for _, id := range ids {
+		if ss, ok := p.store.endSession(id, p.now()); ok {
 			p.publish(events.Event{Kind: events.KindLogout, ClientID: clientID, User: ss.Sub, SID: ss.SID, Detail: "RP-initiated logout"})
-			frames = p.notifyLogout(reg, ss)
+			frames = append(frames, p.notifyLogout(reg, ss)...)
 		}
 	}
 	p.clearSessionCookies(w, reg)

@@ -69,6 +69,10 @@ type Options struct {
 	// rebinding page would arrive, and the admin API and event stream
 	// answer loopback peers, which such a page's requests are.
 	AllowedHosts []string
+	// Tenant names this provider when it is a tenant of a Tenants router:
+	// its events carry the name, and its admin event stream shows only
+	// them. Empty for the root issuer.
+	Tenant string
 }
 
 // Provider is the OpenID provider. Create it with New; Close stops its sweeper.
@@ -89,6 +93,7 @@ type Provider struct {
 	bcWait     time.Duration
 	autoLogin  string
 	hosts      *netutil.HostPolicy
+	tenant     string
 
 	reg atomic.Pointer[registry]
 
@@ -141,6 +146,7 @@ func New(opts Options) (*Provider, error) {
 		http:      opts.HTTPClient,
 		bcWait:    opts.BackchannelTimeout,
 		autoLogin: opts.AutoLogin,
+		tenant:    opts.Tenant,
 		hosts:     netutil.NewHostPolicy(append([]string{base.Host}, opts.AllowedHosts...)...),
 		stop:      make(chan struct{}),
 	}
@@ -186,6 +192,9 @@ func New(opts Options) (*Provider, error) {
 
 // Issuer returns the issuer exactly as tokens carry it.
 func (p *Provider) Issuer() string { return p.issuer }
+
+// Tenant is the provider's tenant name; empty for the root issuer.
+func (p *Provider) Tenant() string { return p.tenant }
 
 // Keys returns the signing key set.
 func (p *Provider) Keys() *keys.Set { return p.keys }
@@ -251,27 +260,13 @@ const hostCheckName = "ssokit provider"
 // any script of any app could otherwise read every token from the event
 // stream and drive faults. Serve AdminHandler on a listener of its own.
 func (p *Provider) MountHandler() http.Handler {
-	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = p.local(r)
-		if isAdminPath(r.URL.Path) {
-			http.Error(w, "the ssokit admin API and event stream are not served on the apps' origin (provider.mount); use the provider's own admin listener (provider.addr, default "+config.DefaultProviderAddr+")", http.StatusNotFound)
-			return
-		}
-		p.route(w, r)
-	}))
+	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serveAs(w, p.local(r), serveMount) }))
 }
 
 // AdminHandler serves only the admin API and event stream (/_ssokit/…), for
 // the provider's own listener when the rest is mounted under the proxy.
 func (p *Provider) AdminHandler() http.Handler {
-	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r = p.local(r)
-		if !isAdminPath(r.URL.Path) {
-			http.Error(w, "this listener serves only the ssokit admin API ("+PathAdmin+"…); the provider itself is at "+p.issuer, http.StatusNotFound)
-			return
-		}
-		p.route(w, r)
-	}))
+	return p.hosts.Handler(hostCheckName, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serveAs(w, p.local(r), serveAdmin) }))
 }
 
 func isAdminPath(path string) bool {
@@ -318,6 +313,7 @@ func (p *Provider) sweep() {
 // publish sends an event stamped with the provider's clock.
 func (p *Provider) publish(e events.Event) {
 	e.Time = p.now()
+	e.Tenant = p.tenant
 	p.events.Publish(e)
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ssokit/ssokit/pkg/provider"
 )
 
 // Banner prints where everything is.
@@ -28,6 +30,7 @@ func (s *Stack) Banner(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n  provider   %s  (discovery %s.well-known/openid-configuration)\n", s.issuer, ensureSlash(s.issuer))
 	fmt.Fprintf(w, "  users      %s\n", strings.Join(names, ", "))
+	s.tenantsBanner(w)
 	if s.CA != nil {
 		fmt.Fprintf(w, "  tls        certificates from the local CA %s\n             trust it once: see \"HTTPS\" in the README (Linux: sudo cp it to /usr/local/share/ca-certificates/ssokit-ca.crt && sudo update-ca-certificates)\n", s.CA.Path)
 	}
@@ -47,4 +50,23 @@ func ensureSlash(s string) string {
 		return s
 	}
 	return s + "/"
+}
+
+// tenantsBanner lists the tenants beside the root issuer, or with nothing
+// registered, says that any name is a tenant on first use.
+func (s *Stack) tenantsBanner(w io.Writer) {
+	if s.Tenants == nil {
+		return
+	}
+	for i, t := range s.Tenants.List() {
+		label := "tenants"
+		if i > 0 {
+			label = ""
+		}
+		fmt.Fprintf(w, "  %-10s %-10s %s  (%s)\n", label, t.Name, t.Issuer, t.Profile)
+	}
+	if s.Tenants.Lazy() {
+		fmt.Fprintf(w, "  tenants    any name on first use (up to %d): %s, %s (keycloak), %s (entra)\n", s.Tenants.MaxTenants(),
+			s.Tenants.TenantIssuer("acme", provider.ProfileGeneric), s.Tenants.TenantIssuer("acme", provider.ProfileKeycloak), s.Tenants.TenantIssuer("acme", provider.ProfileEntra))
+	}
 }

@@ -58,8 +58,10 @@ type Options struct {
 type Stack struct {
 	opts     Options
 	cfg      *config.Config
-	Provider *provider.Provider
-	Proxy    *proxy.Proxy
+	Provider *provider.Provider // the root issuer's
+	// Tenants serves the root issuer and every tenant on the provider's listener.
+	Tenants *provider.Tenants
+	Proxy   *proxy.Proxy
 
 	providerLn, proxyLn net.Listener
 	servers             []*netutil.Server
@@ -183,22 +185,26 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		}
 	}
 	allowed := append(append([]string{}, s.cfg.AllowedHosts...), opts.AllowedHosts...)
-	if s.Provider, err = provider.New(provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed}); err != nil {
+	if s.Tenants, err = provider.NewTenants(provider.TenantsOptions{
+		Options:    provider.Options{Issuer: s.issuer, Config: s.cfg, Keys: ks, Now: opts.Now, Logger: opts.Logger, AllowedHosts: allowed},
+		TenantKeys: provider.PersistedTenantKeys(s.cfg.Provider.KeysDir, s.cfg.Provider.SigningAlg, s.cfg.Provider.EphemeralKeys || ks.Path() == "", opts.Now),
+	}); err != nil {
 		return nil, err
 	}
+	s.Provider = s.Tenants.Root()
 	// the proxy's own listen host (when bound by name) and a mounted
 	// provider's issuer, which names the proxy
 	proxyHosts := append([]string{proxyAddr, s.issuer}, allowed...)
 	if s.Proxy, err = proxy.New(proxy.Options{Routes: s.routes(s.cfg), AccessLog: opts.Out, Color: opts.Color, Now: opts.Now, Transport: transport, AllowedHosts: proxyHosts}); err != nil {
-		s.Provider.Close()
+		s.Tenants.Close()
 		return nil, err
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	s.runCtx, s.cancel = runCtx, cancel
 	if mounted {
-		s.serve(s.providerLn, s.Provider.AdminHandler(), s.tls)
+		s.serve(s.providerLn, s.Tenants.AdminHandler(), s.tls)
 	} else {
-		s.serve(s.providerLn, s.Provider, s.tls)
+		s.serve(s.providerLn, s.Tenants, s.tls)
 	}
 	s.serve(s.proxyLn, s.Proxy, s.tls)
 	s.startApps(runCtx)
@@ -280,7 +286,7 @@ func (s *Stack) routes(cfg *config.Config) []proxy.Route {
 	}
 	if cfg.Provider.Mount != "" {
 		// without the admin API: any app's script could read every token
-		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Provider.MountHandler()})
+		rs = append(rs, proxy.Route{Name: "provider", Prefix: cfg.Provider.Mount, StripPrefix: true, Handler: s.Tenants.MountHandler()})
 	}
 	return rs
 }
@@ -323,11 +329,11 @@ func (s *Stack) Config() *config.Config { return s.cfg }
 // Reload applies a new config: users, clients and routes change without
 // dropping sessions. Listen addresses and app commands need a restart.
 func (s *Stack) Reload(cfg *config.Config) error {
-	if err := s.Provider.Reload(cfg); err != nil {
+	if err := s.Tenants.Reload(cfg); err != nil {
 		return err
 	}
 	if err := s.Proxy.SetRoutes(s.routes(cfg)); err != nil {
-		_ = s.Provider.Reload(s.cfg) // keep the previous config in force
+		_ = s.Tenants.Reload(s.cfg) // keep the previous config in force
 		return err
 	}
 	s.mu.Lock()
@@ -362,8 +368,8 @@ func (s *Stack) Close() error {
 	case <-done:
 	case <-time.After(5 * time.Second):
 	}
-	if s.Provider != nil {
-		s.Provider.Close()
+	if s.Tenants != nil {
+		s.Tenants.Close()
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,7 @@ type Options struct {
 	AllowedHosts  []string
 	TLS           bool
 	CADir         string
+	MaxTenants    int
 
 	// Ready, when set, is called with the listening address once the
 	// provider answers; tests use it.
@@ -69,6 +71,12 @@ With --tls it serves HTTPS with a certificate from ssokit's local CA (the
 one ` + "`up --tls`" + ` uses, created once in the user config dir) and the
 issuer becomes https://localhost:<port>/. MSAL.js (Microsoft Entra ID) needs
 this: it refuses an http authority.
+Tenants: more issuers on the same listener, each with its own keys, users,
+clients and sessions (an SSO session never crosses tenants). List them
+under tenants: in the config; with no config any name works on first use:
+http://localhost:9400/acme/ (generic), http://localhost:9400/realms/acme
+(keycloak), http://localhost:9400/acme/v2.0 (entra), up to --max-tenants.
+The root issuer stays the default. Events name their tenant.
 
 Requests are answered only for the issuer's host, loopback names and IP
 addresses: any other Host header is how a DNS rebinding page arrives. Allow
@@ -81,6 +89,10 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 
   # CI: interactive sign-ins go straight through as alice
   ssokit provider --auto-login alice --ephemeral-keys --log-format json
+
+  # zero config tenants: point keycloak-js at url http://localhost:9400, realm demo
+  # (http://localhost:9400/realms/demo is created on first use)
+  ssokit provider
 
   # another port; the issuer follows the address
   ssokit provider --addr 127.0.0.1:9500
@@ -101,6 +113,9 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 			case "", keys.RS256, keys.ES256:
 			default:
 				return cmdutil.FlagErrorf("--signing-alg %q is not supported; use RS256 (the default; the Auth0 SDK needs it) or ES256", opts.SigningAlg)
+			}
+			if opts.MaxTenants < 1 {
+				return cmdutil.FlagErrorf("--max-tenants %d must be at least 1", opts.MaxTenants)
 			}
 			switch strings.ToLower(opts.SameSite) {
 			case "", "lax", "strict", "none":
@@ -126,6 +141,7 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
 	fl.BoolVar(&opts.TLS, "tls", false, "serve HTTPS with a certificate from ssokit's local CA (created once in the user config dir; trust it, see HTTPS in the README); the default issuer becomes https://")
 	fl.StringVar(&opts.CADir, "ca-dir", "", "with --tls: the local CA's directory (default: the user config dir's ssokit/tls)")
+	fl.IntVar(&opts.MaxTenants, "max-tenants", provider.DefaultMaxTenants, "with no config, at most this many tenants are created on first use (/{name}/…, /realms/{name}/…)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	return cmd
 }
@@ -177,20 +193,22 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	errOut := f.IOStreams.ErrOut
-	p, err := provider.New(provider.Options{
+	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
 		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
-	})
+	}, MaxTenants: opts.MaxTenants, TenantKeys: provider.PersistedTenantKeys(firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), cfg.Provider.SigningAlg, opts.EphemeralKeys || cfg.Provider.EphemeralKeys, f.Now)})
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
 	}
-	defer p.Close()
+	defer ts.Close()
+	p := ts.Root()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
 	if ca != nil {
 		fmt.Fprintf(errOut, "  tls        certificate from the local CA %s (trust it once: see HTTPS in the README)\n\n", ca.Path)
 	}
-	srv := netutil.NewServer(p, netutil.ServerOptions{TLS: tlsCfg})
+	PrintTenants(errOut, ts)
+	srv := netutil.NewServer(ts, netutil.ServerOptions{TLS: tlsCfg})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
@@ -287,4 +305,27 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// PrintTenants lists the tenants, or in zero-config mode how to make one.
+func PrintTenants(w io.Writer, ts *provider.Tenants) {
+	list := ts.List()
+	if len(list) > 0 {
+		fmt.Fprintln(w, "Tenants (each its own issuer, keys, users, clients and sessions):")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range list {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", t.Name, t.Issuer, t.Profile)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+	if ts.Lazy() {
+		fmt.Fprintf(w, `Tenants on first use (no config; up to %d): any name is an issuer of its own, e.g.
+  %s  (generic, auth0)
+  %s  (keycloak: url %s, realm acme)
+  %s  (entra)
+
+`, ts.MaxTenants(), ts.TenantIssuer("acme", provider.ProfileGeneric), ts.TenantIssuer("acme", provider.ProfileKeycloak),
+			strings.TrimSuffix(ts.Root().Issuer(), "/"), ts.TenantIssuer("acme", provider.ProfileEntra))
+	}
 }

@@ -37,3 +37,20 @@ func Config(t testing.TB, yaml string) *config.Config {
 	}
 	return c
 }
+
+// StartTenants runs a multi-tenant provider (provider.Tenants) and returns
+// the root issuer: with no clients or tenants configured, any
+// <root>{name}/ and <root>realms/{name} is a tenant on first use.
+func StartTenants(t testing.TB, cfg *config.Config, now func() time.Time, autoLogin string) (root string, ts *provider.Tenants) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	root = "http://" + srv.Listener.Addr().String() + "/"
+	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{Issuer: root, Config: cfg, Now: now, AutoLogin: autoLogin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = ts
+	srv.Start()
+	t.Cleanup(func() { srv.Close(); ts.Close() })
+	return root, ts
+}
