@@ -27,6 +27,9 @@ type grant struct {
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
+	// Successor, when set, is the refresh token to answer with instead of
+	// minting one: a repeat within the reuse interval.
+	Successor string
 }
 
 // errGrantRevoked: the grant was revoked while its tokens were signed.
@@ -144,6 +147,9 @@ func lifetimes(reg *registry, c *client) config.Lifetimes {
 		if c.Tokens.RefreshToken > 0 {
 			l.RefreshToken = c.Tokens.RefreshToken
 		}
+		if c.Tokens.RefreshReuseInterval > 0 {
+			l.RefreshReuseInterval = c.Tokens.RefreshReuseInterval
+		}
 	}
 	return l
 }
@@ -211,12 +217,18 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			return issued{}, err
 		}
 	}
-	if g.SID != "" && (p.spec.refreshAlways || slices.Contains(g.Scope, oidc.ScopeOfflineAccess)) {
+	if g.Successor != "" {
+		// a repeat within the reuse interval: the successor already exists
+		out.resp.RefreshToken, out.family = g.Successor, g.IDs.Grant
+	} else if g.SID != "" && (p.spec.refreshAlways || slices.Contains(g.Scope, oidc.ScopeOfflineAccess)) {
 		fam := g.IDs.Grant
 		if fam == "" {
 			fam = randomID(12)
 		}
-		value := randomID(32)
+		value := g.IDs.Refresh
+		if value == "" {
+			value = randomID(32)
+		}
 		if p.spec.refreshJWT {
 			// the store keys it by its exact value, as an opaque one: the
 			// signature is for the SDK's decoding, never a reason to accept it
