@@ -201,8 +201,10 @@ func newEntraError(e *oidc.Error, correlationID string, now time.Time) entraErro
 		out.CorrelationID = entraGUID("correlation", randomID(8))
 	}
 	if e.Code == oidc.ErrInvalidGrant {
-		// MSAL treats a refused refresh token with suberror bad_token as
-		// "sign in again" (InteractionRequiredAuthSubErrorMessage)
+		// as Entra marks a revoked or expired grant; MSAL reads invalid_grant
+		// (with or without it) as a refresh token to replace and tries its
+		// hidden iframe before asking for interaction
+		// (checkIfRefreshTokenErrorCanBeResolvedSilently)
 		out.SubError = "bad_token"
 	}
 	return out

@@ -2,11 +2,13 @@ package provider_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,6 +85,7 @@ type entraEnv struct {
 	app       *msalApp // https, client msal-spa
 	httpApp   *msalApp // http://localhost, client msal-http
 	browser   context.Context
+	admin     *http.Client // trusts the local CA
 }
 
 // newEntraEnv starts the provider (entra profile, HTTPS from a fresh local
@@ -145,8 +148,23 @@ func newEntraEnv(t *testing.T) *entraEnv {
 		"clientId": "msal-http", "scopes": []string{"api://orders/Orders.Read"}})
 	e.httpApp.srv.Start()
 	t.Cleanup(e.httpApp.srv.Close)
+	e.admin = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
 	e.browser = testutil.NewChrome(t, testutil.ChromeOptions{TrustSPKI: []string{testutil.SPKIHash(ca.Cert)}})
 	return e
+}
+
+// revoke revokes a refresh token at the tenant's revocation endpoint, as
+// a user's password reset or an admin would in Entra.
+func (e *entraEnv) revoke(t *testing.T, token string) {
+	t.Helper()
+	resp, err := e.admin.PostForm(e.authority+"/oauth2/v2.0/revoke", url.Values{"token": {token}, "client_id": {"msal-spa"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
 }
 
 func port(s *httptest.Server) string {
@@ -258,6 +276,28 @@ func TestMSALBrowser(t *testing.T) {
 	if forced.FromCache || forced.AccessToken == login.AccessToken || e.count(events.KindRefresh) != refreshes+1 {
 		t.Fatalf("forceRefresh: %s, refresh events %d → %d", forced, refreshes, e.count(events.KindRefresh))
 	}
+
+	// a revoked refresh token: the token endpoint answers invalid_grant in
+	// Entra's shape, which MSAL reads as a refresh token to replace, so
+	// acquireTokenSilent falls back to a hidden iframe on the session
+	rt := eval[string](t, tab, `(function () {
+		for (var i = 0; i < sessionStorage.length; i++) {
+			try { var v = JSON.parse(sessionStorage.getItem(sessionStorage.key(i)));
+				if (v && v.credentialType === "RefreshToken") return v.secret; } catch (e) {}
+		}
+		return "";
+	})()`)
+	if rt == "" {
+		t.Fatal("no refresh token in MSAL's cache")
+	}
+	e.revoke(t, rt)
+	silents := e.count(events.KindSilent)
+	fallback := eval[msalResult](t, tab, `app.token(true)`)
+	checkEntraTokens(t, e, "acquireTokenSilent after a refused refresh token", fallback)
+	if e.count(events.KindSilent) != silents+1 {
+		t.Fatalf("acquireTokenSilent did not fall back to the iframe after invalid_grant: %s (silent events %d → %d)", fallback, silents, e.count(events.KindSilent))
+	}
+	t.Logf("acquireTokenSilent, refresh token revoked (invalid_grant) → iframe: %s", fallback)
 
 	// ssoSilent: a hidden iframe with prompt=none finds the session
 	logins := e.count(events.KindLogin)

@@ -363,3 +363,23 @@ func parseJWTClaims(t *testing.T, raw string) map[string]any {
 	}
 	return m
 }
+
+// TestEntraFaultErrorShape: an injected token-endpoint error has Entra's
+// shape too, so an app sees under a fault what it would see from Entra.
+func TestEntraFaultErrorShape(t *testing.T) {
+	op := newEntraOP(t)
+	root := strings.TrimSuffix(op.issuer, "/v2.0")
+	resp, err := http.Post(root+"/_ssokit/faults", "application/json", strings.NewReader(`{"endpoint":"token","error":"temporarily_unavailable","count":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("install fault: %d", resp.StatusCode)
+	}
+	status, body := postJSON(t, root+"/oauth2/v2.0/token", url.Values{"grant_type": {"refresh_token"}, "client_id": {"spa"}, "refresh_token": {"x"}}, "corr-1")
+	codes, _ := body["error_codes"].([]any)
+	if status != http.StatusServiceUnavailable || body["error"] != "temporarily_unavailable" || len(codes) != 1 || body["correlation_id"] != "corr-1" {
+		t.Fatalf("fault on the entra token endpoint: %d %v", status, body)
+	}
+}
