@@ -216,6 +216,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		fmt.Fprintf(errOut, "  tls        certificate from the local CA %s (trust it once: see HTTPS in the README)\n\n", ca.Path)
 	}
 	PrintTenants(errOut, ts)
+	PrintMSALHint(errOut, ts)
 	srv := netutil.NewServer(ts, netutil.ServerOptions{TLS: tlsCfg})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
@@ -335,5 +336,25 @@ func PrintTenants(w io.Writer, ts *provider.Tenants) {
 
 `, ts.MaxTenants(), ts.TenantIssuer("acme", provider.ProfileGeneric), ts.TenantIssuer("acme", provider.ProfileKeycloak),
 			strings.TrimSuffix(ts.Root().Issuer(), "/"), ts.TenantIssuer("acme", provider.ProfileEntra))
+	}
+}
+
+// PrintMSALHint tells an MSAL.js app what to configure for the first
+// Entra tenant: its authority (the issuer without /v2.0) and
+// knownAuthorities; and that MSAL needs --tls.
+func PrintMSALHint(w io.Writer, ts *provider.Tenants) {
+	for _, t := range ts.List() {
+		if t.Profile != provider.ProfileEntra {
+			continue
+		}
+		authority := strings.TrimSuffix(t.Issuer, "/v2.0")
+		host := strings.TrimPrefix(strings.TrimPrefix(authority, "https://"), "http://")
+		host, _, _ = strings.Cut(host, "/")
+		fmt.Fprintf(w, "MSAL.js (tenant %s): auth: {authority: %q, knownAuthorities: [%q], clientId, redirectUri}\n", t.Name, authority, host)
+		if !strings.HasPrefix(authority, "https://") {
+			fmt.Fprintln(w, "  MSAL refuses an http authority: run with --tls (and serve the app over https too).")
+		}
+		fmt.Fprintln(w)
+		return
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +83,65 @@ func TestRunTLSRefusesAnHTTPIssuer(t *testing.T) {
 	var fe *cmdutil.FlagError
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "make it https://") {
 		t.Fatalf("got %v, want a FlagError naming https", err)
+	}
+}
+
+// TestRunTLSWithAnEntraTenant: the README's setup, `ssokit provider --tls
+// --config` with an entra tenant, serves the tenant's discovery over HTTPS
+// and prints what MSAL.js configures.
+func TestRunTLSWithAnEntraTenant(t *testing.T) {
+	dir := t.TempDir()
+	cfgFile := dir + "/ssokit.yaml"
+	if err := os.WriteFile(cfgFile, []byte(`tenants:
+  - name: 72f988bf-86f1-41af-91ab-2d7cd011db47
+    profile: entra
+    clients:
+      - client_id: spa
+        redirect_uris: [https://localhost:5101/redirect.html]
+        post_logout_redirect_uris: [https://localhost:5101/]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ios, _, _, errOut := iostreams.Test()
+	f := &cmdutil.Factory{IOStreams: ios, Browser: &openurl.Stub{}, Now: time.Now}
+	ready := make(chan string, 1)
+	opts := &Options{ConfigFile: cfgFile, Addr: "127.0.0.1:0", LogFormat: "text", EphemeralKeys: true, TLS: true, CADir: dir + "/ca",
+		MaxTenants: 10, Ready: func(a string) { ready <- a }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, f, opts) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	ca, err := stack.LoadOrCreateCA(dir+"/ca", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := strings.Cut(addr, ":")
+	authority := "https://localhost:" + port + "/72f988bf-86f1-41af-91ab-2d7cd011db47"
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}}}
+	resp, err := client.Get(authority + "/v2.0/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Issuer string `json:"issuer"`
+		Logout string `json:"end_session_endpoint"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&d)
+	resp.Body.Close()
+	if err != nil || d.Issuer != authority+"/v2.0" || d.Logout != authority+"/oauth2/v2.0/logout" {
+		t.Fatalf("entra tenant discovery over --tls: %+v %v", d, err)
+	}
+	if want := `MSAL.js (tenant 72f988bf-86f1-41af-91ab-2d7cd011db47): auth: {authority: "` + authority + `", knownAuthorities: ["localhost:` + port + `"]`; !strings.Contains(errOut.String(), want) {
+		t.Errorf("banner lacks %s:\n%s", want, errOut.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
