@@ -234,11 +234,36 @@ var loginHintKey = sync.OnceValue(func() []byte {
 	return b
 })
 
-// entraLoginHint is the ID token's login_hint claim: an opaque value naming
-// the session sid, which MSAL sends back as logout_hint. Only the apps
-// holding this session's ID tokens know it.
-func entraLoginHint(sid string) string {
+// entraLoginHint is the ID token's login_hint claim, which MSAL sends back
+// as login_hint (signing in again as the account) and logout_hint (signing
+// it out): the username, readable, as Entra's opaque value also names its
+// account, then a MAC binding it to the session sid. Only the apps holding
+// this session's ID tokens know it.
+func entraLoginHint(sid, username string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(username)) + "." + entraHintMAC(sid, username)
+}
+
+func entraHintMAC(sid, username string) string {
 	m := hmac.New(sha256.New, loginHintKey())
-	m.Write([]byte("entra login_hint\x00" + sid))
+	m.Write([]byte("entra login_hint\x00" + sid + "\x00" + username))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// entraHintUser reads the username of a login_hint made by entraLoginHint;
+// ok is false for any other hint (a plain username or email, as apps send).
+func entraHintUser(hint string) (username string, ok bool) {
+	u, mac, found := strings.Cut(hint, ".")
+	if !found || len(mac) != 43 || strings.Contains(mac, ".") {
+		return "", false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(u)
+	if err != nil || len(b) == 0 {
+		return "", false
+	}
+	return string(b), true
+}
+
+// entraHintFor reports whether hint is the login_hint of session sid of user.
+func entraHintFor(hint, sid, username string) bool {
+	return hmac.Equal([]byte(hint), []byte(entraLoginHint(sid, username)))
 }

@@ -299,6 +299,17 @@ func TestEntraLogout(t *testing.T) {
 	}
 	_ = idt.Claims(&ic)
 
+	// MSAL sends the login_hint claim back on an interactive request for
+	// the account: the form shows the user it names
+	v2 := url.Values{}
+	for k, vs := range v {
+		v2[k] = vs
+	}
+	v2.Set("login_hint", ic.LoginHint)
+	if form := newBrowser(t).get(root + "/oauth2/v2.0/authorize?" + v2.Encode()); !strings.Contains(form.body, `value="alice"`) {
+		t.Errorf("login form for login_hint %s does not show alice:\n%s", ic.LoginHint, form.body)
+	}
+
 	// an unregistered URI: an error page, no redirect
 	p := b.get(logoutURL + "?post_logout_redirect_uri=" + url.QueryEscape("https://evil.example/"))
 	if p.status == http.StatusSeeOther || p.status == http.StatusFound || p.location != "" || !strings.Contains(p.body, "post_logout_redirect_uri") {

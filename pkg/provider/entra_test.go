@@ -146,3 +146,22 @@ func FuzzEntraParams(f *testing.F) {
 		}
 	})
 }
+
+func TestEntraLoginHint(t *testing.T) {
+	h := entraLoginHint("sid-1", "alice")
+	if u, ok := entraHintUser(h); !ok || u != "alice" {
+		t.Fatalf("entraHintUser(%q) = %q %v", h, u, ok)
+	}
+	if !entraHintFor(h, "sid-1", "alice") || entraHintFor(h, "sid-2", "alice") || entraHintFor(h, "sid-1", "bob") {
+		t.Fatal("a login_hint vouches only for its own session and user")
+	}
+	forged := base64.RawURLEncoding.EncodeToString([]byte("bob")) + h[strings.Index(h, "."):]
+	if entraHintFor(forged, "sid-1", "bob") {
+		t.Fatal("a hint with another name and the same MAC was accepted")
+	}
+	for _, s := range []string{"alice", "alice@contoso.example", "a.b", "", "!!!." + strings.Repeat("A", 43)} {
+		if _, ok := entraHintUser(s); ok {
+			t.Errorf("entraHintUser(%q) took a plain hint for ours", s)
+		}
+	}
+}

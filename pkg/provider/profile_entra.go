@@ -127,7 +127,7 @@ func entraClaims(p *Provider, kind tokenKind, g *grant, dst map[string]any) {
 		}
 	case kindID:
 		if g.SID != "" {
-			dst["login_hint"] = entraLoginHint(g.SID)
+			dst["login_hint"] = entraLoginHint(g.SID, g.Sub)
 		}
 	}
 }
@@ -158,6 +158,10 @@ func entraAuthorizeParams(_ *Provider, q url.Values, req *authRequest) *oidc.Err
 	res, _, err := entraScopes(req.Scope)
 	if err != nil {
 		return oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "%v", err)
+	}
+	if u, ok := entraHintUser(req.LoginHint); ok {
+		// MSAL passes the ID token's login_hint back: the form shows the user
+		req.LoginHint = u
 	}
 	if req.Audience == "" {
 		req.Audience = q.Get("resource")
@@ -203,7 +207,7 @@ func entraLogoutParams(p *Provider, r *http.Request) logoutParams {
 	}
 	if hint := r.Form.Get("logout_hint"); hint != "" && lp.Confirm == "" {
 		if ck, err := r.Cookie(SessionCookie); err == nil {
-			if ss, live := p.store.liveSession(ck.Value, p.now()); live && hint == entraLoginHint(ss.SID) {
+			if ss, live := p.store.liveSession(ck.Value, p.now()); live && entraHintFor(hint, ss.SID, ss.Sub) {
 				lp.Confirm = logoutCSRF(ck.Value)
 			}
 		}
