@@ -79,7 +79,7 @@ func (a *msalApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 type entraEnv struct {
-	op        *provider.Provider
+	events    *events.Bus
 	issuer    string   // https://localhost:P/{tenant}/v2.0
 	authority string   // https://localhost:P/{tenant}: what the app configures
 	app       *msalApp // https, client msal-spa
@@ -91,7 +91,11 @@ type entraEnv struct {
 // newEntraEnv starts the provider (entra profile, HTTPS from a fresh local
 // CA), one https app registered as client msal-spa, and Chromium trusting
 // that CA's key only.
-func newEntraEnv(t *testing.T) *entraEnv {
+func newEntraEnv(t *testing.T) *entraEnv { return startEntraEnv(t, entraTenant, false) }
+
+// startEntraEnv starts the environment for tenant; zeroConfig runs the
+// provider with no config at all, the tenant made on MSAL's first request.
+func startEntraEnv(t *testing.T, tenant string, zeroConfig bool) *entraEnv {
 	t.Helper()
 	nm := testutil.NodeModules(t, "msal")
 	ca, err := stack.LoadOrCreateCA(t.TempDir(), time.Now())
@@ -114,7 +118,7 @@ func newEntraEnv(t *testing.T) *entraEnv {
 	e.httpApp.origin = "http://localhost:" + port(e.httpApp.srv)
 	psrv := httptest.NewUnstartedServer(nil)
 	host := "localhost:" + port(psrv)
-	e.authority = "https://" + host + "/" + entraTenant
+	e.authority = "https://" + host + "/" + tenant
 	e.issuer = e.authority + "/v2.0"
 	// the README's setup: a root issuer on https (provider --tls) and the
 	// Entra tenant under it, from tenants: in the config
@@ -126,14 +130,19 @@ func newEntraEnv(t *testing.T) *entraEnv {
 			{ClientID: "msal-http", RedirectURIs: []string{e.httpApp.origin + "/msal/redirect.html"},
 				PostLogoutRedirectURIs: []string{e.httpApp.origin + "/msal/"}, WebOrigins: []string{e.httpApp.origin}}},
 	}}}
+	if zeroConfig {
+		cfg = &config.Config{}
+	}
 	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{Issuer: "https://" + host + "/", Config: cfg, Keys: ks},
 		TenantKeys: func(string) (*keys.Set, error) { return rsaKeys() }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ok bool
-	if e.op, ok = ts.Tenant(entraTenant); !ok || e.op.Issuer() != e.issuer {
-		t.Fatalf("tenant %s: %v, issuer %s, want %s", entraTenant, ok, e.op.Issuer(), e.issuer)
+	e.events = ts.Root().Events() // tenants share the root's event bus
+	if !zeroConfig {
+		if tp, ok := ts.Tenant(tenant); !ok || tp.Issuer() != e.issuer {
+			t.Fatalf("tenant %s: %v, want issuer %s", tenant, ok, e.issuer)
+		}
 	}
 	psrv.Config.Handler = ts
 	psrv.TLS = tlsCfg
@@ -174,7 +183,7 @@ func port(s *httptest.Server) string {
 
 func (e *entraEnv) count(kind string) int {
 	n := 0
-	for _, ev := range e.op.Events().Recent() {
+	for _, ev := range e.events.Recent() {
 		if ev.Kind == kind {
 			n++
 		}
@@ -391,4 +400,43 @@ func TestMSALNeedsHTTPS(t *testing.T) {
 	do(t, tab2, "open the https app", chromedp.Navigate(e.app.origin+"/msal/"))
 	eval[*msalResult](t, tab2, `app.ready`)
 	checkEntraTokens(t, e, "ssoSilent from the https app, same session", eval[msalResult](t, tab2, `app.silent()`))
+}
+
+// TestMSALZeroConfig: with no config file at all, an MSAL app whose
+// authority names any tenant (here common) signs in by redirect, refreshes,
+// and logs out back to its page: the tenant is made on MSAL's first
+// request, any client_id is a public client on loopback URIs, and the
+// logout, which names no client, returns to the app through the session's
+// own client.
+func TestMSALZeroConfig(t *testing.T) {
+	e := startEntraEnv(t, "common", true)
+	tab := newProfile(t, e.browser)
+	do(t, tab, "open the app", chromedp.Navigate(e.app.origin+"/msal/"))
+	eval[*msalResult](t, tab, `app.ready`)
+	navigateAndWait(t, tab, "loginRedirect", chromedp.Evaluate[chromedp.Void](`app.login(); undefined`))
+	do(t, tab, "fill the login form",
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "bob"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "x"),
+		chromedp.Click(chromedp.CSS(`#submit`)),
+	)
+	waitFor(t, "the app page again after the redirect bridge", func() bool {
+		loc, err := chromedp.Run(tab, chromedp.Evaluate[string](`location.pathname + (window.app ? " app" : "")`))
+		return err == nil && loc == "/msal/ app"
+	})
+	login := eval[*msalResult](t, tab, `app.ready`)
+	if login == nil || !login.OK {
+		t.Fatalf("loginRedirect with no config: %+v", login)
+	}
+	id := parseClaims(t, login.IDToken)
+	if id["iss"] != e.issuer || id["sub"] != "bob" || id["ver"] != "2.0" || login.HomeAccountID != id["oid"].(string)+"."+id["tid"].(string) {
+		t.Fatalf("zero-config sign-in: %s, ID token %v", login, id)
+	}
+	if r := eval[msalResult](t, tab, `app.token(true)`); !r.OK || r.FromCache {
+		t.Fatalf("forceRefresh with no config: %s", r)
+	}
+	resp := navigateAndWait(t, tab, "logoutRedirect", chromedp.Evaluate[chromedp.Void](`app.logout(); undefined`))
+	if !strings.HasPrefix(resp.URL, e.app.origin+"/msal/") || e.count(events.KindLogout) != 1 {
+		t.Fatalf("after logoutRedirect the browser is at %s (%d logouts)", resp.URL, e.count(events.KindLogout))
+	}
 }
