@@ -286,6 +286,15 @@ func TestMSALBrowser(t *testing.T) {
 		t.Fatalf("forceRefresh: %s, refresh events %d → %d", forced, refreshes, e.count(events.KindRefresh))
 	}
 
+	// a second API: the refresh token gets its token (Entra's
+	// multi-resource refresh tokens), no iframe, no form
+	refreshes = e.count(events.KindRefresh)
+	billing := eval[msalResult](t, tab, `app.tokenFor(["api://billing/Bills.Read"])`)
+	if at := parseClaims(t, billing.AccessToken); !billing.OK || billing.FromCache || at["aud"] != "api://billing" || at["scp"] != "Bills.Read" || e.count(events.KindRefresh) != refreshes+1 {
+		t.Fatalf("acquireTokenSilent for a second API: %s, refresh events %d → %d", billing, refreshes, e.count(events.KindRefresh))
+	}
+	t.Logf("acquireTokenSilent for a second API: %s", billing)
+
 	// a revoked refresh token: the token endpoint answers invalid_grant in
 	// Entra's shape, which MSAL reads as a refresh token to replace, so
 	// acquireTokenSilent falls back to a hidden iframe on the session

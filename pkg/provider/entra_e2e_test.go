@@ -207,6 +207,22 @@ func TestEntraProfileResourceServer(t *testing.T) {
 	if got := call(http.MethodDelete, body["access_token"].(string)); got != http.StatusNoContent {
 		t.Errorf("refreshed token DELETE: %d", got)
 	}
+	// the refresh token of that sign-in gets a token for another resource
+	// (Entra's multi-resource refresh tokens), not for unconsented OpenID scopes
+	multi := url.Values{"grant_type": {"refresh_token"}, "client_id": {"spa"}, "refresh_token": {body["refresh_token"].(string)},
+		"scope": {"api://billing/Bills.Read openid profile offline_access"}}
+	st2, b2 := postJSON(t, tokenURL, multi, "c0ffee00-0000-4000-8000-000000000004")
+	if st2 != 200 {
+		t.Fatalf("refresh for another resource: %d %v", st2, b2)
+	}
+	if at := parseJWTClaims(t, b2["access_token"].(string)); at["aud"] != "api://billing" || at["scp"] != "Bills.Read" {
+		t.Fatalf("access token for api://billing from the refresh token: %v", at)
+	}
+	multi.Set("refresh_token", b2["refresh_token"].(string))
+	multi.Set("scope", "email api://billing/Bills.Read")
+	if st3, b3 := postJSON(t, tokenURL, multi, "c5"); st3 != 400 || b3["error"] != "invalid_scope" {
+		t.Fatalf("refresh asking an OpenID scope not granted: %d %v", st3, b3)
+	}
 	status, body = postJSON(t, tokenURL, form, "c0ffee00-0000-4000-8000-000000000003") // the rotated one again
 	codes, _ := body["error_codes"].([]any)
 	if status != 400 || body["error"] != "invalid_grant" || body["suberror"] != "bad_token" || len(codes) != 1 ||

@@ -151,6 +151,10 @@ type profileSpec struct {
 	// with the profile's own parameters (entra: the claims parameter; the
 	// audience its scopes name). An error goes back to the redirect URI.
 	authorize func(p *Provider, q url.Values, req *authRequest) *oidc.Error
+	// refreshScope decides the scope and audience of a refresh request
+	// that names scopes; nil allows only scopes granted originally (entra:
+	// any one resource's, as Entra's multi-resource refresh tokens do).
+	refreshScope func(granted []string, audience string, requested []string) ([]string, string, *oidc.Error)
 	// writeError answers an error of the token endpoint in the profile's
 	// shape; nil writes RFC 6749's {error, error_description}.
 	writeError func(p *Provider, w http.ResponseWriter, r *http.Request, e *oidc.Error)

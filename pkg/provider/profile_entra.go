@@ -37,6 +37,7 @@ func init() {
 			writeEntraError(w, r, e, p.now())
 		},
 		logoutParams: entraLogoutParams,
+		refreshScope: entraRefreshScope,
 	}
 }
 
@@ -213,4 +214,33 @@ func entraLogoutParams(p *Provider, r *http.Request) logoutParams {
 		}
 	}
 	return lp
+}
+
+// entraRefreshScope lets a refresh token get an access token for any one
+// resource (Entra's multi-resource refresh tokens: MSAL's
+// acquireTokenSilent for a second API goes through the refresh token),
+// while the OpenID scopes stay within what the user granted. Only the
+// scopes of one resource are asked at a time; with none, the audience
+// stays the original one.
+func entraRefreshScope(granted []string, audience string, requested []string) ([]string, string, *oidc.Error) {
+	for _, sc := range requested {
+		switch sc {
+		case oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail:
+			if !slices.Contains(granted, sc) {
+				return nil, "", oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "scope %q was not granted at sign-in (granted: %s); sign in again to ask for it", sc, joinScope(granted))
+			}
+		}
+	}
+	res, _, err := entraScopes(requested)
+	if err != nil {
+		return nil, "", oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "%v", err)
+	}
+	if res == "" {
+		res = audience
+	}
+	// offline_access stays so the rotation continues
+	if !slices.Contains(requested, oidc.ScopeOfflineAccess) {
+		requested = append(slices.Clip(requested), oidc.ScopeOfflineAccess)
+	}
+	return requested, res, nil
 }

@@ -281,8 +281,13 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	case useWrongClient:
 		return errInvalidGrant("Unknown or invalid refresh token: it was issued to client %s, not %s", rt.ClientID, c.ClientID)
 	}
-	scope := rt.Scope
-	if s := v.Get("scope"); s != "" {
+	scope, aud := rt.Scope, rt.Audience
+	if s := v.Get("scope"); s != "" && p.spec.refreshScope != nil {
+		var e *oidc.Error
+		if scope, aud, e = p.spec.refreshScope(rt.Scope, rt.Audience, oidc.ParseScope(s)); e != nil {
+			return e
+		}
+	} else if s != "" {
 		req := oidc.ParseScope(s)
 		for _, sc := range req {
 			if !slices.Contains(rt.Scope, sc) {
@@ -296,7 +301,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		scope = req
 	}
 	ids.Grant = rt.Family
-	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: aud, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	detail := "refresh token rotated"
 	if res == useGrace {
 		g.Successor = rt.Successor
