@@ -24,6 +24,8 @@ type grant struct {
 	Nonce      string
 	AuthTime   time.Time
 	AMR        []string
+	// Extra claims for every token; nil means the session's (test API).
+	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -178,13 +180,20 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
+	// extra claims the test API gave the session ride in every token
+	// issued through it, as an identity provider's rules would add them
+	extra := g.Extra
+	if extra == nil {
+		extra = p.store.sessionClaims(g.SID)
+	}
 	var atClaims any = at
+	atExtra := map[string]any{}
 	if p.spec.claims != nil {
-		extra := map[string]any{}
-		p.spec.claims(p, kindAccess, &g, extra)
-		if len(extra) > 0 {
-			atClaims = withExtra{base: at, extra: extra, reserved: accessReserved}
-		}
+		p.spec.claims(p, kindAccess, &g, atExtra)
+	}
+	addExtraClaims(atExtra, extra) // a session's claims over the profile's
+	if len(atExtra) > 0 {
+		atClaims = withExtra{base: at, extra: atExtra, reserved: accessReserved}
 	}
 	access, err := p.keys.Sign(atClaims, "at+jwt")
 	if err != nil {
@@ -213,6 +222,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			p.spec.claims(p, kindID, &g, idc)
 			restoreReserved(idc, p.issuer, g.Sub, g.Client.ClientID)
 		}
+		addExtraClaims(idc, extra)
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}
@@ -298,4 +308,14 @@ func joinScope(s []string) string {
 		out += v
 	}
 	return out
+}
+
+// addExtraClaims adds a session's extra claims over the user's, never
+// over the reserved ones.
+func addExtraClaims(dst, extra map[string]any) {
+	for k, v := range extra {
+		if !slices.Contains(reservedClaims, k) {
+			dst[k] = v
+		}
+	}
 }

@@ -60,5 +60,6 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		p.spec.claims(p, kindUserinfo, &grant{Reg: reg, Client: cl, Sub: c.Sub, SID: c.SID, Scope: oidc.ParseScope(c.Scope)}, claims)
 		claims["sub"] = c.Sub
 	}
+	addExtraClaims(claims, p.store.sessionClaims(c.SID))
 	writeJSON(w, http.StatusOK, claims)
 }
