@@ -72,6 +72,7 @@ With --tls it serves HTTPS with a certificate from ssokit's local CA (the
 one ` + "`up --tls`" + ` uses, created once in the user config dir) and the
 issuer becomes https://localhost:<port>/. MSAL.js (Microsoft Entra ID) needs
 this: it refuses an http authority.
+
 Tenants: more issuers on the same listener, each with its own keys, users,
 clients and sessions (an SSO session never crosses tenants). List them
 under tenants: in the config; with no config any name works on first use:
