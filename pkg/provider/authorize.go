@@ -190,6 +190,11 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		params = r.URL.Query()
 	}
 	req, c, aerr := parseAuthorize(params, p.regOf(r), netutil.IsLoopbackAddr(r.RemoteAddr))
+	if aerr == nil && p.spec.authorize != nil {
+		if e := p.spec.authorize(p, params, &req); e != nil {
+			aerr = &authzError{Err: e, Redirect: true}
+		}
+	}
 	info(r).clientID = req.ClientID
 	if aerr != nil {
 		p.publish(events.Event{Kind: events.KindError, ClientID: req.ClientID, Endpoint: "authorize", Detail: aerr.Err.Error()})

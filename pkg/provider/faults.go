@@ -191,6 +191,10 @@ func (p *Provider) fault(w http.ResponseWriter, r *http.Request, endpoint, clien
 	}
 	if deliver == nil {
 		deliver = func(e *oidc.Error) { writeOAuthError(w, e) }
+		if p.spec.writeError != nil {
+			// the profile's error shape (Entra's), which its SDK parses
+			deliver = func(e *oidc.Error) { p.spec.writeError(p, w, r, e) }
+		}
 	}
 	info(r).outcome = "fault: " + f.Error
 	p.publish(events.Event{Kind: events.KindFault, ClientID: clientID, Endpoint: endpoint, Detail: "forced " + f.Error})

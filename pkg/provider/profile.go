@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/ssokit/ssokit/pkg/oidc"
@@ -146,6 +147,17 @@ type profileSpec struct {
 	// Logout's parameters (client_id, id_token_hint,
 	// post_logout_redirect_uri, state).
 	logoutParams func(p *Provider, r *http.Request) logoutParams
+	// authorize checks and completes a validated authorization request
+	// with the profile's own parameters (entra: the claims parameter; the
+	// audience its scopes name). An error goes back to the redirect URI.
+	authorize func(p *Provider, q url.Values, req *authRequest) *oidc.Error
+	// refreshScope decides the scope and audience of a refresh request
+	// that names scopes; nil allows only scopes granted originally (entra:
+	// any one resource's, as Entra's multi-resource refresh tokens do).
+	refreshScope func(granted []string, audience string, requested []string) ([]string, string, *oidc.Error)
+	// writeError answers an error of the token endpoint in the profile's
+	// shape; nil writes RFC 6749's {error, error_description}.
+	writeError func(p *Provider, w http.ResponseWriter, r *http.Request, e *oidc.Error)
 	// sessionStateIsSID answers authorization requests with session_state
 	// = the session's sid (Keycloak does, and its login-status iframe
 	// compares that) instead of Session Management's salted hash.

@@ -147,6 +147,10 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	if oerr != nil {
 		info(r).outcome = oerr.Code
 		p.publish(events.Event{Kind: events.KindError, ClientID: info(r).clientID, Endpoint: "token", Detail: oerr.Error()})
+		if p.spec.writeError != nil {
+			p.spec.writeError(p, w, r, oerr)
+			return
+		}
 		writeOAuthError(w, oerr)
 	}
 }
@@ -233,7 +237,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 	case useRefused:
 		return cerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -277,8 +281,13 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	case useWrongClient:
 		return errInvalidGrant("Unknown or invalid refresh token: it was issued to client %s, not %s", rt.ClientID, c.ClientID)
 	}
-	scope := rt.Scope
-	if s := v.Get("scope"); s != "" {
+	scope, aud := rt.Scope, rt.Audience
+	if s := v.Get("scope"); s != "" && p.spec.refreshScope != nil {
+		var e *oidc.Error
+		if scope, aud, e = p.spec.refreshScope(rt.Scope, rt.Audience, oidc.ParseScope(s)); e != nil {
+			return e
+		}
+	} else if s != "" {
 		req := oidc.ParseScope(s)
 		for _, sc := range req {
 			if !slices.Contains(rt.Scope, sc) {
@@ -292,7 +301,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		scope = req
 	}
 	ids.Grant = rt.Family
-	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: aud, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	detail := "refresh token rotated"
 	if res == useGrace {
 		g.Successor = rt.Successor

@@ -16,15 +16,17 @@ import (
 
 // grant is what a token response is minted from.
 type grant struct {
-	Reg      *registry // the request's registry snapshot
-	Client   *client
-	Sub      string
-	SID      string
-	Scope    []string
-	Audience string
-	Nonce    string
-	AuthTime time.Time
-	AMR      []string
+	Reg *registry // the request's registry snapshot
+	// ClientInfo: the token request asked for client_info=1 (MSAL does).
+	ClientInfo bool
+	Client     *client
+	Sub        string
+	SID        string
+	Scope      []string
+	Audience   string
+	Nonce      string
+	AuthTime   time.Time
+	AMR        []string
 	// Extra claims for every token; nil means the session's (test API).
 	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when

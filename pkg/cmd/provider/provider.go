@@ -3,6 +3,7 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"github.com/ssokit/ssokit/pkg/keys"
 	"github.com/ssokit/ssokit/pkg/netutil"
 	"github.com/ssokit/ssokit/pkg/provider"
+	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // Options are the flags of `ssokit provider`.
@@ -34,6 +36,8 @@ type Options struct {
 	Faults        []string
 	AllowedHosts  []string
 	InternalURLs  []string
+	TLS           bool
+	CADir         string
 	MaxTenants    int
 
 	// Ready, when set, is called with the listening address once the
@@ -64,6 +68,11 @@ Endpoints: /.well-known/openid-configuration, /.well-known/jwks.json,
 /logout, /v2/logout, /check_session, and /_ssokit/ (loopback admin API:
 events, faults, key rotation; tokens on the event stream are redacted unless
 ?tokens=full).
+
+With --tls it serves HTTPS with a certificate from ssokit's local CA (the
+one ` + "`up --tls`" + ` uses, created once in the user config dir) and the
+issuer becomes https://localhost:<port>/. MSAL.js (Microsoft Entra ID) needs
+this: it refuses an http authority.
 
 Tenants: more issuers on the same listener, each with its own keys, users,
 clients and sessions (an SSO session never crosses tenants). List them
@@ -104,6 +113,9 @@ brackets after it; the flag wins.`,
 
   # in docker compose: browsers on localhost:9400, other services on ssokit:9400
   ssokit provider --addr 0.0.0.0:9400 --issuer http://localhost:9400/ --internal-url http://ssokit:9400/
+
+  # HTTPS with the local CA (MSAL.js refuses an http authority)
+  ssokit provider --tls
 
   # reproduce failures: the first token request fails, access tokens live 20 s
   ssokit provider --fault endpoint=token,error=temporarily_unavailable,count=1 --fault access_token_ttl=20s`,
@@ -149,6 +161,8 @@ brackets after it; the flag wins.`,
 	fl.DurationVar(&opts.RefreshReuse, "refresh-reuse-interval", 0, "let a rotated refresh token be presented again for this long and get the same successor (tabs refreshing at once); 0 (default) revokes the family on any reuse")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
 	fl.StringArrayVar(&opts.InternalURLs, "internal-url", nil, "the provider's base `URL` as other containers reach it (http://ssokit:9400/): discovery through it names back-channel endpoints on it; iss stays the issuer (repeatable)")
+	fl.BoolVar(&opts.TLS, "tls", false, "serve HTTPS with a certificate from ssokit's local CA (created once in the user config dir; trust it, see HTTPS in the README); the default issuer becomes https://")
+	fl.StringVar(&opts.CADir, "ca-dir", "", "with --tls: the local CA's directory (default: the user config dir's ssokit/tls)")
 	fl.IntVar(&opts.MaxTenants, "max-tenants", provider.DefaultMaxTenants, "with no config, at most this many tenants are created on first use (/{name}/…, /realms/{name}/…)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	cmdutil.BindEnv(cmd,
@@ -188,7 +202,20 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 		return err
 	}
 	defer ln.Close()
+	var tlsCfg *tls.Config
+	var ca *stack.LocalCA
+	if opts.TLS {
+		if ca, tlsCfg, err = localTLS(opts.CADir, f.Now()); err != nil {
+			return err
+		}
+	}
 	issuer := firstNonEmpty(opts.Issuer, cfg.Issuer, IssuerFor(ln.Addr().String()))
+	if opts.TLS && opts.Issuer == "" && cfg.Issuer == "" {
+		issuer = "https://" + strings.TrimPrefix(issuer, "http://")
+	}
+	if opts.TLS && !strings.HasPrefix(issuer, "https://") {
+		return cmdutil.FlagErrorf("--tls serves HTTPS but the issuer is %s; make it https:// (--issuer or issuer in the config)", issuer)
+	}
 	ks, err := keys.Load(keys.Options{
 		Dir: firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), Alg: cfg.Provider.SigningAlg,
 		Ephemeral: opts.EphemeralKeys || cfg.Provider.EphemeralKeys, Now: f.Now, MemoryFallback: true,
@@ -212,12 +239,37 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	p := ts.Root()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
+	if ca != nil {
+		fmt.Fprintf(errOut, "  tls        certificate from the local CA %s (trust it once: see HTTPS in the README)\n\n", ca.Path)
+	}
 	PrintTenants(errOut, ts)
-	srv := netutil.NewServer(ts, netutil.ServerOptions{})
+	PrintMSALHint(errOut, ts)
+	srv := netutil.NewServer(ts, netutil.ServerOptions{TLS: tlsCfg})
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr().String())
 	}
 	return cmdutil.Serve(ctx, srv, ln)
+}
+
+// localTLS loads (or creates, the first time) the local CA in dir, the
+// default one when dir is empty, and mints this run's server certificate.
+func localTLS(dir string, now time.Time) (*stack.LocalCA, *tls.Config, error) {
+	if dir == "" {
+		d, err := stack.DefaultCADir()
+		if err != nil {
+			return nil, nil, err
+		}
+		dir = d
+	}
+	ca, err := stack.LoadOrCreateCA(dir, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := ca.ServerConfig(now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mint the server certificate from the local CA %s: %w", ca.Path, err)
+	}
+	return ca, cfg, nil
 }
 
 // IssuerFor derives the default issuer from a listen address: localhost for
@@ -312,5 +364,25 @@ func PrintTenants(w io.Writer, ts *provider.Tenants) {
 
 `, ts.MaxTenants(), ts.TenantIssuer("acme", provider.ProfileGeneric), ts.TenantIssuer("acme", provider.ProfileKeycloak),
 			strings.TrimSuffix(ts.Root().Issuer(), "/"), ts.TenantIssuer("acme", provider.ProfileEntra))
+	}
+}
+
+// PrintMSALHint tells an MSAL.js app what to configure for the first
+// Entra tenant: its authority (the issuer without /v2.0) and
+// knownAuthorities; and that MSAL needs --tls.
+func PrintMSALHint(w io.Writer, ts *provider.Tenants) {
+	for _, t := range ts.List() {
+		if t.Profile != provider.ProfileEntra {
+			continue
+		}
+		authority := strings.TrimSuffix(t.Issuer, "/v2.0")
+		host := strings.TrimPrefix(strings.TrimPrefix(authority, "https://"), "http://")
+		host, _, _ = strings.Cut(host, "/")
+		fmt.Fprintf(w, "MSAL.js (tenant %s): auth: {authority: %q, knownAuthorities: [%q], clientId, redirectUri}\n", t.Name, authority, host)
+		if !strings.HasPrefix(authority, "https://") {
+			fmt.Fprintln(w, "  MSAL refuses an http authority: run with --tls (and serve the app over https too).")
+		}
+		fmt.Fprintln(w)
+		return
 	}
 }

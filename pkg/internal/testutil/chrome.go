@@ -4,9 +4,13 @@ package testutil
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -40,6 +44,20 @@ type ChromeOptions struct {
 	// HostResolverRules is Chromium's --host-resolver-rules, e.g.
 	// "MAP attacker.example 127.0.0.1" to play a DNS rebinding attack.
 	HostResolverRules string
+	// TrustSPKI lists base64 SHA-256 hashes of SubjectPublicKeyInfos
+	// (SPKIHash) whose certificates Chromium accepts although no system
+	// root vouches for them: --ignore-certificate-errors-spki-list, which
+	// trusts exactly these keys (ssokit's local CA) and nothing else, unlike
+	// --ignore-certificate-errors. Chromium honours it only with a
+	// --user-data-dir, which NewChrome always sets.
+	TrustSPKI []string
+}
+
+// SPKIHash is the base64 SHA-256 of cert's SubjectPublicKeyInfo, the form
+// --ignore-certificate-errors-spki-list takes.
+func SPKIHash(cert *x509.Certificate) string {
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // NewChrome starts a headless Chromium with a fresh profile and returns a
@@ -71,6 +89,9 @@ func NewChrome(t testing.TB, o ChromeOptions) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	if len(o.TrustSPKI) > 0 {
+		opts = append(opts, chromedp.Flag("ignore-certificate-errors-spki-list", strings.Join(o.TrustSPKI, ",")))
 	}
 	if o.HostResolverRules != "" {
 		opts = append(opts, chromedp.Flag("host-resolver-rules", o.HostResolverRules))
