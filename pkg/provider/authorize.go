@@ -149,7 +149,14 @@ func parseAuthorize(q url.Values, reg *registry, showLists bool) (authRequest, *
 	}
 	req.LoginHint = q.Get("login_hint")
 	req.IDTokenHint = q.Get("id_token_hint")
-	req.Audience = q.Get("audience")
+	aud, api, oerr := resolveAudience(reg, append(q["audience"], q["resource"]...), showLists)
+	if oerr != nil {
+		return redirect(oerr.Code, "%s", oerr.Description)
+	}
+	if oerr := checkAPIScopes(api, req.Scope); oerr != nil {
+		return redirect(oerr.Code, "%s", oerr.Description)
+	}
+	req.Audience = aud
 	return req, c, nil
 }
 
@@ -249,7 +256,7 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 	}
 	if p.autoLogin != "" {
 		u, _ := reg.user(p.autoLogin)
-		ss = p.startSession(w, reg, u.Username, now)
+		ss = p.startSession(w, reg, u.Username, p.autoLoginClaims, now)
 		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
 		p.issueCode(w, r, req, c, ss)
 		return
@@ -269,7 +276,7 @@ func (p *Provider) currentSession(r *http.Request, now time.Time) (session, bool
 // issueCode answers the authorization request with a fresh code.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, c *client, ss session) {
 	now := p.now()
-	cd := &code{Value: randomID(32), Req: req.forCode(), Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
+	cd := &code{Value: randomID(32), Req: req.forCode(), Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Extra: ss.Extra, Expires: now.Add(CodeTTL)}
 	p.store.putCode(cd)
 	p.store.addSessionClient(ss.ID, c.ClientID)
 	kind, detail := events.KindCode, "code issued ("+req.ResponseMode+")"

@@ -51,6 +51,10 @@ type Options struct {
 	Logger *slog.Logger
 	// AutoLogin signs interactive requests in as this user without a form.
 	AutoLogin string
+	// Claims are extra access-token claims for every sign-in, a JSON
+	// object (ParseExtraClaims): auto-login sign-ins carry them, and the
+	// login form's extra-claims box starts with them.
+	Claims string
 	// Events receives every login, token, refresh, logout and error. A bus
 	// keeping 1000 events is made when nil.
 	Events *events.Bus
@@ -82,6 +86,10 @@ type Provider struct {
 	http       *http.Client
 	bcWait     time.Duration
 	autoLogin  string
+	// autoLoginClaims are Options.Claims parsed; defaultClaims their text
+	// for the login form.
+	autoLoginClaims map[string]any
+	defaultClaims   string
 	hosts      *netutil.HostPolicy
 
 	reg atomic.Pointer[registry]
@@ -125,6 +133,10 @@ func New(opts Options) (*Provider, error) {
 		stop:      make(chan struct{}),
 	}
 	p.cookiePath = base.Path + "/"
+	if p.autoLoginClaims, err = ParseExtraClaims(opts.Claims); err != nil {
+		return nil, fmt.Errorf("claims %s: %v", opts.Claims, err)
+	}
+	p.defaultClaims = strings.TrimSpace(opts.Claims)
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -154,6 +166,9 @@ func New(opts Options) (*Provider, error) {
 	}
 	if p.autoLogin != "" {
 		if _, ok := p.reg.Load().user(p.autoLogin); !ok {
+			if p.reg.Load().dynamicUsers {
+				return nil, fmt.Errorf("--auto-login %q is not a username: use %s", p.autoLogin, dynamicUsernameRule)
+			}
 			return nil, fmt.Errorf("--auto-login %q is not a known user; known: %s", p.autoLogin, strings.Join(p.reg.Load().usernames(), ", "))
 		}
 	}

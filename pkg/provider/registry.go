@@ -26,6 +26,12 @@ type registry struct {
 	life       config.Lifetimes
 	sameSite   http.SameSite
 	secure     bool
+	// apis by audience; audiences in config order, for messages.
+	apis      map[string]*config.API
+	audiences []string
+	// dynamicUsers: no configured user has a password, so any valid
+	// username signs in as a user made on the fly (dynamicUser).
+	dynamicUsers bool
 }
 
 type client struct {
@@ -43,7 +49,13 @@ func newRegistry(cfg *config.Config) (*registry, error) {
 		origins:    map[string]bool{},
 		users:      cfg.UsersOrDefault(),
 		life:       cfg.Provider.Tokens,
+		apis:       map[string]*config.API{},
+		audiences:  cfg.Audiences(),
 	}
+	for i := range cfg.APIs {
+		r.apis[cfg.APIs[i].Audience] = &cfg.APIs[i]
+	}
+	r.dynamicUsers = !slices.ContainsFunc(r.users, func(u config.User) bool { return u.Password != "" })
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -154,11 +166,16 @@ func (r *registry) corsAllowed(origin string) bool {
 	return r.origins[origin] || loopbackOrigin(origin)
 }
 
+// user returns the configured user name, or one made on the fly when no
+// configured user has a password (see dynamicUser).
 func (r *registry) user(name string) (*config.User, bool) {
 	for i := range r.users {
 		if r.users[i].Username == name {
 			return &r.users[i], true
 		}
+	}
+	if r.dynamicUsers {
+		return dynamicUser(name)
 	}
 	return nil, false
 }

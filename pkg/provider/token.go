@@ -233,7 +233,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 	case useRefused:
 		return cerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, Extra: cd.Extra, IDs: ids}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -290,7 +290,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		scope = req
 	}
 	ids.Grant = rt.Family
-	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, Extra: rt.Extra, IDs: ids}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -305,11 +305,15 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, reg *registry, 
 	if c.public() {
 		return oauthErr(http.StatusBadRequest, oidc.ErrUnauthorizedClient, "client_credentials needs a confidential client; give client %s a secret in ssokit.yaml", c.ClientID)
 	}
-	aud := v.Get("audience")
-	if aud == "" {
-		aud = v.Get("resource")
+	aud, api, oerr := resolveAudience(reg, append(v["audience"], v["resource"]...), true)
+	if oerr != nil {
+		return oerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: c.ClientID, Scope: oidc.ParseScope(v.Get("scope")), Audience: aud}
+	scope := oidc.ParseScope(v.Get("scope"))
+	if oerr := checkAPIScopes(api, scope); oerr != nil {
+		return oerr
+	}
+	g := grant{Reg: reg, Client: c, Sub: c.ClientID, Scope: scope, Audience: aud}
 	out, err := p.issue(g, skew, ttl)
 	if err != nil {
 		return errServer("%v", err)

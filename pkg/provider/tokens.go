@@ -20,6 +20,8 @@ type grant struct {
 	Nonce    string
 	AuthTime time.Time
 	AMR      []string
+	// Extra are the sign-in's extra claims (ParseExtraClaims), shared.
+	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -102,7 +104,15 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
-	access, err := p.keys.Sign(at, "at+jwt")
+	custom, err := customClaims(g)
+	if err != nil {
+		return issued{}, err
+	}
+	var payload any = &at
+	if custom != nil {
+		payload = withClaims{&at, custom}
+	}
+	access, err := p.keys.Sign(payload, "at+jwt")
 	if err != nil {
 		return issued{}, err
 	}
@@ -132,7 +142,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			fam = randomID(12)
 		}
 		rt := &refreshToken{Value: randomID(32), Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
-			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
+			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Extra: g.Extra, Expires: p.now().Add(life.RefreshToken)}
 		if !p.store.putRefresh(rt, p.now()) {
 			return issued{}, errGrantRevoked
 		}

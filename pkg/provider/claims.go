@@ -1,0 +1,206 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/oidc"
+)
+
+// MaxExtraClaims bounds a sign-in's extra claims (the login form's box,
+// --claims): they are kept with the session, its codes and refresh tokens.
+const MaxExtraClaims = 2048
+
+// MaxDynamicUsername bounds the usernames of users made on the fly.
+const MaxDynamicUsername = 64
+
+// errInvalidTarget is RFC 8707's error for a resource (audience) the
+// provider does not serve.
+const errInvalidTarget = "invalid_target"
+
+// ParseExtraClaims reads a sign-in's extra claims: one JSON object of at
+// most MaxExtraClaims bytes whose keys are not reserved access-token claims.
+// Blank input is no claims (nil). Numbers keep their exact text. The
+// returned map is never modified afterwards: sessions, codes and refresh
+// tokens share it.
+func ParseExtraClaims(s string) (map[string]any, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) > MaxExtraClaims {
+		return nil, fmt.Errorf("extra claims are %d bytes; the limit is %d", len(s), MaxExtraClaims)
+	}
+	if s[0] != '{' {
+		return nil, errors.New(`extra claims must be a JSON object such as {"roles": ["admin"]}`)
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf(`extra claims are not valid JSON (%v); write an object such as {"roles": ["admin"]}`, jsonErrText(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New(`extra claims must be one JSON object, with nothing after its closing }`)
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch {
+		case k == "":
+			return nil, errors.New("extra claims: a claim name is empty")
+		case slices.Contains(config.ReservedAccessTokenClaims, k):
+			return nil, fmt.Errorf("extra claims: %q is set by the provider and cannot be given; reserved: %s", k, strings.Join(config.ReservedAccessTokenClaims, " "))
+		}
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return m, nil
+}
+
+// jsonErrText is a JSON error without Go type names.
+func jsonErrText(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return "the value is " + te.Value + ", not an object"
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return "it ends too early"
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// dynamicUser is a user made on the fly for a username no config names,
+// when no configured user has a password: a tester types carol and is
+// carol. Nothing is stored: the same name always gives the same claims.
+func dynamicUser(name string) (*config.User, bool) {
+	if name == "" || len(name) > MaxDynamicUsername || strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@+") != "" {
+		return nil, false
+	}
+	local, _, hasAt := strings.Cut(name, "@")
+	email := name
+	if !hasAt {
+		email = name + "@example.com"
+	}
+	display := local
+	if display != "" {
+		display = strings.ToUpper(display[:1]) + display[1:]
+	}
+	return &config.User{Username: name, Claims: map[string]any{
+		"name": display, "given_name": display, "preferred_username": name,
+		"email": email, "email_verified": true,
+	}}, true
+}
+
+// dynamicUsernameRule says which names dynamicUser takes.
+const dynamicUsernameRule = "1 to 64 letters, digits or . _ - @ +"
+
+// resolveAudience picks the API a request is for from its audience
+// (Auth0) and resource (RFC 8707) parameters: "" when none is given. With
+// APIs configured, any other value is refused (invalid_target); without,
+// any audience is accepted. showList names the registered audiences.
+func resolveAudience(reg *registry, params []string, showList bool) (string, *config.API, *oidc.Error) {
+	var vals []string
+	for _, v := range params {
+		if v != "" && !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+	}
+	if len(vals) == 0 {
+		return "", nil, nil
+	}
+	list := ""
+	if showList && len(reg.audiences) > 0 {
+		list = "; registered audiences: " + strings.Join(reg.audiences, ", ")
+	}
+	if len(vals) > 1 {
+		return "", nil, oauthErr(http.StatusBadRequest, errInvalidTarget, "one API per token: the request names %s; ask for one audience (or resource) at a time%s", strings.Join(vals, " and "), list)
+	}
+	if len(reg.apis) == 0 {
+		return vals[0], nil, nil
+	}
+	api, ok := reg.apis[vals[0]]
+	if !ok {
+		return "", nil, oauthErr(http.StatusBadRequest, errInvalidTarget, "audience %q is not an API in the config (apis:)%s", vals[0], list)
+	}
+	return vals[0], api, nil
+}
+
+// checkAPIScopes refuses scopes the API does not define (OpenID scopes
+// are always allowed).
+func checkAPIScopes(api *config.API, scopes []string) *oidc.Error {
+	if api == nil {
+		return nil
+	}
+	for _, s := range scopes {
+		if !slices.Contains(config.OIDCScopes, s) && !slices.Contains(api.Scopes, s) {
+			allowed := "none"
+			if len(api.Scopes) > 0 {
+				allowed = strings.Join(api.Scopes, " ")
+			}
+			return oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "scope %q is not defined by API %s; its scopes: %s (plus %s)", s, api.Audience, allowed, strings.Join(config.OIDCScopes, " "))
+		}
+	}
+	return nil
+}
+
+// customClaims encodes the access token's claims beyond the fixed ones:
+// the API's mapped attributes, then the client's, then the sign-in's extra
+// claims, each over the one before. nil when there are none.
+func customClaims(g grant) ([]byte, error) {
+	var apiMap map[string]string
+	if api := g.Reg.apis[g.Audience]; api != nil {
+		apiMap = api.AccessTokenClaims
+	}
+	clientMap := g.Client.AccessTokenClaims
+	if len(apiMap) == 0 && len(clientMap) == 0 && len(g.Extra) == 0 {
+		return nil, nil
+	}
+	m := make(map[string]any, len(apiMap)+len(clientMap)+len(g.Extra))
+	if g.SID != "" && (len(apiMap) > 0 || len(clientMap) > 0) {
+		if u, ok := g.Reg.user(g.Sub); ok {
+			for _, mp := range []map[string]string{apiMap, clientMap} {
+				for claim, attr := range mp {
+					if v, ok := u.Attributes[attr]; ok {
+						m[claim] = v
+					}
+				}
+			}
+		}
+	}
+	for k, v := range g.Extra {
+		m[k] = v
+	}
+	if len(m) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(m)
+}
+
+// withClaims is an access token with custom claims: the fixed claims'
+// JSON with the custom object's members appended. Custom claims never
+// repeat a fixed one (config and ParseExtraClaims refuse reserved names).
+type withClaims struct {
+	at     *accessClaims
+	custom []byte
+}
+
+func (w withClaims) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(w.at)
+	if err != nil || len(w.custom) <= 2 {
+		return b, err
+	}
+	b = append(b[:len(b)-1], ',')
+	return append(b, bytes.TrimPrefix(w.custom, []byte("{"))...), nil
+}
