@@ -267,8 +267,8 @@ func TestAPIAudienceAndScopes(t *testing.T) {
 		return callbackParams(t, newBrowser(t).get(op.authURL("shell", cb, newPKCE(), extra)), cb)
 	}
 	for _, tt := range []struct {
-		name        string
-		extra       url.Values
+		name       string
+		extra      url.Values
 		code, desc string
 	}{
 		{"unknown audience", url.Values{"audience": {"https://other.example.com"}}, "invalid_target",

@@ -90,7 +90,7 @@ type Provider struct {
 	// for the login form.
 	autoLoginClaims map[string]any
 	defaultClaims   string
-	hosts      *netutil.HostPolicy
+	hosts           *netutil.HostPolicy
 
 	reg atomic.Pointer[registry]
 
