@@ -155,52 +155,121 @@ func checkAPIScopes(api *config.API, scopes []string) *oidc.Error {
 	return nil
 }
 
-// customClaims encodes the access token's claims beyond the fixed ones:
-// the API's mapped attributes, then the client's, then the sign-in's extra
-// claims, each over the one before. nil when there are none.
-func customClaims(g grant) ([]byte, error) {
-	var apiMap map[string]string
-	if api := g.Reg.apis[g.Audience]; api != nil {
-		apiMap = api.AccessTokenClaims
-	}
-	clientMap := g.Client.AccessTokenClaims
-	if len(apiMap) == 0 && len(clientMap) == 0 && len(g.Extra) == 0 {
+// claimSet is a set of custom claims with its JSON object, encoded once:
+// a token issue then copies bytes instead of encoding values.
+type claimSet struct {
+	m   map[string]any
+	raw []byte
+}
+
+func newClaimSet(m map[string]any) (*claimSet, error) {
+	if len(m) == 0 {
 		return nil, nil
 	}
-	m := make(map[string]any, len(apiMap)+len(clientMap)+len(g.Extra))
-	if g.SID != "" && (len(apiMap) > 0 || len(clientMap) > 0) {
-		if u, ok := g.Reg.user(g.Sub); ok {
-			for _, mp := range []map[string]string{apiMap, clientMap} {
-				for claim, attr := range mp {
-					if v, ok := u.Attributes[attr]; ok {
-						m[claim] = v
-					}
-				}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return &claimSet{m: m, raw: raw}, nil
+}
+
+// parseExtra is ParseExtraClaims, encoded once for every token of the sign-in.
+func parseExtra(s string) (*claimSet, error) {
+	m, err := ParseExtraClaims(s)
+	if err != nil {
+		return nil, err
+	}
+	return newClaimSet(m)
+}
+
+// mappedClaims are the claims the API's and then the client's
+// access_token_claims give user: nil without mappings or attributes.
+// They depend only on the registry, so they are encoded once per
+// (audience, client, user) and kept: configured users, APIs and clients
+// bound how many (users made on the fly have no attributes, so nothing).
+func (r *registry) mappedClaims(aud string, c *client, sub string) *claimSet {
+	var apiMap map[string]string
+	if api := r.apis[aud]; api != nil {
+		apiMap = api.AccessTokenClaims
+	}
+	if len(apiMap) == 0 && len(c.AccessTokenClaims) == 0 {
+		return nil
+	}
+	u, ok := r.user(sub)
+	if !ok || len(u.Attributes) == 0 {
+		return nil
+	}
+	key := aud + "\x00" + c.ClientID + "\x00" + sub
+	if v, ok := r.mapped.Load(key); ok {
+		return v.(*claimSet)
+	}
+	m := map[string]any{}
+	for _, mp := range []map[string]string{apiMap, c.AccessTokenClaims} {
+		for claim, attr := range mp {
+			if v, ok := u.Attributes[attr]; ok {
+				m[claim] = v
 			}
 		}
 	}
-	for k, v := range g.Extra {
+	cs, err := newClaimSet(m)
+	if err != nil {
+		// config values decoded from YAML always encode; never cache a failure
+		return nil
+	}
+	r.mapped.Store(key, cs)
+	return cs
+}
+
+// customClaims is the JSON object of the access token's claims beyond the
+// fixed ones: the API's mapped attributes, then the client's, then the
+// sign-in's extra claims, each over the one before. nil when there are none.
+func customClaims(g grant) ([]byte, error) {
+	var mapped *claimSet
+	if g.SID != "" {
+		mapped = g.Reg.mappedClaims(g.Audience, g.Client, g.Sub)
+	}
+	extra := g.Extra
+	switch {
+	case mapped == nil && extra == nil:
+		return nil, nil
+	case extra == nil:
+		return mapped.raw, nil
+	case mapped == nil:
+		return extra.raw, nil
+	}
+	overlap := false
+	for k := range extra.m {
+		if _, ok := mapped.m[k]; ok {
+			overlap = true
+			break
+		}
+	}
+	if !overlap {
+		out := make([]byte, 0, len(mapped.raw)+len(extra.raw))
+		out = append(out, mapped.raw[:len(mapped.raw)-1]...)
+		out = append(out, ',')
+		return append(out, extra.raw[1:]...), nil
+	}
+	m := make(map[string]any, len(mapped.m)+len(extra.m))
+	for k, v := range mapped.m {
 		m[k] = v
 	}
-	if len(m) == 0 {
-		return nil, nil
+	for k, v := range extra.m {
+		m[k] = v
 	}
 	return json.Marshal(m)
 }
 
-// withClaims is an access token with custom claims: the fixed claims'
-// JSON with the custom object's members appended. Custom claims never
-// repeat a fixed one (config and ParseExtraClaims refuse reserved names).
-type withClaims struct {
-	at     *accessClaims
-	custom []byte
-}
-
-func (w withClaims) MarshalJSON() ([]byte, error) {
-	b, err := json.Marshal(w.at)
-	if err != nil || len(w.custom) <= 2 {
+// accessPayload encodes an access token's claims: the fixed claims' JSON
+// with the custom object's members appended. Custom claims never repeat a
+// fixed one (the config and ParseExtraClaims refuse reserved names).
+func accessPayload(at *accessClaims, custom []byte) ([]byte, error) {
+	b, err := json.Marshal(at)
+	if err != nil || len(custom) <= 2 {
 		return b, err
 	}
-	b = append(b[:len(b)-1], ',')
-	return append(b, bytes.TrimPrefix(w.custom, []byte("{"))...), nil
+	out := make([]byte, 0, len(b)+len(custom))
+	out = append(out, b[:len(b)-1]...)
+	out = append(out, ',')
+	return append(out, bytes.TrimPrefix(custom, []byte("{"))...), nil
 }

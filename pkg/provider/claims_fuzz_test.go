@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -11,8 +12,9 @@ import (
 
 // FuzzParseExtraClaims: whatever is typed in the extra-claims box, the
 // parser answers a map or an error, never panics; an accepted map has no
-// reserved claim, and the access token it is spliced into is one JSON
-// object whose fixed claims are intact and which carries every extra claim.
+// reserved claim, and the access token it is spliced into, after alice's
+// mapped attributes, is one JSON object whose fixed claims are intact and
+// which carries every extra claim, over a mapped claim of the same name.
 func FuzzParseExtraClaims(f *testing.F) {
 	for _, s := range []string{
 		`{"roles":["admin"]}`,
@@ -20,12 +22,16 @@ func FuzzParseExtraClaims(f *testing.F) {
 		`  {"a":null}  `,
 		`{}`, `[]`, `"x"`, `1`, `{`, `{"a":1}{`, `{"sub":"x"}`, `{"":1}`, `{"a":"\u0000\ud800"}`,
 		`{"a":1,"a":2}`, `</textarea><script>alert(1)</script>`, strings.Repeat("[", 3000),
+		`{"permissions":[],"org_id":null}`, `{"https://example.com/roles":"x","z":1}`,
 	} {
 		f.Add(s)
 	}
-	at := accessClaims{Iss: "http://localhost:9400/", Sub: "alice", Aud: "api", ClientID: "shell", Iat: 1, Nbf: 1, Exp: 2, JTI: "j"}
-	reg, _ := newRegistry(&config.Config{})
-	cl := &client{Client: config.Client{ClientID: "shell"}}
+	at := accessClaims{Iss: "http://localhost:9400/", Sub: "alice", Aud: ordersAPI, ClientID: "shell", Iat: 1, Nbf: 1, Exp: 2, JTI: "j"}
+	reg, err := newRegistry(apiConfig())
+	if err != nil {
+		f.Fatal(err)
+	}
+	cl := reg.clients["shell"]
 	f.Fuzz(func(t *testing.T, s string) {
 		m, err := ParseExtraClaims(s)
 		if err != nil {
@@ -42,26 +48,35 @@ func FuzzParseExtraClaims(f *testing.F) {
 				t.Fatalf("accepted claim %q", k)
 			}
 		}
-		custom, err := customClaims(grant{Reg: reg, Client: cl, Sub: "alice", SID: "s", Extra: m})
+		extra, err := newClaimSet(m)
 		if err != nil {
 			t.Fatalf("encode %v: %v", m, err)
 		}
-		payload := &at
-		b, err := json.Marshal(withClaims{payload, custom})
+		custom, err := customClaims(grant{Reg: reg, Client: cl, Sub: "alice", SID: "s", Audience: ordersAPI, Extra: extra})
+		if err != nil {
+			t.Fatalf("encode %v: %v", m, err)
+		}
+		b, err := accessPayload(&at, custom)
 		if err != nil || !json.Valid(b) {
 			t.Fatalf("spliced token is not JSON (%v): %s", err, b)
 		}
 		var got map[string]any
-		if err := json.Unmarshal(b, &got); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&got); err != nil {
 			t.Fatal(err)
 		}
 		if got["iss"] != at.Iss || got["sub"] != at.Sub || got["aud"] != at.Aud || got["client_id"] != at.ClientID {
 			t.Fatalf("fixed claims changed: %s", b)
 		}
-		for k := range m {
-			if _, ok := got[k]; !ok {
-				t.Fatalf("claim %q lost: %s", k, b)
+		for k, v := range m {
+			want, _ := json.Marshal(v)
+			if have, _ := json.Marshal(got[k]); string(have) != string(want) {
+				t.Fatalf("claim %q is %s, want %s: %s", k, have, want, b)
 			}
+		}
+		if _, given := m["org_id"]; !given && got["org_id"] != "acme" {
+			t.Fatalf("alice's mapped org_id lost: %s", b)
 		}
 	})
 }

@@ -92,7 +92,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		name = q
 	}
 	extraText := r.PostForm.Get("extra_claims")
-	extra, err := ParseExtraClaims(extraText)
+	extra, err := parseExtra(extraText)
 	if err != nil {
 		msg := err.Error()
 		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
@@ -149,7 +149,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession creates an SSO session and sets its cookies.
-func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username string, extra map[string]any, now time.Time) session {
+func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username string, extra *claimSet, now time.Time) session {
 	ss := &session{
 		ID: randomID(32), SID: randomID(16), BrowserState: randomID(16),
 		Sub: username, AuthTime: now.Truncate(time.Second), AMR: []string{"pwd"}, Extra: extra,

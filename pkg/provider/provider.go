@@ -88,7 +88,7 @@ type Provider struct {
 	autoLogin  string
 	// autoLoginClaims are Options.Claims parsed; defaultClaims their text
 	// for the login form.
-	autoLoginClaims map[string]any
+	autoLoginClaims *claimSet
 	defaultClaims   string
 	hosts           *netutil.HostPolicy
 
@@ -133,7 +133,7 @@ func New(opts Options) (*Provider, error) {
 		stop:      make(chan struct{}),
 	}
 	p.cookiePath = base.Path + "/"
-	if p.autoLoginClaims, err = ParseExtraClaims(opts.Claims); err != nil {
+	if p.autoLoginClaims, err = parseExtra(opts.Claims); err != nil {
 		return nil, fmt.Errorf("claims %s: %v", opts.Claims, err)
 	}
 	p.defaultClaims = strings.TrimSpace(opts.Claims)

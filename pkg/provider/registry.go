@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
@@ -32,6 +33,10 @@ type registry struct {
 	// dynamicUsers: no configured user has a password, so any valid
 	// username signs in as a user made on the fly (dynamicUser).
 	dynamicUsers bool
+	// mapped memoises mappedClaims: aud, client and user → *claimSet.
+	// The only part of a registry that changes, and only by adding what
+	// the rest of it determines.
+	mapped sync.Map
 }
 
 type client struct {

@@ -21,7 +21,7 @@ type session struct {
 	AMR          []string
 	// Extra are the claims given at sign-in (ParseExtraClaims), shared
 	// read-only with the session's codes and refresh tokens.
-	Extra   map[string]any
+	Extra   *claimSet
 	Expires time.Time
 	// Clients signed in through this session, for front/back-channel logout.
 	Clients map[string]bool
@@ -61,7 +61,7 @@ type code struct {
 	SID      string
 	AuthTime time.Time
 	AMR      []string
-	Extra    map[string]any // the session's extra claims, shared
+	Extra    *claimSet // the session's extra claims, shared
 	Expires  time.Time
 	Used     bool
 	// Grant names what the exchange issued (access tokens, refresh family),
@@ -81,7 +81,7 @@ type refreshToken struct {
 	Audience string
 	AuthTime time.Time
 	AMR      []string
-	Extra    map[string]any // the sign-in's extra claims, shared
+	Extra    *claimSet // the sign-in's extra claims, shared
 	Expires  time.Time
 	Used     bool // rotated: presenting it again revokes the family
 }

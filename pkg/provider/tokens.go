@@ -21,7 +21,7 @@ type grant struct {
 	AuthTime time.Time
 	AMR      []string
 	// Extra are the sign-in's extra claims (ParseExtraClaims), shared.
-	Extra map[string]any
+	Extra *claimSet
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -108,11 +108,15 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if err != nil {
 		return issued{}, err
 	}
-	var payload any = &at
-	if custom != nil {
-		payload = withClaims{&at, custom}
+	var access string
+	if custom == nil {
+		access, err = p.keys.Sign(&at, "at+jwt")
+	} else {
+		var payload []byte
+		if payload, err = accessPayload(&at, custom); err == nil {
+			access, err = p.keys.SignPayload(payload, "at+jwt")
+		}
 	}
-	access, err := p.keys.Sign(payload, "at+jwt")
 	if err != nil {
 		return issued{}, err
 	}
