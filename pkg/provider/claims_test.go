@@ -419,3 +419,32 @@ func TestDynamicUsers(t *testing.T) {
 		t.Errorf("dynamicUser with an email: %+v", u)
 	}
 }
+
+// TestExtraClaimsFollowTheSession: claims given at sign-in stay with the
+// SSO session: a second app's silent sign-in (prompt=none) and a refresh
+// carry them; a new sign-in without them does not.
+func TestExtraClaimsFollowTheSession(t *testing.T) {
+	op := newTestOP(t, nil)
+	const cbA, cbB = "http://localhost:5101/cb", "http://localhost:5102/cb"
+	b := newBrowser(t)
+	pk := newPKCE()
+	q := callbackParams(t, b.signInWith(b.get(op.authURL("a", cbA, pk, nil)), "carol", `{"roles":["admin"]}`), cbA)
+	if status, tok := op.exchange(t, "a", cbA, q.Get("code"), pk.verifier); status != http.StatusOK || !slices.Equal(toStrings(accessClaimsOf(t, tok["access_token"].(string))["roles"]), []string{"admin"}) {
+		t.Fatalf("app A: %d %v", status, tok)
+	}
+	pk = newPKCE()
+	q = callbackParams(t, b.get(op.authURL("b", cbB, pk, url.Values{"prompt": {"none"}})), cbB)
+	status, tok := op.exchange(t, "b", cbB, q.Get("code"), pk.verifier)
+	if status != http.StatusOK || !slices.Equal(toStrings(accessClaimsOf(t, tok["access_token"].(string))["roles"]), []string{"admin"}) {
+		t.Fatalf("app B, silently: %d %v", status, tok)
+	}
+	status, ref := op.tokenCall(t, url.Values{"grant_type": {"refresh_token"}, "client_id": {"b"}, "refresh_token": {tok["refresh_token"].(string)}}, nil)
+	if status != http.StatusOK || !slices.Equal(toStrings(accessClaimsOf(t, ref["access_token"].(string))["roles"]), []string{"admin"}) {
+		t.Fatalf("app B, refreshed: %d %v", status, ref)
+	}
+	pk = newPKCE()
+	q = callbackParams(t, b.signIn(b.get(op.authURL("a", cbA, pk, url.Values{"prompt": {"login"}})), "carol", ""), cbA)
+	if status, tok := op.exchange(t, "a", cbA, q.Get("code"), pk.verifier); status != http.StatusOK || accessClaimsOf(t, tok["access_token"].(string))["roles"] != nil {
+		t.Fatalf("a new sign-in without extra claims: %d %v", status, tok)
+	}
+}
