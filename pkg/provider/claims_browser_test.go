@@ -20,8 +20,9 @@ import (
 // TestLoginFormExtraClaimsInChromium drives the login form in Chromium: a
 // hostile value in the collapsed extra-claims box comes back as an error
 // in the form, the box open and holding exactly what was typed, and no
-// markup of it in the page; then valid claims with a quick-user button
-// (which submits the same form) sign bob in with them.
+// markup of it in the page; then valid claims sign carol in with Enter
+// (the form's own button, not a quick-user one) and bob with his
+// quick-user button (which submits the same form, claims included).
 func TestLoginFormExtraClaimsInChromium(t *testing.T) {
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("app")) }))
 	t.Cleanup(app.Close)
@@ -64,11 +65,32 @@ func TestLoginFormExtraClaimsInChromium(t *testing.T) {
 		t.Fatalf("after a hostile value the form shows %+v", st)
 	}
 
-	do(t, ctx, "type valid claims", chromedp.SetValue(chromedp.CSS(`#extra_claims`), `{"https://example.com/roles": ["admin"]}`))
-	resp := navigateAndWait(t, ctx, "sign in as bob with the quick-user button", chromedp.Click(chromedp.CSS(`button[name=quick_user][value=bob]`)))
-	u, err := url.Parse(resp.URL)
-	if err != nil || !strings.HasPrefix(resp.URL, cb) || u.Query().Get("code") == "" {
-		t.Fatalf("after sign-in the browser is at %s", resp.URL)
+	// Enter in the password field submits with the form's own button (the
+	// first submit button in tree order), not a quick-user one: carol
+	do(t, ctx, "type valid claims and a new user",
+		chromedp.SetValue(chromedp.CSS(`#extra_claims`), `{"https://example.com/roles": ["admin"]}`),
+		chromedp.SetValue(chromedp.CSS(`#username`), "carol"))
+	resp := navigateAndWait(t, ctx, "press Enter", chromedp.SendKeys(chromedp.CSS(`#password`), "x\r"))
+	if at := redeem(t, issuer, cb, verifier, resp.URL); at.Claims["sub"] != "carol" || !strings.Contains(string(at.ClaimsJSON), `"https://example.com/roles":["admin"]`) {
+		t.Errorf("Enter: access token claims %s", at.ClaimsJSON)
+	}
+	// a quick-user button submits the same form, extra claims included: bob
+	do(t, ctx, "sign in again", chromedp.Navigate(authURL+"&prompt=login"), chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		chromedp.Click(chromedp.CSS(`#extra summary`)),
+		chromedp.SetValue(chromedp.CSS(`#extra_claims`), `{"https://example.com/roles": ["auditor"]}`))
+	resp = navigateAndWait(t, ctx, "click bob", chromedp.Click(chromedp.CSS(`button[name=quick_user][value=bob]`)))
+	if at := redeem(t, issuer, cb, verifier, resp.URL); at.Claims["sub"] != "bob" || !strings.Contains(string(at.ClaimsJSON), `"https://example.com/roles":["auditor"]`) {
+		t.Errorf("quick user: access token claims %s", at.ClaimsJSON)
+	}
+}
+
+// redeem exchanges the code in the callback URL the browser reached and
+// decodes the access token.
+func redeem(t *testing.T, issuer, cb, verifier, callback string) *token.Unverified {
+	t.Helper()
+	u, err := url.Parse(callback)
+	if err != nil || !strings.HasPrefix(callback, cb) || u.Query().Get("code") == "" {
+		t.Fatalf("after sign-in the browser is at %s", callback)
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "client_id": {"shell"}, "code": {u.Query().Get("code")},
 		"redirect_uri": {cb}, "code_verifier": {verifier}}
@@ -87,7 +109,5 @@ func TestLoginFormExtraClaimsInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if at.Claims["sub"] != "bob" || !strings.Contains(string(at.ClaimsJSON), `"https://example.com/roles":["admin"]`) {
-		t.Errorf("access token claims: %s", at.ClaimsJSON)
-	}
+	return at
 }
