@@ -69,6 +69,12 @@ type Lifetimes struct {
 	IDToken      time.Duration `yaml:"id_token,omitempty"`
 	RefreshToken time.Duration `yaml:"refresh_token,omitempty"`
 	Session      time.Duration `yaml:"session,omitempty"`
+	// RefreshReuseInterval lets a rotated refresh token be presented again
+	// for this long, answered with the same successor instead of revoking
+	// its family (Auth0's "reuse interval", Okta's grace period): what many
+	// tabs refreshing at once need. Zero (the default) keeps strict reuse
+	// detection. At most MaxRefreshReuseInterval.
+	RefreshReuseInterval time.Duration `yaml:"refresh_reuse_interval,omitempty"`
 }
 
 // Proxy configures the dev reverse proxy.

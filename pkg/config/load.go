@@ -281,6 +281,7 @@ func (c *Config) Validate() Errors {
 	if m := c.Provider.Mount; m != "" && (!strings.HasPrefix(m, "/") || m == "/" || strings.HasSuffix(m, "/")) {
 		add("provider.mount", "%q must be a path like /auth (leading slash, no trailing slash)", m)
 	}
+	checkLifetimes(add, "provider.tokens", c.Provider.Tokens)
 	// unique reports a list entry without its name, or with the name of an
 	// earlier entry; twice is a format for the name.
 	unique := func(seen map[string]bool, field, name, missing, twice string) {
@@ -300,6 +301,7 @@ func (c *Config) Validate() Errors {
 	for i, cl := range c.Clients {
 		f := fmt.Sprintf("clients[%d]", i)
 		unique(seenClient, f+".client_id", cl.ClientID, "a client needs a client_id", "client %q is defined twice")
+		checkLifetimes(add, f+".tokens", cl.Tokens)
 		if len(cl.RedirectURIs) == 0 && cl.Secret == "" {
 			add(f+".redirect_uris", "public client %q needs at least one redirect_uri", cl.ClientID)
 		}

@@ -21,9 +21,12 @@ type File struct {
 	// SigningAlg is the embedded provider's signing algorithm, RS256
 	// (default) or ES256 (much cheaper to generate and sign with).
 	SigningAlg string
-	Apps       []*App // in file order
-	Users      []*User
-	Flows      []*Flow
+	// RefreshReuseInterval is the embedded provider's refresh-token reuse
+	// interval (0: strict reuse detection, the default).
+	RefreshReuseInterval time.Duration
+	Apps                 []*App // in file order
+	Users                []*User
+	Flows                []*Flow
 }
 
 // DefaultStepTimeout cuts a step that hangs.

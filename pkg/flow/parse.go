@@ -63,7 +63,7 @@ type fileParser struct {
 
 type pair = yamlfile.Pair
 
-var topKeys = []string{"provider", "browser", "timeout", "session_cookie", "signing_alg", "apps", "users", "flows"}
+var topKeys = []string{"provider", "browser", "timeout", "session_cookie", "signing_alg", "refresh_reuse_interval", "apps", "users", "flows"}
 
 func (p *fileParser) file(n ast.Node) *File {
 	f := &File{Provider: "embedded", Browser: "chrome", Timeout: DefaultStepTimeout}
@@ -92,6 +92,8 @@ func (p *fileParser) file(n ast.Node) *File {
 			}
 		case "signing_alg":
 			f.SigningAlg = p.OneOf(pr.Value, "signing_alg", "RS256", "ES256")
+		case "refresh_reuse_interval":
+			f.RefreshReuseInterval = p.Duration(pr.Value, "refresh_reuse_interval")
 		case "session_cookie":
 			fields, _ := p.Mapping(pr.Value, "session_cookie")
 			for _, fl := range fields {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -73,7 +74,7 @@ func (s *signInStep) signInLabel(kind string) string {
 // appArgs reads the argument of a step that acts for an app: `login: shell`
 // or `login: {app: shell, user: alice}`. User and password are allowed when
 // signIn is not nil. It reports whether the step names an app.
-func (p *fileParser) appArgs(kp pair, f *File, app *string, signIn *signInStep) bool {
+func (p *fileParser) appArgs(kp pair, f *File, app *string, signIn *signInStep, more ...argKey) bool {
 	v := p.Resolve(kp.Value)
 	var appN ast.Node
 	switch v.(type) {
@@ -90,10 +91,15 @@ func (p *fileParser) appArgs(kp pair, f *File, app *string, signIn *signInStep) 
 				}
 			case fl.Key == "password" && signIn != nil:
 				signIn.Password, _ = p.Scalar(fl.Value)
+			case slices.ContainsFunc(more, func(a argKey) bool { return a.name == fl.Key }):
+				more[slices.IndexFunc(more, func(a argKey) bool { return a.name == fl.Key })].read(fl.Value)
 			default:
 				allowed := []string{"app"}
 				if signIn != nil {
 					allowed = append(allowed, "user", "password")
+				}
+				for _, a := range more {
+					allowed = append(allowed, a.name)
 				}
 				p.UnknownKey(fl, kp.Key+" step", allowed...)
 			}
@@ -109,6 +115,13 @@ func (p *fileParser) appArgs(kp pair, f *File, app *string, signIn *signInStep) 
 		p.ErrAt(appN, "unknown app %q%s%s", *app, knownList(appNames(f)), yamlfile.DidYouMean(*app, appNames(f)))
 	}
 	return true
+}
+
+// argKey is a key of its own an app step accepts in its mapping form, such
+// as refresh's tabs.
+type argKey struct {
+	name string
+	read func(ast.Node)
 }
 
 // outcome is what a step produced.
@@ -130,7 +143,7 @@ func (o outcome) describe() string {
 	case o.err != nil:
 		return "failed" // the failure line says why
 	case o.authErr != nil:
-		return "error " + o.authErr.Error()
+		return strings.Join(append([]string{"error " + o.authErr.Error()}, o.notes...), "; ")
 	}
 	var parts []string
 	if o.tokens != nil {

@@ -84,6 +84,10 @@ type refreshToken struct {
 	Extra    *claimSet // the sign-in's extra claims, shared
 	Expires  time.Time
 	Used     bool // rotated: presenting it again revokes the family
+	// UsedAt and Successor record the rotation, so a repeat within the
+	// reuse interval gets the same successor instead of a revocation.
+	UsedAt    time.Time
+	Successor string
 }
 
 // grantRec is everything issued from one authorization grant: the access
@@ -104,6 +108,9 @@ type issueIDs struct {
 	Grant  string    // new grant id for a code exchange
 	JTI    string    // the access token's jti
 	JTIExp time.Time // the access token's exp (with slack)
+	// Refresh is the successor refresh token's value when a refresh token
+	// is rotated, recorded on the old one in the same step that marks it used.
+	Refresh string
 }
 
 // useResult is the outcome of using a code or refresh token.
@@ -115,6 +122,7 @@ const (
 	useWrongClient           // issued to another client: nothing changed
 	useReplay                // used before: everything its grant issued is now revoked
 	useRefused               // the caller's check failed: nothing changed
+	useGrace                 // used before, within the reuse interval: answer with its successor
 )
 
 // Store limits: each store evicts its oldest entry beyond these, so memory
@@ -394,9 +402,11 @@ func (s *memStore) grantRevoked(id string) bool {
 
 // rotateRefresh uses a refresh token in one step: a token of another
 // client is left alone; a used one revokes its whole grant, access tokens
-// included (useReplay); else it is marked used and the new access token's
-// jti is recorded in the grant before anything is signed.
-func (s *memStore) rotateRefresh(value, clientID string, now time.Time, ids issueIDs) (refreshToken, useResult) {
+// included (useReplay), unless it was rotated less than reuse ago (useGrace:
+// the caller answers with its successor); else it is marked used, its
+// successor (ids.Refresh) recorded, and the new access token's jti is
+// recorded in the grant before anything is signed.
+func (s *memStore) rotateRefresh(value, clientID string, now time.Time, reuse time.Duration, ids issueIDs) (refreshToken, useResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.refresh.get(value)
@@ -406,6 +416,10 @@ func (s *memStore) rotateRefresh(value, clientID string, now time.Time, ids issu
 	case cur.ClientID != clientID:
 		return *cur, useWrongClient
 	case cur.Used:
+		if g, ok := s.grants.get(cur.Family); ok && !g.revoked && reuse > 0 && s.successorLive(cur) && !now.After(cur.UsedAt.Add(reuse)) {
+			g.addAccess(ids)
+			return *cur, useGrace
+		}
 		s.revokeGrantLocked(cur.Family, now, true)
 		return *cur, useReplay
 	}
@@ -413,9 +427,21 @@ func (s *memStore) rotateRefresh(value, clientID string, now time.Time, ids issu
 	if !ok || g.revoked {
 		return refreshToken{}, useUnknown
 	}
-	cur.Used = true
+	cur.Used, cur.UsedAt, cur.Successor = true, now, ids.Refresh
 	g.addAccess(ids)
 	return *cur, useOK
+}
+
+// successorLive: rt was rotated and its successor is not used yet (or not
+// stored yet: the request that rotated it is still signing). As at Auth0,
+// only the token just before the live one may come back within the
+// interval; an older one is a replay.
+func (s *memStore) successorLive(rt *refreshToken) bool {
+	if rt.Successor == "" {
+		return false
+	}
+	next, ok := s.refresh.get(rt.Successor)
+	return !ok || !next.Used
 }
 
 // revokeGrantLocked deletes the grant's refresh tokens and, with access,

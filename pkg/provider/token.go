@@ -264,7 +264,9 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		return errInvalidRequest("refresh_token is missing")
 	}
 	ids := p.newIDs(reg, c, "", skew, ttl)
-	rt, res := p.store.rotateRefresh(value, c.ClientID, p.now(), ids)
+	ids.Refresh = randomID(32)
+	reuse := lifetimes(reg, c).RefreshReuseInterval
+	rt, res := p.store.rotateRefresh(value, c.ClientID, p.now(), reuse, ids)
 	switch res {
 	case useUnknown:
 		// auth0-spa-js matches the text "invalid refresh token"
@@ -291,11 +293,16 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	}
 	ids.Grant = rt.Family
 	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, Extra: rt.Extra, IDs: ids}
+	detail := "refresh token rotated"
+	if res == useGrace {
+		g.Successor = rt.Successor
+		detail = fmt.Sprintf("rotated refresh token presented again %s after its rotation, within the reuse interval (%s): answered with the same successor", p.now().Sub(rt.UsedAt).Round(time.Millisecond), reuse)
+	}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
 	}
-	p.publish(events.Event{Kind: events.KindRefresh, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: "refresh token rotated"})
+	p.publish(events.Event{Kind: events.KindRefresh, ClientID: c.ClientID, User: rt.Sub, SID: rt.SID, Detail: detail})
 	p.publishTokens(c.ClientID, rt.Sub, rt.SID, "refresh_token", out.resp)
 	writeJSON(w, http.StatusOK, out.resp)
 	return nil

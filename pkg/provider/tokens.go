@@ -25,6 +25,9 @@ type grant struct {
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
+	// Successor, when set, is the refresh token to answer with instead of
+	// minting one: a repeat within the reuse interval.
+	Successor string
 }
 
 // errGrantRevoked: the grant was revoked while its tokens were signed.
@@ -75,6 +78,9 @@ func lifetimes(reg *registry, c *client) config.Lifetimes {
 		}
 		if c.Tokens.RefreshToken > 0 {
 			l.RefreshToken = c.Tokens.RefreshToken
+		}
+		if c.Tokens.RefreshReuseInterval > 0 {
+			l.RefreshReuseInterval = c.Tokens.RefreshReuseInterval
 		}
 	}
 	return l
@@ -140,12 +146,19 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			return issued{}, err
 		}
 	}
-	if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOfflineAccess) {
+	if g.Successor != "" {
+		// a repeat within the reuse interval: the successor already exists
+		out.resp.RefreshToken, out.family = g.Successor, g.IDs.Grant
+	} else if g.SID != "" && slices.Contains(g.Scope, oidc.ScopeOfflineAccess) {
 		fam := g.IDs.Grant
 		if fam == "" {
 			fam = randomID(12)
 		}
-		rt := &refreshToken{Value: randomID(32), Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
+		value := g.IDs.Refresh
+		if value == "" {
+			value = randomID(32)
+		}
+		rt := &refreshToken{Value: value, Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
 			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Extra: g.Extra, Expires: p.now().Add(life.RefreshToken)}
 		if !p.store.putRefresh(rt, p.now()) {
 			return issued{}, errGrantRevoked

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,7 @@ type Options struct {
 	KeysDir       string
 	SigningAlg    string
 	SameSite      string
+	RefreshReuse  time.Duration
 	Faults        []string
 	AllowedHosts  []string
 
@@ -104,6 +106,9 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 			default:
 				return cmdutil.FlagErrorf("--same-site %q is not lax, strict or none", opts.SameSite)
 			}
+			if opts.RefreshReuse < 0 || opts.RefreshReuse > config.MaxRefreshReuseInterval {
+				return cmdutil.FlagErrorf("--refresh-reuse-interval %s is out of range; use 0 (strict reuse detection) up to %s, typically 10s", opts.RefreshReuse, config.MaxRefreshReuseInterval)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -121,6 +126,7 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 	fl.StringVar(&opts.KeysDir, "keys-dir", "", "where signing keys persist (default: the user cache dir's ssokit/keys)")
 	fl.StringVar(&opts.SigningAlg, "signing-alg", "", "RS256 (default; the Auth0 SDK needs it) or ES256")
 	fl.StringVar(&opts.SameSite, "same-site", "", "session cookie SameSite: lax (default), strict, or none (Secure; for cross-site setups)")
+	fl.DurationVar(&opts.RefreshReuse, "refresh-reuse-interval", 0, "let a rotated refresh token be presented again for this long and get the same successor (tabs refreshing at once); 0 (default) revokes the family on any reuse")
 	fl.StringArrayVar(&opts.AllowedHosts, "allowed-host", nil, "also answer requests for this Host name (or .domain); loopback names, IP addresses and the issuer's host always work (repeatable)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault: key=value,… with endpoint, client_id, error, latency, clock_skew, access_token_ttl, count, for (repeatable)")
 	return cmd
@@ -137,6 +143,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	if opts.SameSite != "" {
 		cfg.Provider.SessionCookie.SameSite = opts.SameSite
+	}
+	if opts.RefreshReuse > 0 {
+		cfg.Provider.Tokens.RefreshReuseInterval = opts.RefreshReuse
 	}
 	for _, fs := range opts.Faults {
 		f, err := ParseFault(fs)

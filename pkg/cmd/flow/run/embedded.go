@@ -22,6 +22,7 @@ func EmbeddedConfig(f *flow.File) *config.Config {
 	cfg.Provider.EphemeralKeys = true
 	cfg.Provider.SessionCookie.SameSite = f.SessionSameSite
 	cfg.Provider.SigningAlg = f.SigningAlg
+	cfg.Provider.Tokens.RefreshReuseInterval = f.RefreshReuseInterval
 	for _, u := range f.Users {
 		cfg.Users = append(cfg.Users, config.User{Username: u.Name, Password: u.Password, Claims: u.Claims})
 	}

@@ -66,7 +66,8 @@ Browser profiles (--browser, or "browser:" in the file or a flow):
   all                  every flow under every profile, with a matrix
 
 Steps: login, silent (prompt=none in a hidden iframe or popup), redirect,
-refresh, userinfo, logout (RP-initiated, following front-channel logout),
+refresh ({app, tabs: N} from N tabs at once; lock: true under a Web Lock),
+userinfo, logout (RP-initiated, following front-channel logout),
 wait, fault. Each may carry expect: tokens, error, claims, claims_contain,
 claims_match, same_sub_as, same_session_as, lifetime, signature,
 refresh_token, frontchannel; and timeout (default 10s). When an

@@ -26,6 +26,16 @@
  *      which ends the single-sign-on session for every app. The provider then
  *      loads each app's front-channel logout page (public/frontchannel-logout.html),
  *      which tells this app's open tabs to forget their tokens.
+ *   5. The app's tabs share one set of tokens. A tab that signs in or renews
+ *      posts them to the others on a BroadcastChannel (same origin only: the
+ *      same trust boundary as the memory they live in), and a sign-out in one
+ *      tab signs the others out. Tabs holding one rotating refresh token must
+ *      not spend it at the same moment: the provider would see it used twice
+ *      and revoke the whole family (reuse detection), signing every tab out.
+ *      So renewal runs under a Web Lock, and a tab that had to wait for the
+ *      lock takes the tokens the tab holding it renewed instead of refreshing
+ *      again. (A provider's refresh-token reuse interval is the server-side
+ *      half of the same fix: `ssokit provider --refresh-reuse-interval 10s`.)
  *
  * Security notes are marked "Security:".
  */
@@ -67,7 +77,7 @@ export interface AuthState {
   status: Status
   user?: User
   /** How the current tokens were obtained (shown by the demo page). */
-  via?: 'redirect' | 'refresh' | 'iframe' | 'silent-redirect'
+  via?: 'redirect' | 'refresh' | 'iframe' | 'silent-redirect' | 'another tab'
   error?: string
 }
 
@@ -113,6 +123,18 @@ class AuthError extends Error {
 const TX_PREFIX = 'ssokit.tx.'
 const SILENT_REDIRECT_KEY = 'ssokit.silent-redirect.'
 const SILENT_REDIRECT_EVERY_MS = 60_000
+// Tabs of this app share tokens on this channel and renew under this lock
+// (both + client_id).
+const TABS_CHANNEL = 'ssokit-tabs:'
+const RENEW_LOCK = 'ssokit-renew:'
+// How long a tab that waited for the renewal lock lets the renewing tab's
+// tokens arrive before it concludes there are none and refreshes itself.
+const TAB_SETTLE_MS = 50
+
+/** What a tab posts to the app's other tabs. */
+type TabMessage =
+  | { type: 'tokens'; access_token: string; id_token: string; refresh_token?: string; expiresAt: number }
+  | { type: 'signed-out' }
 
 export class Auth {
   private cfg: Required<AuthConfig>
@@ -127,6 +149,7 @@ export class Auth {
   private state: AuthState = { status: 'loading' }
   private listeners = new Set<(s: AuthState) => void>()
   private channel?: BroadcastChannel
+  private tabs?: BroadcastChannel
 
   constructor(cfg: AuthConfig) {
     this.cfg = {
@@ -142,6 +165,8 @@ export class Auth {
     if ('BroadcastChannel' in window) {
       this.channel = new BroadcastChannel(`ssokit-logout:${this.cfg.clientId}`)
       this.channel.onmessage = () => this.forget('signed out in another app')
+      this.tabs = new BroadcastChannel(TABS_CHANNEL + this.cfg.clientId)
+      this.tabs.onmessage = (e: MessageEvent) => this.fromTab(e.data as TabMessage)
     }
     // Coming back to the tab is a good moment to notice a session that
     // ended elsewhere (or to renew a token a sleeping laptop let expire).
@@ -197,6 +222,7 @@ export class Auth {
     const d = await this.discover()
     const idToken = this.idToken
     this.forget()
+    this.tabs?.postMessage({ type: 'signed-out' } satisfies TabMessage)
     if (!d.end_session_endpoint) {
       throw new Error('the provider has no end_session_endpoint; cannot sign out of the provider session')
     }
@@ -275,7 +301,7 @@ export class Auth {
         // a. Refresh token: no cookies, no iframe; works in every browser.
         if (this.refreshToken) {
           try {
-            await this.refresh()
+            await this.refreshOnce()
             return true
           } catch {
             this.refreshToken = undefined // rotated away or revoked
@@ -337,6 +363,30 @@ export class Auth {
     const a = new URL(this.cfg.issuer)
     const b = window.location
     return a.protocol === b.protocol && site(a.hostname) === site(b.hostname)
+  }
+
+  /**
+   * Refreshes under the app's renewal lock (5 above). Uncontended, it
+   * refreshes at once; when another tab holds the lock, it waits, and then
+   * uses the tokens that tab posted if they arrived, refreshing only if not.
+   */
+  private async refreshOnce(): Promise<void> {
+    const locks = navigator.locks
+    if (!locks) return this.refresh()
+    const name = RENEW_LOCK + this.cfg.clientId
+    // Tokens adopted from the tab that renewed carry a newer expiry.
+    const started = this.expiresAt
+    const renewedByAnotherTab = () => this.expiresAt > started
+    const done = await locks.request(name, { ifAvailable: true }, async (lock) => {
+      if (!lock) return false
+      await this.refresh()
+      return true
+    })
+    if (done) return
+    await locks.request(name, async () => {
+      if (!renewedByAnotherTab()) await new Promise((r) => window.setTimeout(r, TAB_SETTLE_MS))
+      if (!renewedByAnotherTab()) await this.refresh()
+    })
   }
 
   private async refresh(): Promise<void> {
@@ -504,6 +554,34 @@ export class Auth {
     this.expiresAt = Date.now() + (t.expires_in ?? 300) * 1000
     this.scheduleRenewal()
     this.set({ status: 'signed-in', user, via })
+    if (this.idToken) {
+      this.tabs?.postMessage({
+        type: 'tokens', access_token: t.access_token, id_token: this.idToken,
+        refresh_token: this.refreshToken, expiresAt: this.expiresAt,
+      } satisfies TabMessage)
+    }
+  }
+
+  /**
+   * A message from another tab of this app. Tokens newer than ours are
+   * adopted (a tab never re-posts what it adopted); a sign-out there is one
+   * here too.
+   */
+  private fromTab(m: TabMessage): void {
+    if (m?.type === 'signed-out') {
+      this.forget('signed out in another tab')
+      return
+    }
+    if (m?.type !== 'tokens' || typeof m.access_token !== 'string' || typeof m.id_token !== 'string' ||
+      typeof m.expiresAt !== 'number' || m.expiresAt <= this.expiresAt) return
+    const claims = decodeJwt(m.id_token)
+    if (claims.iss !== this.cfg.issuer) return
+    this.accessToken = m.access_token
+    this.idToken = m.id_token
+    this.refreshToken = m.refresh_token
+    this.expiresAt = m.expiresAt
+    this.scheduleRenewal()
+    this.set({ status: 'signed-in', user: claims as User, via: 'another tab' })
   }
 
   /** Renews ahead of expiry; for very short tokens, at 75 % of the lifetime. */
