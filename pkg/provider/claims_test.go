@@ -213,6 +213,13 @@ func TestAPIClaimsEndToEnd(t *testing.T) {
 	if cid.Subject != "carol" || cc["email"] != "carol@example.com" || cc["preferred_username"] != "carol" {
 		t.Errorf("carol's ID token: sub %q %v", cid.Subject, cc)
 	}
+	cui, err := rp.UserInfo(ctx, oauth2.StaticTokenSource(carol))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cui.Subject != "carol" || cui.Email != "carol@example.com" {
+		t.Errorf("carol's userinfo: %+v", cui)
+	}
 }
 
 func decodePayload(t *testing.T, raw string) string {
