@@ -255,7 +255,13 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		return
 	}
 	if p.autoLogin != "" {
-		u, _ := reg.user(p.autoLogin)
+		u, ok := reg.user(p.autoLogin)
+		if !ok {
+			// the config was reloaded without the user (or with passwords,
+			// which ends users made on the fly)
+			p.errorPage(w, r, errInvalidRequest("--auto-login %s is no longer a user: the reloaded config does not define it; restart with another --auto-login or add the user", p.autoLogin))
+			return
+		}
 		ss = p.startSession(w, reg, u.Username, p.autoLoginClaims, now)
 		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
 		p.issueCode(w, r, req, c, ss)

@@ -455,3 +455,17 @@ func TestExtraClaimsFollowTheSession(t *testing.T) {
 		t.Fatalf("a new sign-in without extra claims: %d %v", status, tok)
 	}
 }
+
+// TestAutoLoginUserReloadedAway: a reload that ends the auto-login user
+// (passwords configured end users made on the fly) answers an error page
+// saying so, not a crash.
+func TestAutoLoginUserReloadedAway(t *testing.T) {
+	op := newTestOP(t, &config.Config{Users: []config.User{{Username: "alice"}}}, func(o *Options) { o.AutoLogin = "carol" })
+	if err := op.Reload(registeredConfig()); err != nil {
+		t.Fatal(err)
+	}
+	p := newBrowser(t).get(op.authURL("shell", shellCB, newPKCE(), nil))
+	if p.status != http.StatusBadRequest || !strings.Contains(p.body, "--auto-login carol is no longer a user") {
+		t.Fatalf("%d\n%s", p.status, p.body)
+	}
+}
