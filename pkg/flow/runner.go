@@ -82,7 +82,13 @@ type StepResult struct {
 	// authentication error, when one did.
 	Explanation string      `json:"explanation,omitempty"`
 	Trace       []TraceLine `json:"trace,omitempty"`
+	// TraceOmitted counts the requests past MaxTraceLines left out of Trace.
+	TraceOmitted int `json:"trace_omitted,omitempty"`
 }
+
+// MaxTraceLines bounds the requests kept per step (a redirect loop, say,
+// would otherwise grow the results and the reports without limit).
+const MaxTraceLines = 100
 
 // TraceLine is one request of a step, named by the parties involved.
 type TraceLine struct {
@@ -95,6 +101,10 @@ type TraceLine struct {
 	Note    string   `json:"note,omitempty"`
 	Sent    []string `json:"cookies_sent,omitempty"`
 	Blocked []string `json:"cookies_blocked,omitempty"`
+	// Set lists the response's Set-Cookie headers: "name", "name (deleted)"
+	// or "name (rejected: Reason)".
+	Set      []string      `json:"cookies_set,omitempty"`
+	Duration time.Duration `json:"duration_ns,omitempty"`
 }
 
 // Run runs every flow of f. The error is non-nil only when nothing could
@@ -278,7 +288,8 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	o := st.act.run(sctx, fr)
 	sr.Duration = time.Since(start)
 	fr.lastExchanges = fr.b.TakeTrace()
-	sr.Trace = fr.traceLines(fr.lastExchanges)
+	ex, omitted := boundTrace(fr.lastExchanges)
+	sr.Trace, sr.TraceOmitted = fr.traceLines(ex), omitted
 	if o.err != nil && errors.Is(sctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 		o.err = fmt.Errorf("timed out after %s (the step timeout; set timeout: on the step or the file to change it)", timeout)
 	}
@@ -293,6 +304,14 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	}
 }
 
+// boundTrace keeps a step's first MaxTraceLines requests and counts the rest.
+func boundTrace(ex []browser.Exchange) ([]browser.Exchange, int) {
+	if len(ex) > MaxTraceLines {
+		return ex[:MaxTraceLines], len(ex) - MaxTraceLines
+	}
+	return ex, 0
+}
+
 func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 	out := make([]TraceLine, 0, len(ex))
 	for _, e := range ex {
@@ -301,7 +320,7 @@ func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 			from = fr.party(e.RedirectedBy) // who sent the browser here
 		}
 		tl := TraceLine{From: from, To: fr.party(e.URL), Context: e.Context.String(), Method: e.Method,
-			URL: shortURL(e.URL), Status: e.Status, Note: e.Note}
+			URL: shortURL(e.URL), Status: e.Status, Note: e.Note, Duration: e.Duration}
 		if !e.Navigation {
 			tl.Context = "fetch"
 		}
@@ -317,6 +336,16 @@ func (fr *flowRun) traceLines(ex []browser.Exchange) []TraceLine {
 				rs[i] = string(r)
 			}
 			tl.Blocked = append(tl.Blocked, bl.Cookie.Name+" ("+strings.Join(rs, ", ")+")")
+		}
+		for _, sc := range e.SetCookies {
+			switch {
+			case sc.Deleted:
+				tl.Set = append(tl.Set, sc.Name+" (deleted)")
+			case sc.Stored:
+				tl.Set = append(tl.Set, sc.Name)
+			default:
+				tl.Set = append(tl.Set, sc.Name+" (rejected: "+string(sc.Reason)+")")
+			}
 		}
 		out = append(out, tl)
 	}

@@ -262,7 +262,7 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 			p.errorPage(w, r, errInvalidRequest("--auto-login %s is no longer a user: the reloaded config does not define it; restart with another --auto-login or add the user", p.autoLogin))
 			return
 		}
-		ss = p.startSession(w, reg, u.Username, p.autoLoginClaims, now)
+		ss = p.startSession(w, reg, u.Username, "auto-login", p.autoLoginClaims, now)
 		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
 		p.issueCode(w, r, req, c, ss)
 		return
@@ -282,7 +282,7 @@ func (p *Provider) currentSession(r *http.Request, now time.Time) (session, bool
 // issueCode answers the authorization request with a fresh code.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, c *client, ss session) {
 	now := p.now()
-	cd := &code{Value: randomID(32), Req: req.forCode(), Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Extra: ss.Extra, Expires: now.Add(CodeTTL)}
+	cd := &code{Value: randomID(32), Req: req.forCode(), Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
 	p.store.putCode(cd)
 	p.store.addSessionClient(ss.ID, c.ClientID)
 	kind, detail := events.KindCode, "code issued ("+req.ResponseMode+")"

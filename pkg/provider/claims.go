@@ -26,7 +26,9 @@ const MaxDynamicUsername = 64
 const errInvalidTarget = "invalid_target"
 
 // ParseExtraClaims reads a sign-in's extra claims: one JSON object of at
-// most MaxExtraClaims bytes whose keys are not reserved access-token claims.
+// most MaxExtraClaims bytes whose keys are not claims the provider sets in
+// access or ID tokens. The session keeps them: every token issued through
+// it and userinfo carry them (as the test API's session claims).
 // Blank input is no claims (nil). Numbers keep their exact text. The
 // returned map is never modified afterwards: sessions, codes and refresh
 // tokens share it.
@@ -59,8 +61,8 @@ func ParseExtraClaims(s string) (map[string]any, error) {
 		switch {
 		case k == "":
 			return nil, errors.New("extra claims: a claim name is empty")
-		case slices.Contains(config.ReservedAccessTokenClaims, k):
-			return nil, fmt.Errorf("extra claims: %q is set by the provider and cannot be given; reserved: %s", k, strings.Join(config.ReservedAccessTokenClaims, " "))
+		case slices.Contains(extraReserved, k):
+			return nil, fmt.Errorf("extra claims: %q is set by the provider and cannot be given; reserved: %s", k, strings.Join(extraReserved, " "))
 		}
 	}
 	if len(m) == 0 {
@@ -68,6 +70,18 @@ func ParseExtraClaims(s string) (map[string]any, error) {
 	}
 	return m, nil
 }
+
+// extraReserved are the claims a sign-in cannot give: the access token's
+// and the ID token's own.
+var extraReserved = func() []string {
+	out := slices.Clone(config.ReservedAccessTokenClaims)
+	for _, c := range reservedClaims {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}()
 
 // jsonErrText is a JSON error without Go type names.
 func jsonErrText(err error) string {
@@ -173,15 +187,6 @@ func newClaimSet(m map[string]any) (*claimSet, error) {
 	return &claimSet{m: m, raw: raw}, nil
 }
 
-// parseExtra is ParseExtraClaims, encoded once for every token of the sign-in.
-func parseExtra(s string) (*claimSet, error) {
-	m, err := ParseExtraClaims(s)
-	if err != nil {
-		return nil, err
-	}
-	return newClaimSet(m)
-}
-
 // mappedClaims are the claims the API's and then the client's
 // access_token_claims give user: nil without mappings or attributes.
 // They depend only on the registry, so they are encoded once per
@@ -206,7 +211,8 @@ func (r *registry) mappedClaims(aud string, c *client, sub string) *claimSet {
 	m := map[string]any{}
 	for _, mp := range []map[string]string{apiMap, c.AccessTokenClaims} {
 		for claim, attr := range mp {
-			if v, ok := u.Attributes[attr]; ok {
+			// a config built in Go skips Validate: never repeat a fixed claim
+			if v, ok := u.Attributes[attr]; ok && !slices.Contains(config.ReservedAccessTokenClaims, claim) {
 				m[claim] = v
 			}
 		}
@@ -222,40 +228,52 @@ func (r *registry) mappedClaims(aud string, c *client, sub string) *claimSet {
 
 // customClaims is the JSON object of the access token's claims beyond the
 // fixed ones: the API's mapped attributes, then the client's, then the
-// sign-in's extra claims, each over the one before. nil when there are none.
-func customClaims(g grant) ([]byte, error) {
+// session's extra claims, each over the one before. nil when there are none.
+func customClaims(g grant, extra map[string]any) ([]byte, error) {
 	var mapped *claimSet
 	if g.SID != "" {
 		mapped = g.Reg.mappedClaims(g.Audience, g.Client, g.Sub)
 	}
-	extra := g.Extra
-	switch {
-	case mapped == nil && extra == nil:
-		return nil, nil
-	case extra == nil:
+	if len(extra) == 0 {
+		if mapped == nil {
+			return nil, nil
+		}
 		return mapped.raw, nil
-	case mapped == nil:
-		return extra.raw, nil
 	}
-	overlap := false
-	for k := range extra.m {
-		if _, ok := mapped.m[k]; ok {
-			overlap = true
-			break
+	// extra claims were checked when given (ParseExtraClaims, the test
+	// API); the fixed claims are skipped anyway, so the token never
+	// repeats a name
+	clean, overlap := true, false
+	for k := range extra {
+		if slices.Contains(config.ReservedAccessTokenClaims, k) {
+			clean = false
+		}
+		if mapped != nil {
+			if _, ok := mapped.m[k]; ok {
+				overlap = true
+			}
 		}
 	}
-	if !overlap {
-		out := make([]byte, 0, len(mapped.raw)+len(extra.raw))
+	if clean && !overlap {
+		raw, err := json.Marshal(extra)
+		if err != nil || mapped == nil {
+			return raw, err
+		}
+		out := make([]byte, 0, len(mapped.raw)+len(raw))
 		out = append(out, mapped.raw[:len(mapped.raw)-1]...)
 		out = append(out, ',')
-		return append(out, extra.raw[1:]...), nil
+		return append(out, raw[1:]...), nil
 	}
-	m := make(map[string]any, len(mapped.m)+len(extra.m))
-	for k, v := range mapped.m {
-		m[k] = v
+	m := map[string]any{}
+	if mapped != nil {
+		for k, v := range mapped.m {
+			m[k] = v
+		}
 	}
-	for k, v := range extra.m {
-		m[k] = v
+	for k, v := range extra {
+		if !slices.Contains(config.ReservedAccessTokenClaims, k) {
+			m[k] = v
+		}
 	}
 	return json.Marshal(m)
 }

@@ -51,9 +51,10 @@ type Options struct {
 	Logger *slog.Logger
 	// AutoLogin signs interactive requests in as this user without a form.
 	AutoLogin string
-	// Claims are extra access-token claims for every sign-in, a JSON
-	// object (ParseExtraClaims): auto-login sign-ins carry them, and the
-	// login form's extra-claims box starts with them.
+	// Claims are extra claims for every sign-in, a JSON object
+	// (ParseExtraClaims) kept as the session's claims: auto-login
+	// sign-ins carry them, and the login form's extra-claims box starts
+	// with them.
 	Claims string
 	// Events receives every login, token, refresh, logout and error. A bus
 	// keeping 1000 events is made when nil.
@@ -88,11 +89,12 @@ type Provider struct {
 	autoLogin  string
 	// autoLoginClaims are Options.Claims parsed; defaultClaims their text
 	// for the login form.
-	autoLoginClaims *claimSet
+	autoLoginClaims map[string]any
 	defaultClaims   string
 	hosts           *netutil.HostPolicy
 
-	reg atomic.Pointer[registry]
+	reg  atomic.Pointer[registry]
+	over overlay // the test API's users and clients over the config
 
 	mux       *http.ServeMux
 	discovery []byte
@@ -133,7 +135,7 @@ func New(opts Options) (*Provider, error) {
 		stop:      make(chan struct{}),
 	}
 	p.cookiePath = base.Path + "/"
-	if p.autoLoginClaims, err = parseExtra(opts.Claims); err != nil {
+	if p.autoLoginClaims, err = ParseExtraClaims(opts.Claims); err != nil {
 		return nil, fmt.Errorf("claims %s: %v", opts.Claims, err)
 	}
 	p.defaultClaims = strings.TrimSpace(opts.Claims)
@@ -189,13 +191,20 @@ func (p *Provider) Keys() *keys.Set { return p.keys }
 func (p *Provider) Events() *events.Bus { return p.events }
 
 // Reload replaces users, clients, lifetimes and configured faults without
-// dropping sessions, codes or tokens.
+// dropping sessions, codes or tokens. Users and clients added or removed
+// through the test API stay so until Reset.
 func (p *Provider) Reload(cfg *config.Config) error {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	r, err := newRegistry(cfg)
+	o := &p.over
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	prev := o.base
+	o.base = cfg
+	r, err := o.buildLocked()
 	if err != nil {
+		o.base = prev
 		return err
 	}
 	p.reg.Store(r)

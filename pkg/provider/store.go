@@ -19,12 +19,14 @@ type session struct {
 	Sub          string
 	AuthTime     time.Time
 	AMR          []string
-	// Extra are the claims given at sign-in (ParseExtraClaims), shared
-	// read-only with the session's codes and refresh tokens.
-	Extra   *claimSet
-	Expires time.Time
+	Expires      time.Time
 	// Clients signed in through this session, for front/back-channel logout.
 	Clients map[string]bool
+	// Claims are extra claims the test API gave the session: every token
+	// issued through it and userinfo carry them. Never changed once stored.
+	Claims map[string]any
+	// Via is how the session began: "password", "auto-login", "test API".
+	Via string
 }
 
 // authRequest is a validated authorization request.
@@ -61,7 +63,6 @@ type code struct {
 	SID      string
 	AuthTime time.Time
 	AMR      []string
-	Extra    *claimSet // the session's extra claims, shared
 	Expires  time.Time
 	Used     bool
 	// Grant names what the exchange issued (access tokens, refresh family),
@@ -81,7 +82,6 @@ type refreshToken struct {
 	Audience string
 	AuthTime time.Time
 	AMR      []string
-	Extra    *claimSet // the sign-in's extra claims, shared
 	Expires  time.Time
 	Used     bool // rotated: presenting it again revokes the family
 	// UsedAt and Successor record the rotation, so a repeat within the
@@ -144,8 +144,10 @@ type memStore struct {
 	interactions *ordered[*interaction]
 	codes        *ordered[*code]
 	refresh      *ordered[*refreshToken]
-	grants       *ordered[*grantRec] // grant (family) id → what it issued
-	revoked      *ordered[time.Time] // access token jti → its exp
+	grants       *ordered[*grantRec]      // grant (family) id → what it issued
+	revoked      *ordered[time.Time]      // access token jti → its exp
+	claims       *ordered[map[string]any] // sid → the session's extra claims (test API)
+	limits       storeLimits
 }
 
 func newMemStore() *memStore { return newMemStoreLimits(defaultLimits) }
@@ -158,6 +160,8 @@ func newMemStoreLimits(l storeLimits) *memStore {
 		refresh:      newOrdered[*refreshToken](l.Refresh),
 		grants:       newOrdered[*grantRec](l.Grants),
 		revoked:      newOrdered[time.Time](l.Revoked),
+		claims:       newOrdered[map[string]any](l.Sessions),
+		limits:       l,
 	}
 }
 
@@ -174,6 +178,7 @@ func (s *memStore) sweep(now time.Time) {
 	s.sessions.each(func(k string, v *session) {
 		if now.After(v.Expires) {
 			s.sessions.del(k)
+			s.claims.del(v.SID)
 		}
 	})
 	s.interactions.each(func(k string, v *interaction) {
@@ -224,8 +229,24 @@ func (s *memStore) counts() map[string]int {
 
 func (s *memStore) putSession(ss *session) {
 	s.mu.Lock()
-	s.sessions.put(ss.ID, ss)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if _, old, evicted := s.sessions.put(ss.ID, ss); evicted {
+		s.claims.del(old.SID)
+	}
+	if len(ss.Claims) > 0 {
+		s.claims.put(ss.SID, ss.Claims)
+	}
+}
+
+// sessionClaims returns the extra claims of the session sid (nil when none).
+func (s *memStore) sessionClaims(sid string) map[string]any {
+	if sid == "" {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, _ := s.claims.get(sid)
+	return c
 }
 
 // liveSession returns a copy of the unexpired session with the cookie value id.
@@ -259,6 +280,7 @@ func (s *memStore) endSession(id string, now time.Time) (*session, bool) {
 		return nil, false
 	}
 	s.sessions.del(id)
+	s.claims.del(ss.SID)
 	s.revokeSIDLocked(ss.SID, now)
 	return ss, true
 }
@@ -270,6 +292,7 @@ func (s *memStore) endAllSessions(now time.Time) []*session {
 	var out []*session
 	s.sessions.each(func(id string, ss *session) {
 		s.sessions.del(id)
+		s.claims.del(ss.SID)
 		s.revokeSIDLocked(ss.SID, now)
 		out = append(out, ss)
 	})

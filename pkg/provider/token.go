@@ -233,7 +233,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 	case useRefused:
 		return cerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, Extra: cd.Extra, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -292,7 +292,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		scope = req
 	}
 	ids.Grant = rt.Family
-	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, Extra: rt.Extra, IDs: ids}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: rt.Audience, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids}
 	detail := "refresh token rotated"
 	if res == useGrace {
 		g.Successor = rt.Successor

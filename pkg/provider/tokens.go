@@ -20,8 +20,8 @@ type grant struct {
 	Nonce    string
 	AuthTime time.Time
 	AMR      []string
-	// Extra are the sign-in's extra claims (ParseExtraClaims), shared.
-	Extra *claimSet
+	// Extra claims for every token; nil means the session's (test API).
+	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -110,7 +110,14 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
-	custom, err := customClaims(g)
+	// extra claims the session was given (login form, --claims, test API)
+	// ride in every token issued through it, as an identity provider's
+	// rules would add them
+	extra := g.Extra
+	if extra == nil {
+		extra = p.store.sessionClaims(g.SID)
+	}
+	custom, err := customClaims(g, extra)
 	if err != nil {
 		return issued{}, err
 	}
@@ -142,6 +149,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			idc["nonce"] = g.Nonce
 		}
 		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
+		addExtraClaims(idc, extra)
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}
@@ -159,7 +167,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			value = randomID(32)
 		}
 		rt := &refreshToken{Value: value, Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
-			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Extra: g.Extra, Expires: p.now().Add(life.RefreshToken)}
+			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
 		if !p.store.putRefresh(rt, p.now()) {
 			return issued{}, errGrantRevoked
 		}
@@ -213,4 +221,14 @@ func joinScope(s []string) string {
 		out += v
 	}
 	return out
+}
+
+// addExtraClaims adds a session's extra claims over the user's, never
+// over the reserved ones.
+func addExtraClaims(dst, extra map[string]any) {
+	for k, v := range extra {
+		if !slices.Contains(reservedClaims, k) {
+			dst[k] = v
+		}
+	}
 }

@@ -272,7 +272,7 @@ func TestNewList(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
-	if len(lines) != 6 || !strings.HasPrefix(lines[0], "vanilla  TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff      ") {
+	if len(lines) != 7 || !strings.HasPrefix(lines[0], "vanilla  TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff      ") || !strings.HasPrefix(lines[6], "spa-bff  ") {
 		t.Errorf("--list:\n%s", r.out)
 	}
 }

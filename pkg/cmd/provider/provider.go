@@ -52,8 +52,8 @@ username signs in too, as a user made on the fly), and any client_id is
 accepted as a public client (PKCE S256 required) for loopback redirect URIs.
 With --config only the clients in the file are accepted, with exact
 redirect_uri matching, and APIs (apis:) say which audiences, scopes and
-access-token claims exist. --claims adds access-token claims to every
-sign-in; the login form has an extra-claims box for one sign-in.
+access-token claims exist. --claims adds claims to every sign-in's tokens;
+the login form has an extra-claims box for one sign-in.
 
 The issuer is http://localhost:9400/ by default, with the trailing slash the
 Auth0 SPA SDK needs. Signing keys persist in the user cache dir so tokens
@@ -120,7 +120,7 @@ another name with --allowed-host NAME or allowed_hosts in the config.`,
 	fl.StringVar(&opts.Addr, "addr", "", "listen address (default 127.0.0.1:9400, or provider.addr from the config)")
 	fl.StringVar(&opts.Issuer, "issuer", "", "issuer URL, exactly as tokens carry it (default http://localhost:<port>/)")
 	fl.StringVar(&opts.AutoLogin, "auto-login", "", "sign interactive requests in as this user without the form (prompt=none still needs a session)")
-	fl.StringVar(&opts.Claims, "claims", "", "extra access-token claims for every sign-in, a JSON object (with --auto-login they are used; else the login form's extra-claims box starts with them)")
+	fl.StringVar(&opts.Claims, "claims", "", "extra claims for every sign-in's tokens and userinfo, a JSON object (with --auto-login they are used; else the login form's extra-claims box starts with them)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format: text or json")
 	fl.BoolVar(&opts.EphemeralKeys, "ephemeral-keys", false, "generate signing keys in memory; nothing is read or written")
 	fl.StringVar(&opts.KeysDir, "keys-dir", "", "where signing keys persist (default: the user cache dir's ssokit/keys)")
@@ -180,7 +180,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
 	if opts.Claims != "" {
-		fmt.Fprintf(errOut, "  claims     %s (every sign-in's access tokens)\n\n", strings.TrimSpace(opts.Claims))
+		fmt.Fprintf(errOut, "  claims     %s (every sign-in's tokens and userinfo)\n\n", strings.TrimSpace(opts.Claims))
 	}
 	srv := netutil.NewServer(p, netutil.ServerOptions{})
 	if opts.Ready != nil {

@@ -26,6 +26,7 @@ type Options struct {
 	Browser  string
 	Parallel int
 	JUnit    string
+	HTML     string
 	JSON     bool
 	Verbose  bool
 	Now      func() time.Time
@@ -76,6 +77,7 @@ which cookie and why, in one sentence. See ` + "`ssokit flow init`" + ` for a
 commented example.`,
 		Example: `  ssokit flow run flows.yaml
   ssokit flow run flows/*.yaml --browser all --junit sso-junit.xml
+  ssokit flow run flows.yaml --browser all --html sso-report.html
   ssokit flow run flows.yaml --browser safari --verbose
   ssokit flow run flows.yaml --issuer http://localhost:8080/realms/dev --json`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -106,6 +108,7 @@ commented example.`,
 	cmdutil.AddCACertFlag(fl, &opts.CACert)
 	fl.IntVar(&opts.Parallel, "parallel", 1, "how many flows run at once")
 	fl.StringVar(&opts.JUnit, "junit", "", "also write a JUnit XML report to this file")
+	fl.StringVar(&opts.HTML, "html", "", "also write a self-contained HTML report to `FILE`: each flow as a sequence diagram of its requests and cookies, the browser matrix, timings")
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON instead of text")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show each step's requests as an arrow diagram (app → provider → app)")
 	return cmd
@@ -143,6 +146,13 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		junit = fh
 		defer fh.Close()
+	}
+	htmlFile, herr := createReport("--html", opts.HTML)
+	if herr != nil {
+		return herr
+	}
+	if htmlFile != nil {
+		defer htmlFile.Close()
 	}
 	var profiles []string
 	switch opts.Browser {
@@ -191,6 +201,11 @@ func Run(ctx context.Context, opts *Options) error {
 			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("%s: %w", f.Path, err)}
 		}
 		results = append(results, res)
+	}
+	if htmlFile != nil { // before the traces go: the report draws them
+		if err := writeHTML(htmlFile, opts, results, profiles); err != nil {
+			return err
+		}
 	}
 	if !opts.Verbose {
 		for _, r := range results {
