@@ -114,9 +114,10 @@ func accessClaimsOf(t *testing.T, raw string) map[string]any {
 // TestAPIClaimsEndToEnd: go-oidc and x/oauth2 sign in through the form
 // asking for the API by its audience; the access token carries the API's
 // and the client's mapped attributes under their claim names, aud is the
-// API; the ID token and userinfo keep identity claims only; introspection
-// shows the access token's claims; a resource server authorizes alice
-// (admin) and refuses bob (viewer) until bob signs in with an extra claim.
+// API; the ID token and userinfo keep identity claims (the user's and the
+// sign-in's extra ones); introspection shows the access token's claims; a
+// resource server authorizes alice (admin) and refuses bob (viewer) until
+// bob signs in with an extra claim.
 func TestAPIClaimsEndToEnd(t *testing.T) {
 	op := newTestOP(t, apiConfig())
 	ctx := context.Background()
@@ -195,6 +196,19 @@ func TestAPIClaimsEndToEnd(t *testing.T) {
 	}
 	if !strings.Contains(decodePayload(t, bobAdmin.AccessToken), `"tenant":{"id":12345678901234567890}`) {
 		t.Errorf("extra claims lost precision or shape: %s", decodePayload(t, bobAdmin.AccessToken))
+	}
+	// the sign-in's extra claims are the session's: ID token and userinfo too
+	if !strings.Contains(decodePayload(t, bobAdmin.Extra("id_token").(string)), `"`+rolesClaim+`":["admin"]`) {
+		t.Errorf("bob's ID token lacks the extra claim: %s", decodePayload(t, bobAdmin.Extra("id_token").(string)))
+	}
+	bui, err := rp.UserInfo(ctx, oauth2.StaticTokenSource(bobAdmin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buic map[string]any
+	_ = bui.Claims(&buic)
+	if !slices.Equal(toStrings(buic[rolesClaim]), []string{"admin"}) || buic["permissions"] != nil {
+		t.Errorf("bob's userinfo: extra claims yes, mapped attributes no: %v", buic)
 	}
 	// and a user made on the fly: carol has no roles until she says so
 	if code := callAPI(t, api, signIn("carol", "").AccessToken); code != http.StatusForbidden {
