@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/oidc"
@@ -229,7 +230,8 @@ func (r *registry) mappedClaims(aud string, c *client, sub string) *claimSet {
 // customClaims is the JSON object of the access token's claims beyond the
 // fixed ones: the API's mapped attributes, then the client's, then the
 // session's extra claims, each over the one before. nil when there are none.
-func customClaims(g grant, extra map[string]any) ([]byte, error) {
+// extraJSON, when given, is extra already encoded.
+func customClaims(g grant, extra map[string]any, extraJSON []byte) ([]byte, error) {
 	var mapped *claimSet
 	if g.SID != "" {
 		mapped = g.Reg.mappedClaims(g.Audience, g.Client, g.Sub)
@@ -255,7 +257,10 @@ func customClaims(g grant, extra map[string]any) ([]byte, error) {
 		}
 	}
 	if clean && !overlap {
-		raw, err := json.Marshal(extra)
+		raw, err := extraJSON, error(nil)
+		if raw == nil {
+			raw, err = json.Marshal(extra)
+		}
 		if err != nil || mapped == nil {
 			return raw, err
 		}
@@ -290,4 +295,33 @@ func accessPayload(at *accessClaims, custom []byte) ([]byte, error) {
 	out = append(out, b[:len(b)-1]...)
 	out = append(out, ',')
 	return append(out, bytes.TrimPrefix(custom, []byte("{"))...), nil
+}
+
+// jsonCache keeps the JSON of each session's extra claims, so a token
+// issue copies bytes instead of encoding them again. A session's claims
+// never change and its sid is never reused; the cache holds at most max
+// entries (oldest evicted), like every store.
+type jsonCache struct {
+	mu sync.Mutex
+	m  *ordered[[]byte]
+}
+
+func newJSONCache(max int) *jsonCache { return &jsonCache{m: newOrdered[[]byte](max)} }
+
+// get returns the JSON of v, the claims of session sid.
+func (c *jsonCache) get(sid string, v map[string]any) []byte {
+	c.mu.Lock()
+	raw, ok := c.m.get(sid)
+	c.mu.Unlock()
+	if ok {
+		return raw
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil // customClaims encodes, and reports, it again
+	}
+	c.mu.Lock()
+	c.m.put(sid, raw)
+	c.mu.Unlock()
+	return raw
 }

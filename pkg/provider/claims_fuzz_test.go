@@ -46,7 +46,7 @@ func FuzzParseExtraClaims(f *testing.F) {
 				t.Fatalf("accepted claim %q", k)
 			}
 		}
-		custom, err := customClaims(grant{Reg: reg, Client: cl, Sub: "alice", SID: "s", Audience: ordersAPI}, m)
+		custom, err := customClaims(grant{Reg: reg, Client: cl, Sub: "alice", SID: "s", Audience: ordersAPI}, m, nil)
 		if err != nil {
 			t.Fatalf("encode %v: %v", m, err)
 		}

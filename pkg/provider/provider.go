@@ -90,6 +90,7 @@ type Provider struct {
 	// autoLoginClaims are Options.Claims parsed; defaultClaims their text
 	// for the login form.
 	autoLoginClaims map[string]any
+	sessionJSON     *jsonCache // sid → its claims' JSON
 	defaultClaims   string
 	hosts           *netutil.HostPolicy
 
@@ -161,6 +162,7 @@ func New(opts Options) (*Provider, error) {
 		}
 	}
 	p.store = newMemStore()
+	p.sessionJSON = newJSONCache(defaultLimits.Sessions)
 	p.throttle = newThrottle()
 	p.faults = newFaultSet(p.now)
 	if err := p.Reload(cfg); err != nil {

@@ -114,10 +114,13 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	// ride in every token issued through it, as an identity provider's
 	// rules would add them
 	extra := g.Extra
+	var extraJSON []byte
 	if extra == nil {
-		extra = p.store.sessionClaims(g.SID)
+		if extra = p.store.sessionClaims(g.SID); len(extra) > 0 {
+			extraJSON = p.sessionJSON.get(g.SID, extra)
+		}
 	}
-	custom, err := customClaims(g, extra)
+	custom, err := customClaims(g, extra, extraJSON)
 	if err != nil {
 		return issued{}, err
 	}
