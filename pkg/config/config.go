@@ -33,9 +33,14 @@ type Config struct {
 	Provider     Provider `yaml:"provider,omitempty"`
 	Proxy        Proxy    `yaml:"proxy,omitempty"`
 	Users        []User   `yaml:"users,omitempty"`
-	Clients      []Client `yaml:"clients,omitempty"`
-	Apps         []App    `yaml:"apps,omitempty"`
-	Faults       []Fault  `yaml:"faults,omitempty"`
+	// APIs are the resource servers access tokens are issued for, with
+	// their scopes and the claims their access tokens carry. With APIs
+	// configured, an audience or resource parameter naming none of them
+	// is refused (invalid_target).
+	APIs    []API    `yaml:"apis,omitempty"`
+	Clients []Client `yaml:"clients,omitempty"`
+	Apps    []App    `yaml:"apps,omitempty"`
+	Faults  []Fault  `yaml:"faults,omitempty"`
 	// Tenants are more issuers under the same listener (see tenants.go).
 	Tenants []Tenant `yaml:"tenants,omitempty"`
 }
@@ -104,6 +109,10 @@ type Client struct {
 	FrontchannelLogoutURI  string    `yaml:"frontchannel_logout_uri,omitempty"`
 	BackchannelLogoutURI   string    `yaml:"backchannel_logout_uri,omitempty"`
 	Tokens                 Lifetimes `yaml:"tokens,omitempty"`
+	// AccessTokenClaims maps claims of every access token issued to this
+	// client to user attributes, as API.AccessTokenClaims does; for a
+	// claim both name, the client's mapping wins.
+	AccessTokenClaims map[string]string `yaml:"access_token_claims,omitempty"`
 }
 
 // App is a micro-frontend behind the proxy.

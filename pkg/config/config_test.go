@@ -116,7 +116,7 @@ apps:
      2 |   signing_alg: RS265
        |                ^~~~~`,
 		`ssokit.yaml:3:31: provider.session_cookie.same_site: "lox" is not lax, strict or none; did you mean "lax"?`,
-		`ssokit.yaml:7:5: unknown key "web_origin" in clients[0] (want one of client_id, secret, redirect_uris, post_logout_redirect_uris, web_origins, frontchannel_logout_uri, backchannel_logout_uri, tokens); did you mean "web_origins"?
+		`ssokit.yaml:7:5: unknown key "web_origin" in clients[0] (want one of client_id, secret, redirect_uris, post_logout_redirect_uris, web_origins, frontchannel_logout_uri, backchannel_logout_uri, tokens, access_token_claims); did you mean "web_origins"?
      7 |     web_origin: [http://localhost:9000]
        |     ^~~~~~~~~~`,
 		`ssokit.yaml:9:5: unknown key "redirect_uri" in clients[1]`,

@@ -331,6 +331,7 @@ func (c *Config) Validate() Errors {
 			}
 		}
 	}
+	c.validateAPIs(add)
 	seenApp := map[string]bool{}
 	seenPath := map[string]string{}
 	for i, a := range c.Apps {

@@ -58,3 +58,51 @@ func TestREADMEErrorExample(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEAPIClaims keeps the README's API-claims section true: its
+// ssokit.yaml loads, and its error sample is what Load prints for
+// testdata/apis_bad.yaml (that file with `role` for `roles` and a sub: mapping).
+func TestREADMEAPIClaims(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "### Claims that APIs authorize on")
+	section, _, _ = strings.Cut(section, "\n### ")
+	if !ok {
+		t.Fatal("README has no API claims section")
+	}
+	_, block, _ := strings.Cut(section, "```yaml\n")
+	block, _, ok = strings.Cut(block, "```")
+	if !ok {
+		t.Fatal("no yaml block in the README's API claims section")
+	}
+	cfg, err := Parse("README.md", []byte(block))
+	if err != nil {
+		t.Fatalf("the README's API claims example does not load:\n%v", err)
+	}
+	if a, ok := cfg.API("https://api.example.com"); !ok || a.AccessTokenClaims["https://example.com/roles"] != "roles" || cfg.Clients[0].AccessTokenClaims["org_id"] != "org_id" {
+		t.Errorf("README example decoded to %+v", cfg)
+	}
+	_, sample, _ := strings.Cut(section, "a\n  `sub:` mapping added:\n\n  ```\n")
+	sample, _, ok = strings.Cut(sample, "```")
+	if !ok {
+		t.Fatal("no error sample in the README's API claims section")
+	}
+	src, err := os.ReadFile("testdata/apis_bad.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), strings.Replace(block, "https://example.com/roles: roles         # Auth0-style namespaced claim", "https://example.com/roles: role", 1)[:400]) {
+		t.Error("testdata/apis_bad.yaml no longer starts like the README example")
+	}
+	_, err = Parse("ssokit.yaml", src)
+	if err == nil {
+		t.Fatal("testdata/apis_bad.yaml accepted")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(sample), "\n") {
+		if line = strings.TrimSpace(line); !strings.Contains(err.Error()+"\n", line+"\n") {
+			t.Errorf("README line %q is not in the output:\n%v", line, err)
+		}
+	}
+}

@@ -287,6 +287,13 @@ func (s *Set) Sign(claims any, typ string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encode claims: %w", err)
 	}
+	return s.SignPayload(payload, typ)
+}
+
+// SignPayload signs payload, which must be a JSON object of claims the
+// caller encoded, as Sign does: for callers that assemble the JSON
+// themselves and would pay for encoding/json validating it again.
+func (s *Set) SignPayload(payload []byte, typ string) (string, error) {
 	s.mu.RLock()
 	e := s.active
 	s.mu.RUnlock()

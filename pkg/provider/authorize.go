@@ -149,7 +149,14 @@ func parseAuthorize(q url.Values, reg *registry, showLists bool) (authRequest, *
 	}
 	req.LoginHint = q.Get("login_hint")
 	req.IDTokenHint = q.Get("id_token_hint")
-	req.Audience = q.Get("audience")
+	aud, api, oerr := resolveAudience(reg, append(q["audience"], q["resource"]...), showLists)
+	if oerr != nil {
+		return redirect(oerr.Code, "%s", oerr.Description)
+	}
+	if oerr := checkAPIScopes(api, req.Scope); oerr != nil {
+		return redirect(oerr.Code, "%s", oerr.Description)
+	}
+	req.Audience = aud
 	return req, c, nil
 }
 
@@ -253,8 +260,14 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		return
 	}
 	if p.autoLogin != "" {
-		u, _ := reg.user(p.autoLogin)
-		ss = p.startSession(w, reg, u.Username, "auto-login", now)
+		u, ok := reg.user(p.autoLogin)
+		if !ok {
+			// the config was reloaded without the user (or with passwords,
+			// which ends users made on the fly)
+			p.errorPage(w, r, errInvalidRequest("--auto-login %s is no longer a user: the reloaded config does not define it; restart with another --auto-login or add the user", p.autoLogin))
+			return
+		}
+		ss = p.startSession(w, reg, u.Username, "auto-login", p.autoLoginClaims, now)
 		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
 		p.issueCode(w, r, req, c, ss)
 		return

@@ -14,16 +14,28 @@ import (
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
+// MaxLoginForm bounds the login form's body: username, password, the
+// extra claims and the hidden fields.
+const MaxLoginForm = 16 << 10
+
 // showLogin parks the authorization request as an interaction and renders
 // the form. The form can never be framed (frame-ancestors 'none'), so a
 // hidden iframe can only ever get an error, never a login page.
 func (p *Provider) showLogin(w http.ResponseWriter, r *http.Request, req authRequest, errMsg string) {
 	in := &interaction{ID: randomID(24), CSRF: randomID(24), Req: req.forLogin(), Expires: p.now().Add(InteractionTTL)}
 	p.store.putInteraction(in)
-	p.renderLogin(w, r, in, req.LoginHint, errMsg, http.StatusOK)
+	p.renderLogin(w, r, in, loginPage{Username: req.LoginHint, ExtraClaims: p.defaultClaims, Error: errMsg}, http.StatusOK)
 }
 
-func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *interaction, hint, errMsg string, status int) {
+// loginPage is what the login form shows again: what was typed, and why
+// it was refused.
+type loginPage struct {
+	Username, ExtraClaims, Error string
+	// ExtraError marks an error about the extra claims: their box opens.
+	ExtraError bool
+}
+
+func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *interaction, f loginPage, status int) {
 	// double-submit: the form's csrf value must equal this cookie. One
 	// cookie per pending login, so a second sign-in tab does not break the
 	// first; scoped to the form's target, so no other request carries it.
@@ -44,8 +56,9 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 	}
 	p.render(w, status, "login.html", "'none'", formAction, map[string]any{
 		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(p.spec.layout.Login),
-		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": hint, "Error": errMsg,
-		"Users": reg.usernames(), "AnyPassword": anyPassword,
+		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": f.Username, "Error": f.Error,
+		"Users": reg.usernames(), "AnyPassword": anyPassword, "AnyUsername": reg.dynamicUsers,
+		"ExtraClaims": f.ExtraClaims, "ExtraOpen": f.ExtraError || f.ExtraClaims != "", "MaxExtraClaims": MaxExtraClaims,
 	})
 }
 
@@ -54,7 +67,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if !allowMethods(w, r, http.MethodPost) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxLoginForm)
 	if err := r.ParseForm(); err != nil {
 		p.errorPage(w, r, errInvalidRequest("cannot read the login form: %v", err))
 		return
@@ -78,25 +91,36 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if q := r.PostForm.Get("quick_user"); q != "" {
 		name = q
 	}
+	extraText := r.PostForm.Get("extra_claims")
+	extra, err := ParseExtraClaims(extraText)
+	if err != nil {
+		msg := err.Error()
+		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
+		p.renderLogin(w, r, in, loginPage{Username: name, ExtraClaims: extraText, Error: msg, ExtraError: true}, http.StatusBadRequest)
+		return
+	}
 	key := throttleKey(name, r.RemoteAddr)
 	if wait := p.throttle.wait(key, now); wait > 0 {
 		msg := fmt.Sprintf("Too many wrong passwords for %s from this address: try again in %s.", name, roundUp(wait))
 		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
 		w.Header().Set("Retry-After", strconv.Itoa(int(roundUp(wait)/time.Second)))
-		p.renderLogin(w, r, in, name, msg, http.StatusTooManyRequests)
+		p.renderLogin(w, r, in, loginPage{Username: name, ExtraClaims: extraText, Error: msg}, http.StatusTooManyRequests)
 		return
 	}
 	u, ok := reg.user(name)
 	if !ok || !checkPassword(u, password) {
 		msg := "Unknown user or wrong password."
-		if ok && password == "" {
+		switch {
+		case ok && password == "":
 			msg = "User " + name + " has a password: enter it."
+		case !ok && reg.dynamicUsers:
+			msg = "A username is " + dynamicUsernameRule + "."
 		}
 		if lock := p.throttle.failed(key, now); lock > 0 {
 			msg += fmt.Sprintf(" Too many wrong passwords for %s from this address: try again in %s.", name, roundUp(lock))
 		}
 		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
-		p.renderLogin(w, r, in, name, msg, http.StatusUnauthorized)
+		p.renderLogin(w, r, in, loginPage{Username: name, ExtraClaims: extraText, Error: msg}, http.StatusUnauthorized)
 		return
 	}
 	p.throttle.succeeded(key)
@@ -110,8 +134,12 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	for _, ck := range r.CookiesNamed(SessionCookie) {
 		p.store.endSession(ck.Value, now) // only this provider's own sessions end
 	}
-	ss := p.startSession(w, reg, u.Username, "password", now)
-	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})
+	ss := p.startSession(w, reg, u.Username, "password", extra, now)
+	detail := "password"
+	if extra != nil {
+		detail += ", extra claims " + strings.TrimSpace(extraText)
+	}
+	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: detail})
 	c, ok := reg.lookup(in.Req.ClientID)
 	if !ok {
 		p.errorPage(w, r, errInvalidRequest("client %q was removed from the config while you signed in", in.Req.ClientID))
@@ -121,8 +149,8 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession creates an SSO session and sets its cookies.
-func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username, via string, now time.Time) session {
-	ss := p.newSession(reg, username, via, nil, now)
+func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username, via string, claims map[string]any, now time.Time) session {
+	ss := p.newSession(reg, username, via, claims, now)
 	for _, ck := range p.sessionCookies(reg, ss) {
 		http.SetCookie(w, ck)
 	}

@@ -55,6 +55,11 @@ type Options struct {
 	Logger *slog.Logger
 	// AutoLogin signs interactive requests in as this user without a form.
 	AutoLogin string
+	// Claims are extra claims for every sign-in, a JSON object
+	// (ParseExtraClaims) kept as the session's claims: auto-login
+	// sign-ins carry them, and the login form's extra-claims box starts
+	// with them.
+	Claims string
 	// Events receives every login, token, refresh, logout and error. A bus
 	// keeping 1000 events is made when nil.
 	Events *events.Bus
@@ -108,9 +113,14 @@ type Provider struct {
 	http       *http.Client
 	bcWait     time.Duration
 	autoLogin  string
-	hosts      *netutil.HostPolicy
-	tenant     string
-	tenants    func() []TenantInfo // the root of a Tenants router: its tenants
+	// autoLoginClaims are Options.Claims parsed; defaultClaims their text
+	// for the login form.
+	autoLoginClaims map[string]any
+	sessionJSON     *jsonCache // sid → its claims' JSON
+	defaultClaims   string
+	hosts           *netutil.HostPolicy
+	tenant          string
+	tenants         func() []TenantInfo // the root of a Tenants router: its tenants
 
 	reg  atomic.Pointer[registry]
 	over overlay // the test API's users and clients over the config
@@ -180,6 +190,10 @@ func New(opts Options) (*Provider, error) {
 		stop:      make(chan struct{}),
 	}
 	p.cookiePath = root.Path + "/"
+	if p.autoLoginClaims, err = ParseExtraClaims(opts.Claims); err != nil {
+		return nil, fmt.Errorf("claims %s: %v", opts.Claims, err)
+	}
+	p.defaultClaims = strings.TrimSpace(opts.Claims)
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -205,6 +219,7 @@ func New(opts Options) (*Provider, error) {
 	if opts.limits != nil {
 		p.store = newMemStoreLimits(*opts.limits)
 	}
+	p.sessionJSON = newJSONCache(defaultLimits.Sessions)
 	p.throttle = newThrottle()
 	p.faults = newFaultSet(p.now)
 	if err := p.Reload(cfg); err != nil {
@@ -212,6 +227,9 @@ func New(opts Options) (*Provider, error) {
 	}
 	if p.autoLogin != "" {
 		if _, ok := p.reg.Load().user(p.autoLogin); !ok {
+			if p.reg.Load().dynamicUsers {
+				return nil, fmt.Errorf("--auto-login %q is not a username: use %s", p.autoLogin, dynamicUsernameRule)
+			}
 			return nil, fmt.Errorf("--auto-login %q is not a known user; known: %s", p.autoLogin, strings.Join(p.reg.Load().usernames(), ", "))
 		}
 	}

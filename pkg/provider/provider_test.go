@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -90,8 +91,13 @@ func TestZeroConfigRedirects(t *testing.T) {
 }
 
 func TestBannerUsersAndAutoLogin(t *testing.T) {
-	if _, err := New(Options{Issuer: "http://localhost:9400/", Keys: testKeys(), AutoLogin: "carol"}); err == nil {
-		t.Fatal("unknown auto-login user accepted")
+	// with passwords configured, only configured users exist
+	if _, err := New(Options{Issuer: "http://localhost:9400/", Config: registeredConfig(), Keys: testKeys(), AutoLogin: "carol"}); err == nil || !strings.Contains(err.Error(), "not a known user") {
+		t.Fatalf("unknown auto-login user with passwords configured: %v", err)
+	}
+	// without, any username is a user made on the fly; a malformed one is not
+	if _, err := New(Options{Issuer: "http://localhost:9400/", Keys: testKeys(), AutoLogin: "no such user!"}); err == nil || !strings.Contains(err.Error(), "is not a username") {
+		t.Fatalf("malformed auto-login name: %v", err)
 	}
 	op := newTestOP(t, nil, func(o *Options) { o.AutoLogin = "bob" })
 	const cb = "http://localhost:5101/cb"

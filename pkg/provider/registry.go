@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ssokit/ssokit/pkg/config"
@@ -27,6 +28,16 @@ type registry struct {
 	sameSite   http.SameSite
 	secure     bool
 	apps       map[string]string // client_id → app name in ssokit.yaml (dashboard colours)
+	// apis by audience; audiences in config order, for messages.
+	apis      map[string]*config.API
+	audiences []string
+	// dynamicUsers: no configured user has a password, so any valid
+	// username signs in as a user made on the fly (dynamicUser).
+	dynamicUsers bool
+	// mapped memoises mappedClaims: aud, client and user → *claimSet.
+	// The only part of a registry that changes, and only by adding what
+	// the rest of it determines.
+	mapped sync.Map
 }
 
 type client struct {
@@ -45,7 +56,13 @@ func newRegistry(cfg *config.Config) (*registry, error) {
 		users:      cfg.UsersOrDefault(),
 		life:       cfg.Provider.Tokens,
 		apps:       appNames(cfg),
+		apis:       map[string]*config.API{},
+		audiences:  cfg.Audiences(),
 	}
+	for i := range cfg.APIs {
+		r.apis[cfg.APIs[i].Audience] = &cfg.APIs[i]
+	}
+	r.dynamicUsers = !slices.ContainsFunc(r.users, func(u config.User) bool { return u.Password != "" })
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -156,11 +173,16 @@ func (r *registry) corsAllowed(origin string) bool {
 	return r.origins[origin] || loopbackOrigin(origin)
 }
 
+// user returns the configured user name, or one made on the fly when no
+// configured user has a password (see dynamicUser).
 func (r *registry) user(name string) (*config.User, bool) {
 	for i := range r.users {
 		if r.users[i].Username == name {
 			return &r.users[i], true
 		}
+	}
+	if r.dynamicUsers {
+		return dynamicUser(name)
 	}
 	return nil, false
 }

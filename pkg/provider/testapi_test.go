@@ -464,7 +464,7 @@ func TestTestAPIBadInput(t *testing.T) {
 		status       int
 		want         string
 	}{
-		{"POST", "/_ssokit/signin", SignInRequest{User: "mallory"}, 400, `user \"mallory\" does not exist; users: alice, bob`},
+		{"POST", "/_ssokit/signin", SignInRequest{User: "mal lory"}, 400, `user \"mal lory\" does not exist; users: alice, bob`},
 		{"POST", "/_ssokit/signin", SignInRequest{User: "alice", Issuer: "http://other.test/"}, 400, `is not this provider's`},
 		{"POST", "/_ssokit/signin", map[string]any{"user": "alice", "claims": "admin"}, 400, `cannot unmarshal string into Go struct field SignInRequest.claims`},
 		{"POST", "/_ssokit/signin", map[string]any{"usr": "alice"}, 400, `unknown field \"usr\"; e.g. {\"user\"`},

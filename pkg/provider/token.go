@@ -321,11 +321,15 @@ func (p *Provider) grantClientCredentials(w http.ResponseWriter, reg *registry, 
 	if c.public() {
 		return oauthErr(http.StatusBadRequest, oidc.ErrUnauthorizedClient, "client_credentials needs a confidential client; give client %s a secret in ssokit.yaml", c.ClientID)
 	}
-	aud := v.Get("audience")
-	if aud == "" {
-		aud = v.Get("resource")
+	aud, api, oerr := resolveAudience(reg, append(v["audience"], v["resource"]...), true)
+	if oerr != nil {
+		return oerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: c.ClientID, Scope: oidc.ParseScope(v.Get("scope")), Audience: aud}
+	scope := oidc.ParseScope(v.Get("scope"))
+	if oerr := checkAPIScopes(api, scope); oerr != nil {
+		return oerr
+	}
+	g := grant{Reg: reg, Client: c, Sub: c.ClientID, Scope: scope, Audience: aud}
 	out, err := p.issue(g, skew, ttl)
 	if err != nil {
 		return errServer("%v", err)

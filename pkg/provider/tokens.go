@@ -221,26 +221,47 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
-	// extra claims the test API gave the session ride in every token
-	// issued through it, as an identity provider's rules would add them,
-	// over the profile's own claims (Keycloak's realm_access …)
+	// extra claims the session was given (login form, --claims, test API)
+	// ride in every token issued through it, as an identity provider's
+	// rules would add them
 	extra := g.Extra
+	var extraJSON []byte
 	if extra == nil {
-		extra = p.store.sessionClaims(g.SID)
+		if extra = p.store.sessionClaims(g.SID); len(extra) > 0 {
+			extraJSON = p.sessionJSON.get(g.SID, extra)
+		}
 	}
-	var atClaims any = at
-	var prof map[string]any
+	var access string
+	var err error
 	if p.spec.claims != nil {
-		prof = map[string]any{}
+		// a profile's claims (Keycloak's realm_access …), the API's
+		// mapped claims, then the session's, never over reserved ones
+		prof := map[string]any{}
 		p.spec.claims(p, kindAccess, &g, prof)
+		if g.SID != "" {
+			if mapped := g.Reg.mappedClaims(g.Audience, g.Client, g.Sub); mapped != nil {
+				maps.Copy(prof, mapped.m)
+			}
+		}
+		addExtraClaims(prof, extra)
+		var atClaims any = at
+		if len(prof) > 0 {
+			atClaims = withExtra{base: at, extra: prof, reserved: accessReserved}
+		}
+		access, err = p.keys.Sign(atClaims, "at+jwt")
+	} else {
+		var custom []byte
+		if custom, err = customClaims(g, extra, extraJSON); err == nil {
+			if custom == nil {
+				access, err = p.keys.Sign(&at, "at+jwt")
+			} else {
+				var payload []byte
+				if payload, err = accessPayload(&at, custom); err == nil {
+					access, err = p.keys.SignPayload(payload, "at+jwt")
+				}
+			}
+		}
 	}
-	if len(prof) > 0 || len(extra) > 0 {
-		all := make(map[string]any, len(prof)+len(extra))
-		maps.Copy(all, prof)
-		addExtraClaims(all, extra)
-		atClaims = withExtra{base: at, extra: all, reserved: accessReserved}
-	}
-	access, err := p.keys.Sign(atClaims, "at+jwt")
 	if err != nil {
 		return issued{}, err
 	}

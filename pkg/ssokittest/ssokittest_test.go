@@ -88,17 +88,19 @@ func TestStartRefusesBadConfig(t *testing.T) {
 	ssokittest.Start(ssokittest.WithClient(config.Client{ClientID: "web"}))
 }
 
-// TestTokenFailsTheTest: an unknown user fails the test it was given.
+// TestTokenFailsTheTest: an unknown user fails the test it was given
+// (with no passwords configured any well-formed name is a user made on
+// the fly, so the unknown one is malformed).
 func TestTokenFailsTheTest(t *testing.T) {
 	op := ssokittest.New(t)
 	ft := &fakeTB{TB: t}
 	done := make(chan struct{})
 	go func() { // Fatalf ends the goroutine, as it ends a test
 		defer close(done)
-		op.Token(ft, "mallory")
+		op.Token(ft, "mal lory")
 	}()
 	<-done
-	if !strings.Contains(ft.msg, `user "mallory" does not exist; users: alice, bob`) {
+	if !strings.Contains(ft.msg, `user "mal lory" does not exist; users: alice, bob`) {
 		t.Errorf("failure message %q", ft.msg)
 	}
 }

@@ -175,7 +175,7 @@ func TestAdminErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--provider", iss, "signin", "mallory"}, 2, `error: user "mallory" does not exist; users: alice, bob`},
+		{[]string{"--provider", iss, "signin", "mal lory"}, 2, `error: user "mal lory" does not exist; users: alice, bob`},
 		{[]string{"--provider", iss, "signin", "alice", "--claim", "sub=root"}, 2, `claims "sub" are set by the provider`},
 		{[]string{"--provider", iss, "signin", "alice", "--claim", "novalue"}, 2, `--claim: claim "novalue": expected name=value`},
 		{[]string{"--provider", iss, "signin"}, 2, `needs a username`},

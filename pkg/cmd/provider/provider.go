@@ -27,6 +27,7 @@ type Options struct {
 	Addr          string
 	Issuer        string
 	AutoLogin     string
+	Claims        string
 	LogFormat     string
 	EphemeralKeys bool
 	KeysDir       string
@@ -53,10 +54,13 @@ func NewCmdProvider(f *cmdutil.Factory, runF func(context.Context, *Options) err
 		Short: "Run a local OpenID Connect provider",
 		Long: `Run a standards-correct OpenID Connect provider on this machine.
 
-With no config it needs nothing: users alice and bob (any password), and any
-client_id is accepted as a public client (PKCE S256 required) for loopback
-redirect URIs. With --config only the clients in the file are accepted, with
-exact redirect_uri matching.
+With no config it needs nothing: users alice and bob (any password; any other
+username signs in too, as a user made on the fly), and any client_id is
+accepted as a public client (PKCE S256 required) for loopback redirect URIs.
+With --config only the clients in the file are accepted, with exact
+redirect_uri matching, and APIs (apis:) say which audiences, scopes and
+access-token claims exist. --claims adds claims to every sign-in's tokens;
+the login form has an extra-claims box for one sign-in.
 
 The issuer is http://localhost:9400/ by default, with the trailing slash the
 Auth0 SPA SDK needs. Signing keys persist in the user cache dir so tokens
@@ -108,6 +112,9 @@ brackets after it; the flag wins.`,
   # (http://localhost:9400/realms/demo is created on first use)
   ssokit provider
 
+  # test authorization: carol (made on the fly) signs in as an admin
+  ssokit provider --auto-login carol --claims '{"https://example.com/roles": ["admin"]}'
+
   # another port; the issuer follows the address
   ssokit provider --addr 127.0.0.1:9500
 
@@ -121,6 +128,9 @@ brackets after it; the flag wins.`,
   ssokit provider --fault endpoint=token,error=temporarily_unavailable,count=1 --fault access_token_ttl=20s`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := provider.ParseExtraClaims(opts.Claims); err != nil {
+				return cmdutil.FlagErrorf("--claims: %v", err)
+			}
 			switch opts.LogFormat {
 			case "text", "json":
 			default:
@@ -153,6 +163,7 @@ brackets after it; the flag wins.`,
 	fl.StringVar(&opts.Addr, "addr", "", "listen address (default 127.0.0.1:9400, or provider.addr from the config)")
 	fl.StringVar(&opts.Issuer, "issuer", "", "issuer URL, exactly as tokens carry it (default http://localhost:<port>/)")
 	fl.StringVar(&opts.AutoLogin, "auto-login", "", "sign interactive requests in as this user without the form (prompt=none still needs a session)")
+	fl.StringVar(&opts.Claims, "claims", "", "extra claims for every sign-in's tokens and userinfo, a JSON object (with --auto-login they are used; else the login form's extra-claims box starts with them)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "request log format: text or json")
 	fl.BoolVar(&opts.EphemeralKeys, "ephemeral-keys", false, "generate signing keys in memory; nothing is read or written")
 	fl.StringVar(&opts.KeysDir, "keys-dir", "", "where signing keys persist (default: the user cache dir's ssokit/keys)")
@@ -229,7 +240,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	}
 	ts, err := provider.NewTenants(provider.TenantsOptions{Options: provider.Options{
 		Issuer: issuer, Config: cfg, Keys: ks, Now: f.Now, Logger: cmdutil.NewLogger(errOut, opts.LogFormat),
-		AutoLogin: opts.AutoLogin, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
+		AutoLogin: opts.AutoLogin, Claims: opts.Claims, AllowedHosts: append(cfg.AllowedHosts, opts.AllowedHosts...),
 		InternalURLs: opts.InternalURLs,
 	}, MaxTenants: opts.MaxTenants, TenantKeys: provider.PersistedTenantKeys(firstNonEmpty(opts.KeysDir, cfg.Provider.KeysDir), cfg.Provider.SigningAlg, opts.EphemeralKeys || cfg.Provider.EphemeralKeys, f.Now)})
 	if err != nil {
@@ -239,6 +250,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, opts *Options) error {
 	p := ts.Root()
 	cmdutil.WarnNonLoopback(errOut, addr, "provider", f.IOStreams.ColorEnabledErr())
 	PrintBanner(errOut, p, cfg, ks, opts.AutoLogin)
+	if opts.Claims != "" {
+		fmt.Fprintf(errOut, "  claims     %s (every sign-in's tokens and userinfo)\n\n", strings.TrimSpace(opts.Claims))
+	}
 	if ca != nil {
 		fmt.Fprintf(errOut, "  tls        certificate from the local CA %s (trust it once: see HTTPS in the README)\n\n", ca.Path)
 	}
@@ -289,11 +303,17 @@ func IssuerFor(addr string) string {
 func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys.Set, autoLogin string) {
 	users := cfg.UsersOrDefault()
 	names := make([]string, len(users))
+	anyUser := true
 	for i, u := range users {
 		names[i] = u.Username
 		if u.Password == "" {
 			names[i] += " (any password)"
+		} else {
+			anyUser = false
 		}
+	}
+	if anyUser {
+		names = append(names, "or any other username (made on the fly)")
 	}
 	clients := "any client_id, public, loopback redirect URIs (zero-config)"
 	clientHint := "any client_id"
@@ -321,9 +341,8 @@ func PrintBanner(w io.Writer, p *provider.Provider, cfg *config.Config, ks *keys
   users      %s
   clients    %s
   keys       %s
-  audiences  any: there is no API registry yet, so access tokens carry whatever
-             audience and scopes a client asks for (client_credentials too)
-`, p.Issuer(), base, strings.Join(names, ", "), clients, keyInfo)
+  audiences  %s
+`, p.Issuer(), base, strings.Join(names, ", "), clients, keyInfo, audiences(cfg))
 	if autoLogin != "" {
 		fmt.Fprintf(w, "  auto-login %s (interactive sign-ins skip the form)\n", autoLogin)
 	}
@@ -333,6 +352,14 @@ Auth0 SDK: domain "%s". Live events: ssokit inspect --follow %s
 Dashboard: %s (sessions as sequence diagrams, tokens, actions; this machine only)
 
 `, p.Issuer(), clientHint, base, base, provider.DashboardURL(base))
+}
+
+// audiences says which audiences access tokens may carry.
+func audiences(cfg *config.Config) string {
+	if len(cfg.APIs) == 0 {
+		return "any: no apis: in the config, so access tokens carry whatever audience\n             and scopes a client asks for (client_credentials too)"
+	}
+	return strings.Join(cfg.Audiences(), ", ") + " (apis: in the config; others are refused)"
 }
 
 func firstNonEmpty(vs ...string) string {

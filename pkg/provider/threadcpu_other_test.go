@@ -1,8 +1,0 @@
-//go:build !linux
-
-package provider
-
-import "time"
-
-// threadCPU is not measured outside Linux.
-func threadCPU() time.Duration { return 0 }
