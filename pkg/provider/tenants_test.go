@@ -58,7 +58,7 @@ func twoTenantConfig() *config.Config {
 			PostLogoutRedirectURIs: []string{"http://localhost:" + port + "/"}}
 	}
 	return &config.Config{Tenants: []config.Tenant{
-		{Name: "acme", Users: []config.User{{Username: "carol", Claims: map[string]any{"email": "carol@acme.test"}}}, Clients: []config.Client{spa("5101")}},
+		{Name: "acme", Users: []config.User{{Username: "carol", Password: "x", Claims: map[string]any{"email": "carol@acme.test"}}}, Clients: []config.Client{spa("5101")}},
 		{Name: "beta", Profile: config.ProfileAuth0, Clients: []config.Client{spa("5102")}},
 	}}
 }
@@ -152,7 +152,8 @@ func TestTenantsGoOIDC(t *testing.T) {
 	if pg := b.get(ts.issuer + "beta/logout?id_token_hint=" + url.QueryEscape(rawA)); pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "not an ID token from this provider") {
 		t.Errorf("acme's id_token_hint at beta's logout: %d %s", pg.status, pg.body)
 	}
-	// beta's user is unknown at acme (acme lists its own users)
+	// beta's user is unknown at acme (acme lists its own users, with
+	// passwords, so names are not made on the fly)
 	pk := newPKCE()
 	form := b.get(ts.op(ts.issuer+"acme/").authURL("spa", "http://localhost:5101/callback", pk, url.Values{"prompt": {"login"}}))
 	if p := b.signIn(form, "alice", "x"); p.status != http.StatusUnauthorized {
@@ -461,7 +462,7 @@ func TestTenantsReload(t *testing.T) {
 	ts := newTestTenants(t, cfg)
 	b := newBrowser(t)
 	acme := ts.op(ts.issuer + "acme/")
-	callbackParams(t, b.signIn(b.get(acme.authURL("spa", "http://localhost:5101/callback", newPKCE(), nil)), "carol", ""), "http://localhost:5101/callback")
+	callbackParams(t, b.signIn(b.get(acme.authURL("spa", "http://localhost:5101/callback", newPKCE(), nil)), "carol", "x"), "http://localhost:5101/callback")
 	next := twoTenantConfig()
 	next.Tenants = []config.Tenant{next.Tenants[0], {Name: "gamma"}}
 	next.Tenants[0].Clients = append(next.Tenants[0].Clients, config.Client{ClientID: "other", RedirectURIs: []string{"http://localhost:5109/cb"}})
