@@ -154,9 +154,9 @@ func ParseRemotes(path string, b []byte) (remotesDoc, error) {
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &syn):
-			return bad(syn.Offset, "%v", err)
+			return bad(syn.Offset-1, "%v", err) // Offset is just past the bad byte
 		case errors.As(err, &typ):
-			return bad(typ.Offset, "%s must be %s, not a JSON %s", fieldName(typ.Field), expected(typ.Field), typ.Value)
+			return bad(typ.Offset-1, "%s must be %s, not a JSON %s", fieldName(typ.Field), expected(typ.Field), typ.Value)
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 			return bad(int64(len(b)), "the file is empty or cut short")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
