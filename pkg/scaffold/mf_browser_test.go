@@ -92,7 +92,9 @@ func TestModuleFederationInChromium(t *testing.T) {
 	a.do("clear the remote's API result", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).textContent = ''`, remoteSel(remoteID)+" .remote-api-result")))
 	clicked := time.Now()
 	a.do("call the remote's API in the host", clickJS(remoteSel(remoteID)+" .remote-call-api"))
-	rs, _ = a.waitRemote("the remote's API answer", remoteID, func(r remoteState) bool { return strings.HasPrefix(r.API, "HTTP ") || strings.HasPrefix(r.API, "Error") })
+	rs, _ = a.waitRemote("the remote's API answer", remoteID, func(r remoteState) bool {
+		return strings.HasPrefix(r.API, "HTTP ") || strings.HasPrefix(r.API, "Error")
+	})
 	tm.add("the remote inside the host: API call with the host's token (userinfo)", time.Since(clicked))
 	if want := fmt.Sprintf("HTTP 200 (token of client %s)", hostID); !strings.HasPrefix(rs.API, want) || !strings.Contains(rs.API, `"sub": "alice"`) {
 		t.Errorf("the remote's API call inside the host: %q, want it to start with %q and name alice", rs.API, want)
@@ -134,7 +136,9 @@ func TestModuleFederationInChromium(t *testing.T) {
 		t.Errorf("the standalone remote made %d auth clients, want 1 (its own)", rb.Clients)
 	}
 	b.do("call the standalone remote's API", clickJS(remoteSel(remoteID)+" .remote-call-api"))
-	rb, _ = b.waitRemote("the standalone remote's API answer", remoteID, func(r remoteState) bool { return strings.HasPrefix(r.API, "HTTP ") || strings.HasPrefix(r.API, "Error") })
+	rb, _ = b.waitRemote("the standalone remote's API answer", remoteID, func(r remoteState) bool {
+		return strings.HasPrefix(r.API, "HTTP ") || strings.HasPrefix(r.API, "Error")
+	})
 	if want := fmt.Sprintf("HTTP 200 (token of client %s)", remoteID); !strings.HasPrefix(rb.API, want) {
 		t.Errorf("the standalone remote's API call: %q, want it to start with %q", rb.API, want)
 	}
