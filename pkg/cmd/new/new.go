@@ -85,7 +85,8 @@ Templates (ssokit new --list):
   bff      a server-rendered Go app behind the proxy's auth gate
   mf-host  a Module Federation host that owns the one auth client and passes
            it to its remotes (listed in its remotes.json)
-  mf-remote a remote for it: uses the host's client inside the host, its own
+  mf-remote
+           a remote for it: uses the host's client inside the host, its own
            (silent SSO) standalone; registered in the host's remotes.json
 
 DIR defaults to ./NAME, and NAME to DIR's last element or else the template
