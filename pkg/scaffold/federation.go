@@ -262,3 +262,19 @@ func readBounded(path string, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// KeepRemotes drops the template's empty remotes.json from files when dir
+// already has one: re-rendering a host (`ssokit new mf-host --force`) must
+// not unregister its remotes.
+func KeepRemotes(dir string, files []File) []File {
+	if _, err := os.Stat(filepath.Join(dir, RemotesFile)); err != nil {
+		return files
+	}
+	out := files[:0:0]
+	for _, f := range files {
+		if f.Path != RemotesFile {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -237,6 +237,9 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	if tmpl.Federation == scaffold.FederationHost {
+		files = scaffold.KeepRemotes(o.Dir, files) // an existing host keeps its remotes
+	}
 	changes, err := scaffold.Plan(o.Dir, files, o.Force)
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}

@@ -579,6 +579,12 @@ func TestNewModuleFederation(t *testing.T) {
 		t.Errorf("remotes.json:\n%s", got)
 	}
 
+	// Re-rendering the host keeps its remotes.
+	r = run(t, false, nil, "mf-host", filepath.Join(dir, "portal"), "--port", "5201", "--config", cfgPath, "--force")
+	if b, _ := os.ReadFile(remotes); r.code != 0 || string(b) != string(got) {
+		t.Fatalf("mf-host --force: exit %d %s; remotes.json now:\n%s", r.code, r.err, b)
+	}
+
 	// Registered twice: the entry is already in remotes.json under another
 	// name (a hand edit). A conflict naming the line; nothing written.
 	if err := os.WriteFile(remotes, []byte(strings.Replace(string(got), `"billing_ui"`, `"other"`, 1)), 0o644); err != nil {
