@@ -25,6 +25,9 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           filepath.Join("..", "..", "testdata", "script"),
 		UpdateScripts: golden.Update(),
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"start-provider": startProvider,
+		},
 		Setup: func(env *testscript.Env) error {
 			// Keys, CA and config live under the script's work dir, never
 			// the developer's home.

@@ -109,9 +109,22 @@ type App struct {
 	StripPrefix bool              `yaml:"strip_prefix,omitempty"`
 	KeepHost    bool              `yaml:"keep_host,omitempty"`
 	Headers     map[string]string `yaml:"headers,omitempty"`
-	// Auth "required" puts the route behind the proxy's auth gate (BFF).
+	// Auth "required" puts the route behind the proxy's auth gate (BFF):
+	// pages need a session. "spa" makes the proxy the backend-for-frontend
+	// of a single-page app: pages load freely, the app asks
+	// <path>/_ssokit/session who is signed in, and its API calls get the
+	// session's bearer token; tokens never reach the browser.
 	Auth     string `yaml:"auth,omitempty"`
 	ClientID string `yaml:"client_id,omitempty"`
+	// API are the upstreams an auth: spa app calls through the proxy with
+	// the session's access token: <path><api.path>/x → api.upstream/x.
+	API []AppAPI `yaml:"api,omitempty"`
+}
+
+// AppAPI is an API an auth: spa app reaches through the proxy.
+type AppAPI struct {
+	Path     string `yaml:"path"`     // under the app's path, e.g. /api
+	Upstream string `yaml:"upstream"` // e.g. http://localhost:5204
 }
 
 // Fault is an injected failure (see package fault, which validates it).

@@ -122,7 +122,7 @@ apps:
 		`ssokit.yaml:9:5: unknown key "redirect_uri" in clients[1]`,
 		`ssokit.yaml:11:66: unknown key "stripp" in apps[0]`,
 		`did you mean "strip_prefix"?`,
-		`ssokit.yaml:12:68: apps[1].auth: "requried" is not required or none; did you mean "required"?`,
+		`ssokit.yaml:12:68: apps[1].auth: "requried" is not required, spa or none; did you mean "required"?`,
 	}
 	got := err.Error()
 	for _, w := range want {

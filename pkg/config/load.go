@@ -347,17 +347,18 @@ func (c *Config) Validate() Errors {
 		}
 		switch a.Auth {
 		case "", "none":
-		case "required":
+		case "required", "spa":
 			if a.ClientID == "" {
-				add(f+".client_id", "app %q has auth: required and needs client_id naming a confidential client", a.Name)
+				add(f+".client_id", "app %q has auth: %s and needs client_id naming a confidential client", a.Name, a.Auth)
 			} else if cl, ok := c.Client(a.ClientID); !ok {
 				add(f+".client_id", "client %q is not defined under clients:", a.ClientID)
 			} else if cl.Secret == "" {
 				add(f+".client_id", "client %q must have a secret: the proxy's auth gate is a confidential client", a.ClientID)
 			}
 		default:
-			add(f+".auth", "%q is not required or none%s", a.Auth, yamlfile.DidYouMean(a.Auth, []string{"required", "none"}))
+			add(f+".auth", "%q is not required, spa or none%s", a.Auth, yamlfile.DidYouMean(a.Auth, []string{"required", "spa", "none"}))
 		}
+		checkAppAPIs(add, f, a)
 	}
 	for i, ft := range c.Faults {
 		for _, pr := range ft.Validate() {

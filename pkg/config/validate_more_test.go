@@ -59,7 +59,7 @@ func TestValidateRules(t *testing.T) {
 		`apps[0].path: "account" must start with / (e.g. /account)`,
 		`apps[1].upstream: "ftp://localhost" is not an http(s) URL like http://localhost:5102`,
 		`apps[2].path: "/shop/" is already routed to app "b"`,
-		`apps[3].auth: "requird" is not required or none; did you mean "required"?`,
+		`apps[3].auth: "requird" is not required, spa or none; did you mean "required"?`,
 		`apps[4].client_id: app "e" has auth: required and needs client_id naming a confidential client`,
 		`apps[5].client_id: client "ghost" is not defined under clients:`,
 		`apps[6].client_id: client "pub" must have a secret: the proxy's auth gate is a confidential client`,

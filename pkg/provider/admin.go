@@ -29,6 +29,9 @@ const AdminHeader = "X-Ssokit-Admin"
 //	POST   /_ssokit/rotate-keys     rotate the signing key now
 //	POST   /_ssokit/end-sessions    end every SSO session now
 //	GET    /_ssokit/status          counts of sessions, codes, tokens
+//
+// and the test API (testapi.go): sign-in, minting, sessions, users,
+// clients, reset.
 func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	if !netutil.IsLoopbackAddr(r.RemoteAddr) {
 		http.Error(w, "the ssokit admin API answers loopback callers only", http.StatusForbidden)
@@ -83,7 +86,9 @@ func (p *Provider) handleAdmin(w http.ResponseWriter, r *http.Request) {
 	case rest == "status" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{"issuer": p.issuer, "kid": p.keys.ActiveKID(), "counts": p.store.counts()})
 	default:
-		writeOAuthError(w, oauthErr(http.StatusNotFound, "not_found", "no admin endpoint %s %s; see GET /_ssokit/events, /faults, /status and POST /rotate-keys, /end-sessions", r.Method, r.URL.Path))
+		if !p.handleTestAPI(w, r, rest) {
+			writeOAuthError(w, oauthErr(http.StatusNotFound, "not_found", "no admin endpoint %s %s; see GET /_ssokit/events, /faults, /status, /sessions, /users, /clients and POST /rotate-keys, /end-sessions, /signin, /tokens, /users, /clients, /reset", r.Method, r.URL.Path))
+		}
 	}
 }
 

@@ -249,7 +249,7 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 	}
 	if p.autoLogin != "" {
 		u, _ := reg.user(p.autoLogin)
-		ss = p.startSession(w, reg, u.Username, now)
+		ss = p.startSession(w, reg, u.Username, "auto-login", now)
 		p.publish(events.Event{Kind: events.KindLogin, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Detail: "auto-login"})
 		p.issueCode(w, r, req, c, ss)
 		return

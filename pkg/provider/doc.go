@@ -4,7 +4,10 @@
 // rotation and reuse detection, client_credentials), userinfo, revocation,
 // introspection, RP-initiated, front- and back-channel logout, session
 // management (check_session_iframe), response_mode=web_message, fault
-// injection and a live event stream.
+// injection, a live event stream, and a test API for test runners (sign a
+// browser in, mint tokens as issued, seed users and clients, reset: the
+// methods SignIn, Mint, PutUser, PutClient, Reset … and /_ssokit/ routes in
+// testapi.go; pkg/ssokittest wraps them for Go tests).
 //
 // One file per endpoint. The provider knows nothing of cobra or terminals: it
 // takes options, a clock and a logger.

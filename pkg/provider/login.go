@@ -110,7 +110,7 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if ck, err := r.Cookie(SessionCookie); err == nil {
 		p.store.endSession(ck.Value, now)
 	}
-	ss := p.startSession(w, reg, u.Username, now)
+	ss := p.startSession(w, reg, u.Username, "password", now)
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: "password"})
 	c, ok := reg.lookup(in.Req.ClientID)
 	if !ok {
@@ -121,21 +121,37 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // startSession creates an SSO session and sets its cookies.
-func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username string, now time.Time) session {
+func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username, via string, now time.Time) session {
+	ss := p.newSession(reg, username, via, nil, now)
+	for _, ck := range p.sessionCookies(reg, ss) {
+		http.SetCookie(w, ck)
+	}
+	return *ss
+}
+
+// newSession stores a fresh SSO session.
+func (p *Provider) newSession(reg *registry, username, via string, claims map[string]any, now time.Time) *session {
 	ss := &session{
 		ID: randomID(32), SID: randomID(16), BrowserState: randomID(16),
 		Sub: username, AuthTime: now.Truncate(time.Second), AMR: []string{"pwd"},
-		Expires: now.Add(reg.life.Session), Clients: map[string]bool{},
+		Expires: now.Add(reg.life.Session), Clients: map[string]bool{}, Claims: claims, Via: via,
 	}
 	p.store.putSession(ss)
-	maxAge := int(reg.life.Session / time.Second)
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: ss.ID, Path: p.cookiePath, HttpOnly: true,
-		SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge})
-	// readable by the check_session iframe's script, by design (Session Management 1.0)
-	http.SetCookie(w, &http.Cookie{Name: BrowserStateCookie, Value: ss.BrowserState, Path: p.cookiePath,
-		SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge})
 	cp := *ss
-	return cp
+	return &cp
+}
+
+// sessionCookies are the cookies that carry session ss: the one code path
+// for the login form and the test API's sign-in, so both set them alike.
+func (p *Provider) sessionCookies(reg *registry, ss *session) []*http.Cookie {
+	maxAge := int(reg.life.Session / time.Second)
+	return []*http.Cookie{
+		{Name: SessionCookie, Value: ss.ID, Path: p.cookiePath, HttpOnly: true,
+			SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge},
+		// readable by the check_session iframe's script, by design (Session Management 1.0)
+		{Name: BrowserStateCookie, Value: ss.BrowserState, Path: p.cookiePath,
+			SameSite: reg.sameSite, Secure: reg.secure, MaxAge: maxAge},
+	}
 }
 
 // clearSessionCookies expires the session cookies in the browser.

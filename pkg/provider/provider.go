@@ -84,7 +84,8 @@ type Provider struct {
 	autoLogin  string
 	hosts      *netutil.HostPolicy
 
-	reg atomic.Pointer[registry]
+	reg  atomic.Pointer[registry]
+	over overlay // the test API's users and clients over the config
 
 	mux       *http.ServeMux
 	discovery []byte
@@ -174,13 +175,20 @@ func (p *Provider) Keys() *keys.Set { return p.keys }
 func (p *Provider) Events() *events.Bus { return p.events }
 
 // Reload replaces users, clients, lifetimes and configured faults without
-// dropping sessions, codes or tokens.
+// dropping sessions, codes or tokens. Users and clients added or removed
+// through the test API stay so until Reset.
 func (p *Provider) Reload(cfg *config.Config) error {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	r, err := newRegistry(cfg)
+	o := &p.over
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	prev := o.base
+	o.base = cfg
+	r, err := o.buildLocked()
 	if err != nil {
+		o.base = prev
 		return err
 	}
 	p.reg.Store(r)

@@ -18,7 +18,9 @@ import (
 // took (regOf), so a reload during a request never mixes two configs.
 // p.reg.Load() may appear only where there is no request.
 func TestRegistryReadOncePerRequest(t *testing.T) {
-	allowed := []string{"New", "ServeHTTP", "route", "regOf", "endpoint", "endAll"}
+	allowed := []string{"New", "ServeHTTP", "route", "regOf", "endpoint", "endAll",
+		// the test API's methods serve Go callers without a request; each reads the registry once
+		"SignIn", "Mint", "endWhere", "Users", "RemoveUser", "Clients", "RemoveClient", "Reset"}
 	files, _ := filepath.Glob("*.go")
 	fset := token.NewFileSet()
 	for _, name := range files {

@@ -22,6 +22,11 @@ type session struct {
 	Expires      time.Time
 	// Clients signed in through this session, for front/back-channel logout.
 	Clients map[string]bool
+	// Claims are extra claims the test API gave the session: every token
+	// issued through it and userinfo carry them. Never changed once stored.
+	Claims map[string]any
+	// Via is how the session began: "password", "auto-login", "test API".
+	Via string
 }
 
 // authRequest is a validated authorization request.
@@ -139,8 +144,10 @@ type memStore struct {
 	interactions *ordered[*interaction]
 	codes        *ordered[*code]
 	refresh      *ordered[*refreshToken]
-	grants       *ordered[*grantRec] // grant (family) id → what it issued
-	revoked      *ordered[time.Time] // access token jti → its exp
+	grants       *ordered[*grantRec]      // grant (family) id → what it issued
+	revoked      *ordered[time.Time]      // access token jti → its exp
+	claims       *ordered[map[string]any] // sid → the session's extra claims (test API)
+	limits       storeLimits
 }
 
 func newMemStore() *memStore { return newMemStoreLimits(defaultLimits) }
@@ -153,6 +160,8 @@ func newMemStoreLimits(l storeLimits) *memStore {
 		refresh:      newOrdered[*refreshToken](l.Refresh),
 		grants:       newOrdered[*grantRec](l.Grants),
 		revoked:      newOrdered[time.Time](l.Revoked),
+		claims:       newOrdered[map[string]any](l.Sessions),
+		limits:       l,
 	}
 }
 
@@ -169,6 +178,7 @@ func (s *memStore) sweep(now time.Time) {
 	s.sessions.each(func(k string, v *session) {
 		if now.After(v.Expires) {
 			s.sessions.del(k)
+			s.claims.del(v.SID)
 		}
 	})
 	s.interactions.each(func(k string, v *interaction) {
@@ -219,8 +229,24 @@ func (s *memStore) counts() map[string]int {
 
 func (s *memStore) putSession(ss *session) {
 	s.mu.Lock()
-	s.sessions.put(ss.ID, ss)
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	if _, old, evicted := s.sessions.put(ss.ID, ss); evicted {
+		s.claims.del(old.SID)
+	}
+	if len(ss.Claims) > 0 {
+		s.claims.put(ss.SID, ss.Claims)
+	}
+}
+
+// sessionClaims returns the extra claims of the session sid (nil when none).
+func (s *memStore) sessionClaims(sid string) map[string]any {
+	if sid == "" {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, _ := s.claims.get(sid)
+	return c
 }
 
 // liveSession returns a copy of the unexpired session with the cookie value id.
@@ -254,6 +280,7 @@ func (s *memStore) endSession(id string, now time.Time) (*session, bool) {
 		return nil, false
 	}
 	s.sessions.del(id)
+	s.claims.del(ss.SID)
 	s.revokeSIDLocked(ss.SID, now)
 	return ss, true
 }
@@ -265,6 +292,7 @@ func (s *memStore) endAllSessions(now time.Time) []*session {
 	var out []*session
 	s.sessions.each(func(id string, ss *session) {
 		s.sessions.del(id)
+		s.claims.del(ss.SID)
 		s.revokeSIDLocked(ss.SID, now)
 		out = append(out, ss)
 	})

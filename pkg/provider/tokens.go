@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"time"
@@ -20,6 +21,8 @@ type grant struct {
 	Nonce    string
 	AuthTime time.Time
 	AMR      []string
+	// Extra claims for every token; nil means the session's (test API).
+	Extra map[string]any
 	// IDs, when set, are the grant (refresh family) and jti recorded when
 	// the code or refresh token was used; zero for client_credentials.
 	IDs issueIDs
@@ -108,7 +111,17 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 	if g.SID != "" {
 		at.AuthTime = g.AuthTime.Add(skew).Unix()
 	}
-	access, err := p.keys.Sign(at, "at+jwt")
+	// extra claims the test API gave the session ride in every token
+	// issued through it, as an identity provider's rules would add them
+	extra := g.Extra
+	if extra == nil {
+		extra = p.store.sessionClaims(g.SID)
+	}
+	var atClaims any = at
+	if len(extra) > 0 {
+		atClaims = withExtraClaims(at, extra)
+	}
+	access, err := p.keys.Sign(atClaims, "at+jwt")
 	if err != nil {
 		return issued{}, err
 	}
@@ -128,6 +141,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			idc["nonce"] = g.Nonce
 		}
 		addUserClaims(g.Reg, idc, g.Sub, g.Scope)
+		addExtraClaims(idc, extra)
 		if out.resp.IDToken, err = p.keys.Sign(idc, "JWT"); err != nil {
 			return issued{}, err
 		}
@@ -199,4 +213,28 @@ func joinScope(s []string) string {
 		out += v
 	}
 	return out
+}
+
+// withExtraClaims is the access token's claims plus extra ones; the
+// provider's own claims win over any extra of the same name.
+func withExtraClaims(at accessClaims, extra map[string]any) map[string]any {
+	b, _ := json.Marshal(at)
+	m := map[string]any{}
+	_ = json.Unmarshal(b, &m)
+	for k, v := range extra {
+		if _, own := m[k]; !own && !slices.Contains(reservedClaims, k) {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// addExtraClaims adds a session's extra claims over the user's, never
+// over the reserved ones.
+func addExtraClaims(dst, extra map[string]any) {
+	for k, v := range extra {
+		if !slices.Contains(reservedClaims, k) {
+			dst[k] = v
+		}
+	}
 }

@@ -50,5 +50,6 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	claims := map[string]any{"sub": c.Sub}
 	addUserClaims(p.regOf(r), claims, c.Sub, oidc.ParseScope(c.Scope))
+	addExtraClaims(claims, p.store.sessionClaims(c.SID))
 	writeJSON(w, http.StatusOK, claims)
 }

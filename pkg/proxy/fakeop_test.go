@@ -180,9 +180,3 @@ func (op *fakeOP) grantTypes() []string {
 	defer op.mu.Unlock()
 	return append([]string(nil), op.grants...)
 }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}

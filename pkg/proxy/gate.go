@@ -71,8 +71,9 @@ type session struct {
 	mu       sync.Mutex
 	id       identity
 	refresh  string
-	expiry   time.Time // of the access token; zero: unknown, never refreshed
-	idToken  string    // raw, for id_token_hint at logout
+	expiry   time.Time      // of the access token; zero: unknown, never refreshed
+	idToken  string         // raw, for id_token_hint at logout
+	claims   map[string]any // the verified ID token's, for an SPA's session endpoint
 	lastUsed time.Time
 }
 
@@ -95,12 +96,17 @@ type identity struct {
 
 type identityKey struct{}
 
+// withIdentity marks a request to forward with the user's bearer token.
+func withIdentity(ctx context.Context, id *identity) context.Context {
+	return context.WithValue(ctx, identityKey{}, id)
+}
+
 // gateKey identifies a gate's settings; SetRoutes keeps a gate, and so its
 // sessions, when the key is unchanged.
 func gateKey(r Route) string {
 	a := r.Auth
 	return strings.Join([]string{r.Name, r.Prefix, a.Issuer, a.ClientID, a.ClientSecret,
-		strings.Join(a.Scopes, " "), a.RedirectURL, a.PostLogoutRedirectURL}, "\x00")
+		strings.Join(a.Scopes, " "), a.RedirectURL, a.PostLogoutRedirectURL, fmt.Sprint(a.SPA)}, "\x00")
 }
 
 func newGate(r Route, transport http.RoundTripper, now func() time.Time, logger *slog.Logger) *gate {
@@ -169,6 +175,10 @@ func (g *gate) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		g.login(w, r, safeReturn(r.URL.Query().Get("rd"), g.prefix))
 		return
 	}
+	if g.auth.SPA {
+		g.serveSPA(w, r, rt)
+		return
+	}
 	if underPrefix(r.URL.Path, join(g.prefix, gatePath)) {
 		http.NotFound(w, r)
 		return
@@ -192,7 +202,7 @@ func (g *gate) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		g.challenge(w, r)
 		return
 	}
-	rt.forward(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, &id)))
+	rt.forward(w, r.WithContext(withIdentity(r.Context(), &id)))
 }
 
 // challenge answers a request without a session: browsers navigating to a

@@ -76,6 +76,10 @@ func (s *session) setClaims(idt *oidc.IDToken) error {
 	if err := idt.Claims(&c); err != nil {
 		return err
 	}
+	var all map[string]any
+	if err := idt.Claims(&all); err != nil {
+		return err
+	}
 	if c.Sub == "" {
 		return errors.New("the ID token has no sub claim")
 	}
@@ -87,6 +91,7 @@ func (s *session) setClaims(idt *oidc.IDToken) error {
 		s.id.user = c.PreferredUsername
 	}
 	s.id.email = c.Email
+	s.claims = all
 	return nil
 }
 

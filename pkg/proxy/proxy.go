@@ -74,6 +74,7 @@ type route struct {
 	upstream *url.URL
 	rp       *httputil.ReverseProxy
 	gate     *gate
+	apis     []*route // an SPA gate's APIs, each forwarding with the session's token
 }
 
 // New validates opts.Routes and returns the proxy. Route errors wrap
@@ -149,6 +150,12 @@ func (p *Proxy) SetRoutes(routes []Route) error {
 			}
 			keep[key] = g
 			rt.gate = g
+			for _, api := range r.Auth.APIs {
+				sub := &route{Route: Route{Name: r.Name, Prefix: join(r.Prefix, strings.TrimSuffix(api.Path, "/")), Upstream: api.Upstream, StripPrefix: true}, gate: g}
+				sub.upstream, _ = url.Parse(api.Upstream) // validated
+				sub.rp = p.reverseProxy(sub)
+				rt.apis = append(rt.apis, sub)
+			}
 		}
 		rt.rp = p.reverseProxy(rt)
 		t.routes = append(t.routes, rt)
@@ -191,6 +198,7 @@ func (r Route) clone() Route {
 	if r.Auth != nil {
 		a := *r.Auth
 		a.Scopes = append([]string(nil), a.Scopes...)
+		a.APIs = append([]API(nil), a.APIs...)
 		r.Auth = &a
 	}
 	return r

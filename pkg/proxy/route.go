@@ -65,6 +65,24 @@ type Auth struct {
 	// PostLogoutRedirectURL is where the provider sends the browser after
 	// /_ssokit/logout. Default: the request's origin + Prefix + "/".
 	PostLogoutRedirectURL string
+	// SPA makes the gate a backend-for-frontend for a single-page app: the
+	// app's pages load without a session, the app asks
+	// Prefix/_ssokit/session who is signed in (claims and expiry, never a
+	// token), and requests under an API's path reach that API with the
+	// session's access token, refreshed as needed. Tokens stay in the proxy.
+	SPA bool
+	// APIs are the upstreams an SPA gate calls with the session's token.
+	APIs []API
+}
+
+// API is an upstream an SPA gate forwards to with the bearer token:
+// requests under the route's Prefix + Path go to Upstream with that prefix
+// removed (/shop/api/orders → Upstream + /orders). Without a session they
+// get 401; unsafe methods need the X-CSRF header or Sec-Fetch-Site:
+// same-origin.
+type API struct {
+	Path     string // e.g. /api
+	Upstream string // e.g. http://localhost:5204
 }
 
 // ErrInvalidRoutes wraps every route validation error, so callers can tell
@@ -150,6 +168,25 @@ func normalize(routes []Route) ([]Route, error) {
 				}
 				if msg := checkAbsURL(u); msg != "" {
 					fail(r, "auth redirect URL %q %s", u, msg)
+				}
+			}
+			if len(a.APIs) > 0 && !a.SPA {
+				fail(r, "auth APIs need the SPA gate (a backend-for-frontend for a single-page app); a page gate forwards the bearer token to its own upstream already")
+			}
+			seenAPI := map[string]bool{}
+			for _, api := range a.APIs {
+				p := strings.TrimSuffix(api.Path, "/")
+				switch {
+				case checkPrefix(api.Path) != "" || p == "":
+					fail(r, "API path %q must be a path under the route such as /api", api.Path)
+				case underPrefix(p, gatePath):
+					fail(r, "API path %q is inside %s, which the auth gate reserves", api.Path, gatePath)
+				case seenAPI[p]:
+					fail(r, "API path %q is listed twice", api.Path)
+				}
+				seenAPI[p] = true
+				if msg := checkAbsURL(api.Upstream); msg != "" {
+					fail(r, "API upstream %q %s", api.Upstream, msg)
 				}
 			}
 		}

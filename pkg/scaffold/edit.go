@@ -13,11 +13,13 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 )
 
-// field is one key of a new mapping entry: a scalar or a list of scalars.
+// field is one key of a new mapping entry: a scalar, a list of scalars, or
+// raw YAML flow text written as it is (a list of mappings, such as api:).
 type field struct {
 	key  string
 	str  string
 	list []string
+	raw  string
 }
 
 func clientFields(c config.Client) []field {
@@ -31,6 +33,9 @@ func clientFields(c config.Client) []field {
 	if c.FrontchannelLogoutURI != "" {
 		fs = append(fs, field{key: "frontchannel_logout_uri", str: c.FrontchannelLogoutURI})
 	}
+	if c.BackchannelLogoutURI != "" {
+		fs = append(fs, field{key: "backchannel_logout_uri", str: c.BackchannelLogoutURI})
+	}
 	return fs
 }
 
@@ -40,6 +45,13 @@ func appFields(a config.App) []field {
 		if kv[1] != "" {
 			fs = append(fs, field{key: kv[0], str: kv[1]})
 		}
+	}
+	if len(a.API) > 0 {
+		apis := make([]string, len(a.API))
+		for i, api := range a.API {
+			apis[i] = "{path: " + flowScalar(api.Path) + ", upstream: " + flowScalar(api.Upstream) + "}"
+		}
+		fs = append(fs, field{key: "api", raw: "[" + strings.Join(apis, ", ") + "]"})
 	}
 	return fs
 }
@@ -81,6 +93,9 @@ func flowScalar(s string) string {
 }
 
 func (f field) render(sc func(string) string) string {
+	if f.raw != "" {
+		return f.raw
+	}
 	if f.list == nil {
 		return sc(f.str)
 	}

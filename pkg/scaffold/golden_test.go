@@ -61,7 +61,7 @@ func TestGolden(t *testing.T) {
 	for _, tm := range tmpls {
 		names = append(names, tm.Name)
 	}
-	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff mf-host mf-remote"; got != want {
+	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff spa-bff mf-host mf-remote"; got != want {
 		t.Fatalf("templates = %s, want %s", got, want)
 	}
 	for _, tm := range tmpls {
@@ -101,17 +101,33 @@ func assertTemplateRules(t *testing.T, tm Template, files []File) {
 		}
 	}
 	env := string(byPath[".env"].Data)
-	if !strings.Contains(env, "account") || !strings.Contains(env, "http://localhost:9400") {
-		t.Errorf("%s: .env lacks the client id or issuer:\n%s", tm.Name, env)
-	}
-	// A protected-API example that sends the access token.
 	var all strings.Builder
 	for _, f := range files {
 		all.Write(f.Data)
 	}
-	// (A Module Federation host calls no API itself: its remotes do, with its token.)
-	if !strings.Contains(all.String(), "Bearer ") && tm.Federation != FederationHost {
-		t.Errorf("%s: no protected API call with a bearer token", tm.Name)
+	if tm.Kind == KindSPABFF {
+		// The proxy is the client: the app knows its base path, calls its
+		// API with the CSRF header, and never handles a token.
+		if !strings.Contains(env, `VITE_SSOKIT_BASE="/account/"`) {
+			t.Errorf("%s: .env lacks the base path:\n%s", tm.Name, env)
+		}
+		if !strings.Contains(all.String(), "'X-CSRF'") {
+			t.Errorf("%s: the API calls carry no X-CSRF header", tm.Name)
+		}
+		for _, f := range files {
+			if strings.HasPrefix(f.Path, "src/") && (bytes.Contains(f.Data, []byte("Bearer ")) || bytes.Contains(f.Data, []byte("access_token"))) {
+				t.Errorf("%s: %s handles a token; the proxy must hold them", tm.Name, f.Path)
+			}
+		}
+	} else {
+		if !strings.Contains(env, "account") || !strings.Contains(env, "http://localhost:9400") {
+			t.Errorf("%s: .env lacks the client id or issuer:\n%s", tm.Name, env)
+		}
+		// A protected-API example that sends the access token. (A Module
+		// Federation host calls no API itself: its remotes do, with its token.)
+		if !strings.Contains(all.String(), "Bearer ") && tm.Federation != FederationHost {
+			t.Errorf("%s: no protected API call with a bearer token", tm.Name)
+		}
 	}
 	for _, id := range []string{`id="status"`, `id="user"`, `"logout"`, `"login"`} {
 		if !strings.Contains(all.String(), id) {
@@ -121,7 +137,7 @@ func assertTemplateRules(t *testing.T, tm Template, files []File) {
 	if strings.Contains(all.String(), `postMessage(`) && strings.Contains(all.String(), `, '*')`) {
 		t.Errorf("%s: postMessage with targetOrigin *", tm.Name)
 	}
-	if tm.Kind == KindSPA {
+	if tm.Kind == KindSPA || tm.Kind == KindSPABFF {
 		pkg := string(byPath["package.json"].Data)
 		if strings.ContainsAny(pkg, "^~") || strings.Contains(pkg, `"latest"`) {
 			t.Errorf("%s: package.json has unpinned versions:\n%s", tm.Name, pkg)

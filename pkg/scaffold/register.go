@@ -35,7 +35,9 @@ type Registration struct {
 // exactly, once for the proxy origin and once for its own dev server, so it
 // works both behind `ssokit up` and opened directly. A BFF is a confidential
 // client used by the proxy's auth gate; secret is its client secret (a random
-// one when empty).
+// one when empty). An SPA with the proxy as its backend-for-frontend
+// (KindSPABFF) is registered like a BFF, with auth: spa, a back-channel
+// logout URI and an API.
 func NewRegistration(t Template, d Data, cwd string, secret string) Registration {
 	base := d.Base
 	devOrigin := strings.TrimSuffix(strings.TrimSuffix(d.DevURL, base), "/")
@@ -48,7 +50,7 @@ func NewRegistration(t Template, d Data, cwd string, secret string) Registration
 	}
 	cl := config.Client{ClientID: d.ClientID}
 	switch t.Kind {
-	case KindBFF:
+	case KindBFF, KindSPABFF:
 		if secret == "" {
 			secret = randomSecret()
 		}
@@ -58,6 +60,14 @@ func NewRegistration(t Template, d Data, cwd string, secret string) Registration
 		cl.PostLogoutRedirectURIs = []string{d.ProxyURL + base}
 		app.Auth = "required"
 		app.ClientID = d.ClientID
+		if t.Kind == KindSPABFF {
+			// A sign-out anywhere ends the SPA's proxy session.
+			cl.BackchannelLogoutURI = d.ProxyURL + base + "_ssokit/backchannel-logout"
+			app.Auth = "spa"
+			// The demo's protected API is the provider itself (its
+			// userinfo endpoint), reached as <base>api/userinfo.
+			app.API = []config.AppAPI{{Path: "/api", Upstream: d.Issuer}}
+		}
 	default:
 		origins := []string{d.ProxyURL, devOrigin}
 		for _, o := range origins {
@@ -290,12 +300,12 @@ func clientEqual(a, b config.Client) bool {
 		slices.Equal(a.RedirectURIs, b.RedirectURIs) &&
 		slices.Equal(a.PostLogoutRedirectURIs, b.PostLogoutRedirectURIs) &&
 		slices.Equal(a.WebOrigins, b.WebOrigins) &&
-		a.FrontchannelLogoutURI == b.FrontchannelLogoutURI
+		a.FrontchannelLogoutURI == b.FrontchannelLogoutURI && a.BackchannelLogoutURI == b.BackchannelLogoutURI
 }
 
 func appEqual(a, b config.App) bool {
 	return a.Name == b.Name && a.Path == b.Path && a.Upstream == b.Upstream &&
-		a.Command == b.Command && a.Cwd == b.Cwd && a.Auth == b.Auth && a.ClientID == b.ClientID
+		a.Command == b.Command && a.Cwd == b.Cwd && a.Auth == b.Auth && a.ClientID == b.ClientID && slices.Equal(a.API, b.API)
 }
 
 // conflicts decides what is missing and refuses entries that clash.

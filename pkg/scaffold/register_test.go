@@ -381,3 +381,48 @@ func TestPlanRegisterRefusesAliasBomb(t *testing.T) {
 		t.Errorf("PlanRegister: %v", err)
 	}
 }
+
+// An SPA whose backend-for-frontend is the proxy is registered as a
+// confidential client with a back-channel logout URI, and its route as
+// auth: spa with an API; the written file loads and validates.
+func TestRegisterSPABFF(t *testing.T) {
+	tmpls, err := List(templatesFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tm Template
+	for _, x := range tmpls {
+		if x.Kind == KindSPABFF {
+			tm = x
+		}
+	}
+	if tm.Name == "" {
+		t.Fatal("no template of kind spa-bff")
+	}
+	data, err := (Params{Template: tm.Name, Name: "shop", Port: 5107}).Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := NewRegistration(tm, data, "./shop", "s3cret")
+	path := filepath.Join(t.TempDir(), "ssokit.yaml")
+	ch, err := PlanRegister(path, reg, "http://localhost:9400/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("the registered config does not load: %v\n%s", err, ch.New)
+	}
+	cl, _ := c.Client("shop")
+	a := c.Apps[0]
+	if cl.Secret != "s3cret" || cl.BackchannelLogoutURI != "http://localhost:9000/shop/_ssokit/backchannel-logout" ||
+		len(cl.RedirectURIs) != 1 || cl.RedirectURIs[0] != "http://localhost:9000/shop/_ssokit/callback" {
+		t.Errorf("client: %+v", cl)
+	}
+	if a.Auth != "spa" || a.ClientID != "shop" || len(a.API) != 1 || a.API[0] != (config.AppAPI{Path: "/api", Upstream: "http://localhost:9400/"}) {
+		t.Errorf("app: %+v\n%s", a, ch.New)
+	}
+}

@@ -32,6 +32,10 @@ const (
 	// KindBFF is a server-rendered app behind the proxy's auth gate: the proxy
 	// is the (confidential) client and forwards the user and a bearer token.
 	KindBFF = "bff"
+	// KindSPABFF is a single-page app whose backend-for-frontend is the
+	// proxy (auth: spa): the proxy is the confidential client, keeps the
+	// tokens and calls the app's API with them; the app has no OAuth code.
+	KindSPABFF = "spa-bff"
 )
 
 // Module Federation roles (Template.Federation).
@@ -140,9 +144,9 @@ func readMeta(fsys fs.FS, name string) (Template, error) {
 		return Template{}, fmt.Errorf("template %s: %s: federation %q is neither %q nor %q", name, MetaFile, t.Federation, FederationHost, FederationRemote)
 	}
 	switch t.Kind {
-	case KindSPA, KindBFF:
+	case KindSPA, KindBFF, KindSPABFF:
 	default:
-		return Template{}, fmt.Errorf("template %s: %s: kind %q is neither %q nor %q", name, MetaFile, t.Kind, KindSPA, KindBFF)
+		return Template{}, fmt.Errorf("template %s: %s: kind %q is not %q, %q or %q", name, MetaFile, t.Kind, KindSPA, KindBFF, KindSPABFF)
 	}
 	return t, nil
 }

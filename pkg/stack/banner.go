@@ -16,8 +16,11 @@ func (s *Stack) Banner(w io.Writer) {
 	fmt.Fprintf(w, "%s\n\n  apps\n", title)
 	for _, a := range cfg.Apps {
 		gate := ""
-		if a.Auth == "required" {
+		switch a.Auth {
+		case "required":
 			gate = "  [auth gate: " + a.ClientID + "]"
+		case "spa":
+			gate = "  [SPA backend-for-frontend: " + a.ClientID + "; session at " + ensureSlash(a.Path) + "_ssokit/session]"
 		}
 		fmt.Fprintf(w, "    %-10s %s%s  → %s%s\n", a.Name, s.proxyURL, ensureSlash(a.Path), a.Upstream, gate)
 	}

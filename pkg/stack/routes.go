@@ -9,7 +9,7 @@ import (
 
 // RoutesFromConfig turns the apps of an ssokit.yaml into routes: path,
 // upstream, strip_prefix, keep_host and headers map one to one; an app with
-// auth: required gets an auth gate signing in at the config's issuer as its
+// auth: required (or spa, with its APIs) gets an auth gate signing in at the config's issuer as its
 // client_id, with that client's secret. When the client registers a
 // redirect URI (or post-logout redirect URI) under the app's path, the gate
 // uses it rather than deriving one from the request's Host, so the URL the
@@ -32,8 +32,11 @@ func RoutesFromConfig(cfg *config.Config) []proxy.Route {
 			PreserveHost: a.KeepHost,
 			Headers:      a.Headers,
 		}
-		if a.Auth == "required" {
-			auth := &proxy.Auth{Issuer: cfg.IssuerOrDefault(), ClientID: a.ClientID}
+		if a.Auth == "required" || a.Auth == "spa" {
+			auth := &proxy.Auth{Issuer: cfg.IssuerOrDefault(), ClientID: a.ClientID, SPA: a.Auth == "spa"}
+			for _, api := range a.API {
+				auth.APIs = append(auth.APIs, proxy.API{Path: api.Path, Upstream: api.Upstream})
+			}
 			if c, ok := cfg.Client(a.ClientID); ok {
 				auth.ClientSecret = c.Secret
 				auth.RedirectURL = registeredUnder(c.RedirectURIs, proxy.CallbackPath(a.Path), true)

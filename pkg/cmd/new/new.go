@@ -83,6 +83,7 @@ Templates (ssokit new --list):
   auth0    React + Vite + @auth0/auth0-spa-js, unchanged, pointed at the local provider
   shell    the container that links the apps under the proxy and shows the shared user
   bff      a server-rendered Go app behind the proxy's auth gate
+  spa-bff  React with no OAuth code: the proxy is its backend-for-frontend
   mf-host  a Module Federation host that owns the one auth client and passes
            it to its remotes (listed in its remotes.json)
   mf-remote

@@ -233,8 +233,8 @@ func TestNewBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no template without a terminal", []string{"--config", cfg}, "which template? run `ssokit new TEMPLATE [DIR]` with one of: vanilla, react, vue, auth0, shell, bff, mf-host, mf-remote"},
-		{"unknown template", []string{"angular", filepath.Join(dir, "x"), "--config", cfg}, `unknown template "angular"; available: vanilla, react, vue, auth0, shell, bff, mf-host, mf-remote`},
+		{"no template without a terminal", []string{"--config", cfg}, "which template? run `ssokit new TEMPLATE [DIR]` with one of: vanilla, react, vue, auth0, shell, bff, spa-bff, mf-host, mf-remote"},
+		{"unknown template", []string{"angular", filepath.Join(dir, "x"), "--config", cfg}, `unknown template "angular"; available: vanilla, react, vue, auth0, shell, bff, spa-bff, mf-host, mf-remote`},
 		{"invalid name", []string{"vanilla", filepath.Join(dir, "x"), "--name", "My App", "--config", cfg}, `invalid name "My App": use 1-40 lowercase letters`},
 		{"invalid dir name", []string{"vanilla", filepath.Join(dir, "My_App"), "--config", cfg}, "DIR's last element is the default name: pass --name"},
 		{"invalid path", []string{"vanilla", filepath.Join(dir, "x"), "--path", "account/", "--config", cfg}, `invalid path "account/": use a path like /account`},
@@ -272,8 +272,8 @@ func TestNewList(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
-	if len(lines) != 8 || !strings.HasPrefix(lines[0], "vanilla    TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff        ") ||
-		!strings.HasPrefix(lines[6], "mf-host    Module Federation host") || !strings.HasPrefix(lines[7], "mf-remote  Module Federation remote") {
+	if len(lines) != 9 || !strings.HasPrefix(lines[0], "vanilla    TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff        ") || !strings.HasPrefix(lines[6], "spa-bff    ") ||
+		!strings.HasPrefix(lines[7], "mf-host    Module Federation host") || !strings.HasPrefix(lines[8], "mf-remote  Module Federation remote") {
 		t.Errorf("--list:\n%s", r.out)
 	}
 }

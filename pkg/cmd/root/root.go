@@ -4,6 +4,7 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	admincmd "github.com/ssokit/ssokit/pkg/cmd/admin"
 	"github.com/ssokit/ssokit/pkg/cmd/completion"
 	flowcmd "github.com/ssokit/ssokit/pkg/cmd/flow"
 	inspectcmd "github.com/ssokit/ssokit/pkg/cmd/inspect"
@@ -50,6 +51,7 @@ on your laptop and in CI.`,
 		flowcmd.NewCmdFlow(f),
 		newcmd.NewCmdNew(f, nil),
 		up.NewCmdUp(f, nil),
+		admincmd.NewCmdAdmin(f),
 		version.NewCmdVersion(f),
 		completion.NewCmdCompletion(f),
 	)

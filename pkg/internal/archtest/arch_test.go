@@ -46,6 +46,20 @@ var forbidden = map[string][]string{
 	"pkg/tui":       {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/provider", "github.com/spf13/cobra"},
 	"pkg/stack":     {"pkg/cmd", "pkg/cli", "github.com/spf13/cobra"},
 	"pkg/cmd":       {"templates"}, // only the composition root embeds templates
+	// the Go test package wraps the provider for its users' tests, nothing more
+	"pkg/ssokittest": {"pkg/cmd", "pkg/cli", "pkg/cmdutil", "pkg/stack", "pkg/proxy", "pkg/flow", "pkg/tui", "github.com/spf13/cobra"},
+}
+
+// TestNothingImportsSsokittest: pkg/ssokittest is for ssokit's users'
+// tests; no package of ssokit itself depends on it.
+func TestNothingImportsSsokittest(t *testing.T) {
+	for pkg, imps := range imports(t) {
+		for _, imp := range imps {
+			if imp == "pkg/ssokittest" {
+				t.Errorf("%s imports pkg/ssokittest; it is a leaf for users' tests", pkg)
+			}
+		}
+	}
 }
 
 // imports returns every package of the module (relative path, such as
