@@ -38,6 +38,12 @@ const (
 	KindSPABFF = "spa-bff"
 )
 
+// Module Federation roles (Template.Federation).
+const (
+	FederationHost   = "host"
+	FederationRemote = "remote"
+)
+
 // Template describes one template set (from its ssokit-template.yaml).
 type Template struct {
 	Name        string `yaml:"-"`
@@ -64,6 +70,10 @@ type Template struct {
 	// the very module `ssokit new vanilla` documents). A source ending in
 	// ".tmpl" is rendered like the template's own.
 	Include map[string]string `yaml:"include"`
+	// Federation is the template's Module Federation role: "host" (owns the
+	// auth client and reads remotes.json) or "remote" (registered in a
+	// host's remotes.json by `ssokit new`); empty for other templates.
+	Federation string `yaml:"federation"`
 }
 
 // ErrUnknownTemplate is wrapped by Lookup when no template has the name.
@@ -128,6 +138,11 @@ func readMeta(fsys fs.FS, name string) (Template, error) {
 		return Template{}, fmt.Errorf("template %s: %s: %w", name, MetaFile, err)
 	}
 	t.Name = name
+	switch t.Federation {
+	case "", FederationHost, FederationRemote:
+	default:
+		return Template{}, fmt.Errorf("template %s: %s: federation %q is neither %q nor %q", name, MetaFile, t.Federation, FederationHost, FederationRemote)
+	}
 	switch t.Kind {
 	case KindSPA, KindBFF, KindSPABFF:
 	default:

@@ -165,7 +165,22 @@ func (w *workspace) scaffold(a *wsApp) error {
 	if err != nil {
 		return err
 	}
-	return ch.Apply()
+	if err := ch.Apply(); err != nil {
+		return err
+	}
+	if a.tmpl.Federation == FederationRemote {
+		// and into the host's remotes.json (mf-host is scaffolded first: order)
+		host, err := FindHost(w.config, cfg, "")
+		if err != nil {
+			return err
+		}
+		ch, err := PlanRemote(host, NewRemote(a.data))
+		if err != nil {
+			return err
+		}
+		return ch.Apply()
+	}
+	return nil
 }
 
 func (w *workspace) close() {

@@ -44,6 +44,8 @@ type Options struct {
 	DryRun     bool
 	Install    bool
 	List       bool
+	// Host is the mf-host app an mf-remote joins (default: the only one).
+	Host string
 
 	// Prompt asks for what is missing (template, name, path, port) on a
 	// terminal; fields whose flag was given are not asked. Tests replace it.
@@ -58,6 +60,8 @@ type Options struct {
 
 	flagsSet map[string]bool
 	prompted bool
+	// hostChange adds an mf-remote to its host's remotes.json.
+	hostChange *scaffold.ConfigChange
 }
 
 // NewCmdNew returns `ssokit new`. runF replaces the run for tests.
@@ -80,6 +84,12 @@ Templates (ssokit new --list):
   auth0    React + Vite + @auth0/auth0-spa-js, unchanged, pointed at the local provider
   shell    the container that links the apps under the proxy and shows the shared user
   bff      a server-rendered Go app behind the proxy's auth gate
+  spa-bff  React with no OAuth code: the proxy is its backend-for-frontend
+  mf-host  a Module Federation host that owns the one auth client and passes
+           it to its remotes (listed in its remotes.json)
+  mf-remote
+           a remote for it: uses the host's client inside the host, its own
+           (silent SSO) standalone; registered in the host's remotes.json
 
 DIR defaults to ./NAME, and NAME to DIR's last element or else the template
 name. The app is served by the proxy at --path (default /NAME) and its dev
@@ -93,6 +103,11 @@ ordering are kept: the new entries are spliced in as text. Re-running with the
 same choices changes nothing; an app name, path or port, or a client_id,
 already used differently is a conflict; a file that does not parse is never
 rewritten.
+
+An mf-remote is also added to its host's remotes.json (the mf-host app of
+ssokit.yaml, or --host NAME): a name or entry already taken by another
+remote is a conflict, and a remotes.json that does not parse is refused
+with its line.
 
 A non-empty DIR is refused without --force, and --force only overwrites the
 files the template produces: nothing else in DIR is deleted.
@@ -111,6 +126,9 @@ set, it never asks: TEMPLATE is then required and everything else defaults.`,
 
   # create and npm install in one go
   ssokit new vue settings --install && ssokit up
+
+  # a Module Federation host, and a remote it loads (added to its remotes.json)
+  ssokit new mf-host portal && ssokit new mf-remote billing
 
   ssokit new --list`,
 		Args: cmdutil.MaximumNArgs(2),
@@ -141,6 +159,7 @@ set, it never asks: TEMPLATE is then required and everything else defaults.`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "list the files and show the ssokit.yaml change as a diff; write nothing")
 	fl.BoolVar(&opts.Install, "install", false, "run npm install in DIR afterwards")
 	fl.BoolVar(&opts.List, "list", false, "list the templates and exit")
+	fl.StringVar(&opts.Host, "host", "", "mf-remote: the mf-host app of ssokit.yaml to register with (default: the only one)")
 	// `ssokit new ci` is a verb of its own; new stays runnable with
 	// TEMPLATE [DIR], so its usage keeps that line (cmdutil.Group's
 	// template, inherited from root, would hide it).
@@ -225,6 +244,9 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	if tmpl.Federation == scaffold.FederationHost {
+		files = scaffold.KeepRemotes(o.Dir, files) // an existing host keeps its remotes
+	}
 	changes, err := scaffold.Plan(o.Dir, files, o.Force)
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
@@ -239,6 +261,15 @@ func Run(ctx context.Context, o *Options) error {
 		if err != nil {
 			return &cmdutil.FlagError{Err: err}
 		}
+		if tmpl.Federation == scaffold.FederationRemote {
+			hostFile, err := scaffold.FindHost(o.ConfigFile, cfg, o.Host)
+			if err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+			if o.hostChange, err = scaffold.PlanRemote(hostFile, scaffold.NewRemote(data)); err != nil {
+				return &cmdutil.FlagError{Err: err}
+			}
+		}
 	}
 
 	if o.DryRun {
@@ -250,6 +281,11 @@ func Run(ctx context.Context, o *Options) error {
 	if reg != nil {
 		if err := reg.Apply(); err != nil {
 			return fmt.Errorf("the app was written to %s, but %s could not be updated: %w", o.Dir, o.ConfigFile, err)
+		}
+	}
+	if o.hostChange != nil {
+		if err := o.hostChange.Apply(); err != nil {
+			return fmt.Errorf("the app was written to %s and registered, but the host's %s could not be updated: %w", o.Dir, o.hostChange.Path, err)
 		}
 	}
 	report(o, tmpl, data, changes, reg)
@@ -310,6 +346,13 @@ func dryRun(o *Options, changes []scaffold.Change, reg *scaffold.ConfigChange) e
 	default:
 		fmt.Fprintf(out, "\n%s", reg.Diff())
 	}
+	if h := o.hostChange; h != nil {
+		if h.Changed() {
+			fmt.Fprintf(out, "\n%s", h.Diff())
+		} else {
+			fmt.Fprintf(out, "\n%s: already lists this remote, unchanged\n", h.Path)
+		}
+	}
 	fmt.Fprintln(o.IO.ErrOut, "dry run: nothing was written")
 	return nil
 }
@@ -339,6 +382,13 @@ func report(o *Options, t scaffold.Template, d scaffold.Data, changes []scaffold
 			what = append(what, fmt.Sprintf("route %s → http://localhost:%d", d.Path, d.Port))
 		}
 		fmt.Fprintf(out, "%s %s: %s.\n", verb, o.ConfigFile, strings.Join(what, ", "))
+	}
+	if h := o.hostChange; h != nil {
+		if h.Changed() {
+			fmt.Fprintf(out, "Added remote %s to the host's %s (the host's dev server restarts to load it).\n", scaffold.FederationName(d.Name), h.Path)
+		} else {
+			fmt.Fprintf(out, "%s already lists remote %s; unchanged.\n", h.Path, scaffold.FederationName(d.Name))
+		}
 	}
 	fmt.Fprintf(out, "\nNext steps:\n  cd %s\n", o.Dir)
 	if t.Install != "" && !o.Install {

@@ -233,8 +233,8 @@ func TestNewBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no template without a terminal", []string{"--config", cfg}, "which template? run `ssokit new TEMPLATE [DIR]` with one of: vanilla, react, vue, auth0, shell, bff"},
-		{"unknown template", []string{"angular", filepath.Join(dir, "x"), "--config", cfg}, `unknown template "angular"; available: vanilla, react, vue, auth0, shell, bff`},
+		{"no template without a terminal", []string{"--config", cfg}, "which template? run `ssokit new TEMPLATE [DIR]` with one of: vanilla, react, vue, auth0, shell, bff, spa-bff, mf-host, mf-remote"},
+		{"unknown template", []string{"angular", filepath.Join(dir, "x"), "--config", cfg}, `unknown template "angular"; available: vanilla, react, vue, auth0, shell, bff, spa-bff, mf-host, mf-remote`},
 		{"invalid name", []string{"vanilla", filepath.Join(dir, "x"), "--name", "My App", "--config", cfg}, `invalid name "My App": use 1-40 lowercase letters`},
 		{"invalid dir name", []string{"vanilla", filepath.Join(dir, "My_App"), "--config", cfg}, "DIR's last element is the default name: pass --name"},
 		{"invalid path", []string{"vanilla", filepath.Join(dir, "x"), "--path", "account/", "--config", cfg}, `invalid path "account/": use a path like /account`},
@@ -272,7 +272,8 @@ func TestNewList(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
-	if len(lines) != 7 || !strings.HasPrefix(lines[0], "vanilla  TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff      ") || !strings.HasPrefix(lines[6], "spa-bff  ") {
+	if len(lines) != 9 || !strings.HasPrefix(lines[0], "vanilla    TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff        ") || !strings.HasPrefix(lines[6], "spa-bff    ") ||
+		!strings.HasPrefix(lines[7], "mf-host    Module Federation host") || !strings.HasPrefix(lines[8], "mf-remote  Module Federation remote") {
 		t.Errorf("--list:\n%s", r.out)
 	}
 }
@@ -536,5 +537,77 @@ func TestNewDefaultPortSkipsPortsInUse(t *testing.T) {
 	}
 	if !scaffold.PortInUse(port) {
 		t.Error("PortInUse does not see a listener")
+	}
+}
+
+// TestNewModuleFederation: `ssokit new mf-remote` registers the remote in
+// ssokit.yaml (client and route) and in its host's remotes.json; a second
+// remote of the same federation name, a host whose remotes.json does not
+// parse, and no host at all are refused before anything is written.
+func TestNewModuleFederation(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "ssokit.yaml")
+	remotes := filepath.Join(dir, "portal", "remotes.json")
+
+	r := run(t, false, nil, "mf-remote", filepath.Join(dir, "early"), "--config", cfgPath)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, "no Module Federation host: "+cfgPath+" does not exist; create one first with `ssokit new mf-host`, or pass --no-register") {
+		t.Fatalf("a remote without a host: exit %d %s", r.code, r.err)
+	}
+	if r := run(t, false, nil, "mf-host", filepath.Join(dir, "portal"), "--port", "5201", "--config", cfgPath); r.code != 0 {
+		t.Fatalf("mf-host: exit %d %s", r.code, r.err)
+	}
+	r = run(t, false, nil, "mf-remote", filepath.Join(dir, "billing-ui"), "--port", "5202", "--config", cfgPath, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, `+    {"name": "billing_ui", "app": "billing-ui", "entry": "http://localhost:9000/billing-ui/remoteEntry.js"}`) {
+		t.Fatalf("--dry-run shows no remotes.json diff: exit %d %s %s", r.code, r.out, r.err)
+	}
+	r = run(t, false, nil, "mf-remote", filepath.Join(dir, "billing-ui"), "--port", "5202", "--config", cfgPath)
+	if r.code != 0 || !strings.Contains(r.out, "Added remote billing_ui to the host's "+remotes) {
+		t.Fatalf("mf-remote: exit %d %s %s", r.code, r.out, r.err)
+	}
+	c, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := c.Apps[len(c.Apps)-1]; a.Name != "billing-ui" || a.Path != "/billing-ui" || a.Upstream != "http://localhost:5202" {
+		t.Errorf("the remote's route: %+v", a)
+	}
+	if _, ok := c.Client("billing-ui"); !ok {
+		t.Error("the remote has no client (it signs in on its own when standalone)")
+	}
+	got, _ := os.ReadFile(remotes)
+	if !strings.Contains(string(got), `{"name": "billing_ui", "app": "billing-ui", "entry": "http://localhost:9000/billing-ui/remoteEntry.js"}`) {
+		t.Errorf("remotes.json:\n%s", got)
+	}
+
+	// Re-rendering the host keeps its remotes.
+	r = run(t, false, nil, "mf-host", filepath.Join(dir, "portal"), "--port", "5201", "--config", cfgPath, "--force")
+	if b, _ := os.ReadFile(remotes); r.code != 0 || string(b) != string(got) {
+		t.Fatalf("mf-host --force: exit %d %s; remotes.json now:\n%s", r.code, r.err, b)
+	}
+
+	// Registered twice: the entry is already in remotes.json under another
+	// name (a hand edit). A conflict naming the line; nothing written.
+	if err := os.WriteFile(remotes, []byte(strings.Replace(string(got), `"billing_ui"`, `"other"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, false, nil, "mf-remote", filepath.Join(dir, "billing-ui"), "--port", "5202", "--config", cfgPath, "--force")
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, remotes+`:3: conflict: the entry http://localhost:9000/billing-ui/remoteEntry.js is already registered as remote "other"`) {
+		t.Errorf("the remote registered twice: exit %d %s", r.code, r.err)
+	}
+
+	// A remotes.json that does not parse: refused with file:line:col, untouched.
+	broken := "{\n  \"remotes\": [\n    {\"name\": \"a\",}\n  ]\n}\n"
+	if err := os.WriteFile(remotes, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, false, nil, "mf-remote", filepath.Join(dir, "orders"), "--config", cfgPath)
+	if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, remotes+":3:18: does not parse: invalid character '}'") {
+		t.Errorf("a broken remotes.json: exit %d %s", r.code, r.err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "orders")); err == nil {
+		t.Error("wrote the remote despite the broken remotes.json")
+	}
+	if b, _ := os.ReadFile(remotes); string(b) != broken {
+		t.Error("rewrote a remotes.json that does not parse")
 	}
 }

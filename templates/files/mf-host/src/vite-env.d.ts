@@ -1,0 +1,14 @@
+/// <reference types="vite/client" />
+
+interface ImportMetaEnv {
+  readonly VITE_SSOKIT_ISSUER: string
+  readonly VITE_SSOKIT_CLIENT_ID: string
+  readonly VITE_SSOKIT_API_URL?: string
+}
+
+interface ImportMeta {
+  readonly env: ImportMetaEnv
+}
+
+// remotes.json, put in by vite.config.ts
+declare const __SSOKIT_REMOTES__: { name: string; app: string; entry: string }[]
