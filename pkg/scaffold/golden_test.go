@@ -23,6 +23,12 @@ func templatesFS() fs.FS { return os.DirFS(filepath.Join("..", "..", "templates"
 
 // goldenParams are the choices every golden rendering uses.
 func goldenParams(template string) Params {
+	if tm, err := Lookup(templatesFS(), template); err == nil && !tm.IsApp() {
+		return Params{
+			Template: template, Name: "e2e", Tool: true,
+			Apps: []AppLink{{Name: "shell", Path: "/shell"}, {Name: "account", Path: "/account"}, {Name: "orders", Path: "/orders"}},
+		}
+	}
 	return Params{
 		Template: template, Name: "account", Port: 5102,
 		Apps: []AppLink{{Name: "shell", Path: "/shell"}, {Name: "account", Path: "/account"}, {Name: "orders", Path: "/orders"}},
@@ -61,7 +67,7 @@ func TestGolden(t *testing.T) {
 	for _, tm := range tmpls {
 		names = append(names, tm.Name)
 	}
-	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff spa-bff"; got != want {
+	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff spa-bff playwright"; got != want {
 		t.Fatalf("templates = %s, want %s", got, want)
 	}
 	for _, tm := range tmpls {
@@ -75,7 +81,11 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertTemplateRules(t, tm, files)
-			got := txtar(fmt.Sprintf("ssokit new %s account --port 5102 (%s)", tm.Name, tm.Description), files)
+			cmdline := fmt.Sprintf("ssokit new %s account --port 5102", tm.Name)
+			if !tm.IsApp() {
+				cmdline = fmt.Sprintf("ssokit new %s e2e", tm.Name)
+			}
+			got := txtar(fmt.Sprintf("%s (%s)", cmdline, tm.Description), files)
 			path := filepath.Join("testdata", "golden", tm.Name+".txtar")
 			golden.Equal(t, path, got)
 		})
@@ -94,6 +104,10 @@ func assertTemplateRules(t *testing.T, tm Template, files []File) {
 		if f.Rendered && bytes.Contains(f.Data, []byte("<no value>")) {
 			t.Errorf("%s: %s has an unset template value", tm.Name, f.Path)
 		}
+	}
+	if !tm.IsApp() {
+		assertToolRules(t, tm, byPath)
+		return
 	}
 	for _, need := range []string{"README.md", ".env", ".gitignore"} {
 		if _, ok := byPath[need]; !ok {
@@ -328,5 +342,26 @@ func TestParamsValidation(t *testing.T) {
 	if d.Base != "/account/" || d.AppURL != "http://localhost:9000/account/" || d.DevURL != "http://localhost:5102/account/" ||
 		d.IssuerOrigin != "http://localhost:9400" || d.ClientID != "account" || d.Title != "Account" {
 		t.Errorf("derived data: %+v", d)
+	}
+}
+
+// assertToolRules checks a tool template (kind tool): documented, pinned,
+// no app wiring.
+func assertToolRules(t *testing.T, tm Template, byPath map[string]File) {
+	t.Helper()
+	for _, need := range []string{"README.md", ".gitignore", "package.json", "package-lock.json"} {
+		if _, ok := byPath[need]; !ok {
+			t.Errorf("%s: no %s", tm.Name, need)
+		}
+	}
+	if _, ok := byPath[".env"]; ok {
+		t.Errorf("%s: a tool has no .env (it is not an app)", tm.Name)
+	}
+	pkg := string(byPath["package.json"].Data)
+	if strings.ContainsAny(pkg, "^~") || strings.Contains(pkg, `"latest"`) {
+		t.Errorf("%s: package.json has unpinned versions:\n%s", tm.Name, pkg)
+	}
+	if tm.DefaultDir == "" || len(tm.NextSteps) == 0 {
+		t.Errorf("%s: a tool needs default_dir and next_steps", tm.Name)
 	}
 }
