@@ -36,8 +36,8 @@ func TestTemplatesBuild(t *testing.T) {
 			a := w.built(t, tm.Name)
 			dir, files := a.dir, a.files
 			if !tm.IsApp() {
-				// A tool is installed from its lockfile and its specs load
-				// (playwright test --list, in build).
+				// A tool is installed from its lockfile (TestPlaywrightTemplate
+				// runs its specs).
 				if _, err := os.Stat(filepath.Join(dir, "node_modules", "@playwright", "test", "package.json")); err != nil {
 					t.Errorf("npm install did not install @playwright/test: %v", err)
 				}

@@ -38,7 +38,7 @@ func TestPlaywrightTemplate(t *testing.T) {
 		t.Fatal("node not found: install Node.js 20.19+ (.ci/setup.d/40-templates.sh checks this)")
 	}
 	w := sharedWorkspace(t)
-	pw := w.built(t, "playwright") // npm install from its lockfile, playwright test --list
+	pw := w.built(t, "playwright") // npm install from its own lockfile
 	if len(pw.data.Apps) < 2 || pw.data.Apps[0].Name != "vanilla" || pw.data.Apps[1].Name != "react" {
 		t.Fatalf("apps.ts lists %v; the example spec signs in to the first two, which must be vanilla and react", pw.data.Apps)
 	}
