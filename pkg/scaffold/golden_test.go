@@ -3,6 +3,7 @@ package scaffold
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -363,5 +364,50 @@ func assertToolRules(t *testing.T, tm Template, byPath map[string]File) {
 	}
 	if tm.DefaultDir == "" || len(tm.NextSteps) == 0 {
 		t.Errorf("%s: a tool needs default_dir and next_steps", tm.Name)
+	}
+}
+
+// The Playwright template pins exactly the @playwright/test that CI installs
+// for pkg/provider's TestPlaywrightFixture (testdata/npm/playwright), so
+// the fixture is proven with the version users get.
+func TestPlaywrightTemplatePinsTheTestedVersion(t *testing.T) {
+	data, err := goldenParams("playwright").Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Render(templatesFS(), "playwright", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type lock struct {
+		Packages map[string]json.RawMessage `json:"packages"`
+	}
+	var got, want lock
+	for _, f := range files {
+		if f.Path == "package-lock.json" {
+			if err := json.Unmarshal(f.Data, &got); err != nil {
+				t.Fatalf("the rendered package-lock.json: %v", err)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "npm", "playwright", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	delete(got.Packages, "")
+	delete(want.Packages, "")
+	if len(got.Packages) == 0 || len(got.Packages) != len(want.Packages) {
+		t.Fatalf("the template locks %d packages, testdata/npm/playwright %d", len(got.Packages), len(want.Packages))
+	}
+	for name, w := range want.Packages {
+		var a, b any
+		_ = json.Unmarshal(got.Packages[name], &a)
+		_ = json.Unmarshal(w, &b)
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: the template locks %s, testdata/npm/playwright %s", name, got.Packages[name], w)
+		}
 	}
 }
