@@ -485,6 +485,22 @@ func TestForm(t *testing.T) {
 		t.Errorf("answers: %+v", o)
 	}
 
+	// A tool (playwright, the last template) has no route or port: only its name is asked.
+	o = &Options{ConfigFile: filepath.Join(t.TempDir(), "none.yaml"), PortInUse: func(int) bool { return false }}
+	f = newForm(o, templates, map[string]bool{})
+	send("up", "enter")
+	if v := f.View().Content; !strings.Contains(v, "Template: playwright\nApp name: █"+placeholderStyle+"e2e") {
+		t.Fatalf("tool name view:\n%s", v)
+	}
+	send("enter")
+	if v := f.View().Content; !f.done || strings.Contains(v, "Route") || strings.Contains(v, "port") {
+		t.Fatalf("the form asked a tool for a route or port (done %v):\n%s", f.done, v)
+	}
+	f.apply(o)
+	if o.Template != "playwright" || o.Name != "e2e" || o.Path != "" || o.Port != 0 {
+		t.Errorf("tool answers: %+v", o)
+	}
+
 	f = newForm(&Options{Template: "vue", Dir: "x", Name: "x", Path: "/x", Port: 5200}, templates, map[string]bool{})
 	if !f.done {
 		t.Error("nothing to ask, but the form is not done")
