@@ -411,3 +411,37 @@ func TestPlaywrightTemplatePinsTheTestedVersion(t *testing.T) {
 		}
 	}
 }
+
+// A tool template declares where it goes and nothing an app registers; an
+// app has no default_dir. Params for a tool take no route, port or client.
+func TestToolTemplateMeta(t *testing.T) {
+	for meta, want := range map[string]string{
+		"kind: tool\n":                                         "needs default_dir",
+		"kind: tool\ndefault_dir: ../up\n":                     "needs default_dir",
+		"kind: tool\ndefault_dir: e2e\ncommand: npm run dev\n": "registers nothing",
+		"kind: tool\ndefault_dir: e2e\nredirect_paths: [cb]\n": "registers nothing",
+		"kind: spa\ndefault_dir: e2e\n":                        "default_dir is for kind \"tool\" only",
+		"kind: tools\n":                                        `kind "tools" is not "spa", "bff", "spa-bff" or "tool"`,
+	} {
+		_, err := List(fstest.MapFS{"t/" + MetaFile: {Data: []byte(meta)}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", meta, err, want)
+		}
+	}
+	tm, err := Lookup(fstest.MapFS{"t/" + MetaFile: {Data: []byte("kind: tool\ndefault_dir: tests/e2e\n")}}, "t")
+	if err != nil || tm.IsApp() || tm.DefaultDir != "tests/e2e" {
+		t.Fatalf("%+v %v", tm, err)
+	}
+	for _, p := range []Params{{Name: "e2e", Tool: true, Port: 5102}, {Name: "e2e", Tool: true, Path: "/e2e"}, {Name: "e2e", Tool: true, ClientID: "x"}} {
+		if _, err := p.Data(); err == nil || !strings.Contains(err.Error(), "is a tool, not an app") {
+			t.Errorf("%+v: err = %v", p, err)
+		}
+	}
+	d, err := Params{Name: "e2e", Tool: true, ProxyURL: "http://localhost:9011/", Apps: []AppLink{{Name: "root", Path: "/"}, {Name: "shop", Path: "/shop"}}}.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Port != 0 || d.AppURL != "" || d.Base != "" || len(d.Apps) != 2 || d.Apps[0].URL != "http://localhost:9011/" || d.Apps[1].URL != "http://localhost:9011/shop/" {
+		t.Errorf("tool data: %+v", d)
+	}
+}
