@@ -97,7 +97,9 @@ export class Ssokit {
   /** the provider's discovery document (token_endpoint, end_session_endpoint, …) */
   async discovery(): Promise<Record<string, any>> {
     if (!this.disco) {
-      const res = await this.api.get(this.url('.well-known/openid-configuration'));
+      const res = await this.api.get(this.url('.well-known/openid-configuration')).catch((e: Error) => {
+        throw new Error(`ssokit: cannot reach the provider at ${this.provider} (${e.message.split('\n')[0]}): is \`ssokit up\` running? (set SSOKIT_PROVIDER if it is elsewhere)`);
+      });
       if (!res.ok()) throw new Error(`ssokit: no discovery document at ${this.provider} (${res.status()}): is \`ssokit up\` running?`);
       this.disco = await res.json();
     }
