@@ -35,6 +35,14 @@ func TestTemplatesBuild(t *testing.T) {
 			// (workspace_browser_test.go).
 			a := w.built(t, tm.Name)
 			dir, files := a.dir, a.files
+			if !tm.IsApp() {
+				// A tool is installed from its lockfile (TestPlaywrightTemplate
+				// runs its specs).
+				if _, err := os.Stat(filepath.Join(dir, "node_modules", "@playwright", "test", "package.json")); err != nil {
+					t.Errorf("npm install did not install @playwright/test: %v", err)
+				}
+				return
+			}
 			if tm.Kind == KindBFF {
 				if _, err := os.Stat(filepath.Join(dir, "app")); err != nil {
 					t.Errorf("go build produced no binary: %v", err)

@@ -26,7 +26,7 @@ func hostileData(tmpl, v string) Data {
 	return Data{
 		Template: tmpl, Name: v, Title: v, Path: v, Base: v, Port: 5102, ClientID: v,
 		Issuer: v, IssuerOrigin: v, ProxyURL: v, AppURL: v, DevURL: v,
-		Apps: []AppLink{{Name: v, Path: v}, {Name: v, Path: v}},
+		Apps: []AppLink{{Name: v, Path: v, URL: v}, {Name: v, Path: v, URL: v}},
 	}
 }
 

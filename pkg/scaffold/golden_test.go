@@ -3,6 +3,7 @@ package scaffold
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,6 +24,12 @@ func templatesFS() fs.FS { return os.DirFS(filepath.Join("..", "..", "templates"
 
 // goldenParams are the choices every golden rendering uses.
 func goldenParams(template string) Params {
+	if tm, err := Lookup(templatesFS(), template); err == nil && !tm.IsApp() {
+		return Params{
+			Template: template, Name: "e2e", Tool: true,
+			Apps: []AppLink{{Name: "shell", Path: "/shell"}, {Name: "account", Path: "/account"}, {Name: "orders", Path: "/orders"}},
+		}
+	}
 	return Params{
 		Template: template, Name: "account", Port: 5102,
 		Apps: []AppLink{{Name: "shell", Path: "/shell"}, {Name: "account", Path: "/account"}, {Name: "orders", Path: "/orders"}},
@@ -61,7 +68,7 @@ func TestGolden(t *testing.T) {
 	for _, tm := range tmpls {
 		names = append(names, tm.Name)
 	}
-	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff spa-bff mf-host mf-remote"; got != want {
+	if got, want := strings.Join(names, " "), "vanilla react vue auth0 shell bff spa-bff mf-host mf-remote playwright"; got != want {
 		t.Fatalf("templates = %s, want %s", got, want)
 	}
 	for _, tm := range tmpls {
@@ -75,7 +82,11 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertTemplateRules(t, tm, files)
-			got := txtar(fmt.Sprintf("ssokit new %s account --port 5102 (%s)", tm.Name, tm.Description), files)
+			cmdline := fmt.Sprintf("ssokit new %s account --port 5102", tm.Name)
+			if !tm.IsApp() {
+				cmdline = fmt.Sprintf("ssokit new %s e2e", tm.Name)
+			}
+			got := txtar(fmt.Sprintf("%s (%s)", cmdline, tm.Description), files)
 			path := filepath.Join("testdata", "golden", tm.Name+".txtar")
 			golden.Equal(t, path, got)
 		})
@@ -94,6 +105,10 @@ func assertTemplateRules(t *testing.T, tm Template, files []File) {
 		if f.Rendered && bytes.Contains(f.Data, []byte("<no value>")) {
 			t.Errorf("%s: %s has an unset template value", tm.Name, f.Path)
 		}
+	}
+	if !tm.IsApp() {
+		assertToolRules(t, tm, byPath)
+		return
 	}
 	for _, need := range []string{"README.md", ".env", ".gitignore"} {
 		if _, ok := byPath[need]; !ok {
@@ -329,5 +344,105 @@ func TestParamsValidation(t *testing.T) {
 	if d.Base != "/account/" || d.AppURL != "http://localhost:9000/account/" || d.DevURL != "http://localhost:5102/account/" ||
 		d.IssuerOrigin != "http://localhost:9400" || d.ClientID != "account" || d.Title != "Account" {
 		t.Errorf("derived data: %+v", d)
+	}
+}
+
+// assertToolRules checks a tool template (kind tool): documented, pinned,
+// no app wiring.
+func assertToolRules(t *testing.T, tm Template, byPath map[string]File) {
+	t.Helper()
+	for _, need := range []string{"README.md", ".gitignore", "package.json", "package-lock.json"} {
+		if _, ok := byPath[need]; !ok {
+			t.Errorf("%s: no %s", tm.Name, need)
+		}
+	}
+	if _, ok := byPath[".env"]; ok {
+		t.Errorf("%s: a tool has no .env (it is not an app)", tm.Name)
+	}
+	pkg := string(byPath["package.json"].Data)
+	if strings.ContainsAny(pkg, "^~") || strings.Contains(pkg, `"latest"`) {
+		t.Errorf("%s: package.json has unpinned versions:\n%s", tm.Name, pkg)
+	}
+	if tm.DefaultDir == "" || len(tm.NextSteps) == 0 {
+		t.Errorf("%s: a tool needs default_dir and next_steps", tm.Name)
+	}
+}
+
+// The Playwright template pins exactly the @playwright/test that CI installs
+// for pkg/provider's TestPlaywrightFixture (testdata/npm/playwright), so
+// the fixture is proven with the version users get.
+func TestPlaywrightTemplatePinsTheTestedVersion(t *testing.T) {
+	data, err := goldenParams("playwright").Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Render(templatesFS(), "playwright", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type lock struct {
+		Packages map[string]json.RawMessage `json:"packages"`
+	}
+	var got, want lock
+	for _, f := range files {
+		if f.Path == "package-lock.json" {
+			if err := json.Unmarshal(f.Data, &got); err != nil {
+				t.Fatalf("the rendered package-lock.json: %v", err)
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "npm", "playwright", "package-lock.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	delete(got.Packages, "")
+	delete(want.Packages, "")
+	if len(got.Packages) == 0 || len(got.Packages) != len(want.Packages) {
+		t.Fatalf("the template locks %d packages, testdata/npm/playwright %d", len(got.Packages), len(want.Packages))
+	}
+	for name, w := range want.Packages {
+		var a, b any
+		_ = json.Unmarshal(got.Packages[name], &a)
+		_ = json.Unmarshal(w, &b)
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: the template locks %s, testdata/npm/playwright %s", name, got.Packages[name], w)
+		}
+	}
+}
+
+// A tool template declares where it goes and nothing an app registers; an
+// app has no default_dir. Params for a tool take no route, port or client.
+func TestToolTemplateMeta(t *testing.T) {
+	for meta, want := range map[string]string{
+		"kind: tool\n":                                         "needs default_dir",
+		"kind: tool\ndefault_dir: ../up\n":                     "needs default_dir",
+		"kind: tool\ndefault_dir: e2e\ncommand: npm run dev\n": "registers nothing",
+		"kind: tool\ndefault_dir: e2e\nredirect_paths: [cb]\n": "registers nothing",
+		"kind: spa\ndefault_dir: e2e\n":                        "default_dir is for kind \"tool\" only",
+		"kind: tools\n":                                        `kind "tools" is not "spa", "bff", "spa-bff" or "tool"`,
+	} {
+		_, err := List(fstest.MapFS{"t/" + MetaFile: {Data: []byte(meta)}})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", meta, err, want)
+		}
+	}
+	tm, err := Lookup(fstest.MapFS{"t/" + MetaFile: {Data: []byte("kind: tool\ndefault_dir: tests/e2e\n")}}, "t")
+	if err != nil || tm.IsApp() || tm.DefaultDir != "tests/e2e" {
+		t.Fatalf("%+v %v", tm, err)
+	}
+	for _, p := range []Params{{Name: "e2e", Tool: true, Port: 5102}, {Name: "e2e", Tool: true, Path: "/e2e"}, {Name: "e2e", Tool: true, ClientID: "x"}} {
+		if _, err := p.Data(); err == nil || !strings.Contains(err.Error(), "is a tool, not an app") {
+			t.Errorf("%+v: err = %v", p, err)
+		}
+	}
+	d, err := Params{Name: "e2e", Tool: true, ProxyURL: "http://localhost:9011/", Apps: []AppLink{{Name: "root", Path: "/"}, {Name: "shop", Path: "/shop"}}}.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Port != 0 || d.AppURL != "" || d.Base != "" || len(d.Apps) != 2 || d.Apps[0].URL != "http://localhost:9011/" || d.Apps[1].URL != "http://localhost:9011/shop/" {
+		t.Errorf("tool data: %+v", d)
 	}
 }

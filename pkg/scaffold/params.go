@@ -53,6 +53,9 @@ type Params struct {
 	Issuer   string // default config.DefaultIssuer
 	ProxyURL string // default DefaultProxyURL
 	Apps     []AppLink
+	// Tool: the template is a tool (KindTool), not an app: Path, Port and
+	// ClientID are not used (Data leaves them, Base, AppURL and DevURL empty).
+	Tool bool
 }
 
 // Data validates p and derives every URL the templates use.
@@ -60,20 +63,26 @@ func (p Params) Data() (Data, error) {
 	if err := ValidateName(p.Name); err != nil {
 		return Data{}, err
 	}
-	if p.Path == "" {
-		p.Path = "/" + p.Name
-	}
-	if err := ValidatePath(p.Path); err != nil {
-		return Data{}, err
-	}
-	if p.Port < 1024 || p.Port > 65535 {
-		return Data{}, fmt.Errorf("invalid port %d: use 1024-65535 (apps start at %d)", p.Port, FirstPort)
-	}
-	if p.ClientID == "" {
-		p.ClientID = p.Name
-	}
-	if !regexp.MustCompile(`^[A-Za-z0-9._~-]{1,100}$`).MatchString(p.ClientID) {
-		return Data{}, fmt.Errorf("invalid client id %q: use letters, digits, '.', '_', '~' or '-'", p.ClientID)
+	if p.Tool {
+		if p.Path != "" || p.Port != 0 || p.ClientID != "" {
+			return Data{}, fmt.Errorf("template %s is a tool, not an app: it has no path, port or client id", p.Template)
+		}
+	} else {
+		if p.Path == "" {
+			p.Path = "/" + p.Name
+		}
+		if err := ValidatePath(p.Path); err != nil {
+			return Data{}, err
+		}
+		if p.Port < 1024 || p.Port > 65535 {
+			return Data{}, fmt.Errorf("invalid port %d: use 1024-65535 (apps start at %d)", p.Port, FirstPort)
+		}
+		if p.ClientID == "" {
+			p.ClientID = p.Name
+		}
+		if !regexp.MustCompile(`^[A-Za-z0-9._~-]{1,100}$`).MatchString(p.ClientID) {
+			return Data{}, fmt.Errorf("invalid client id %q: use letters, digits, '.', '_', '~' or '-'", p.ClientID)
+		}
 	}
 	if p.Issuer == "" {
 		p.Issuer = config.DefaultIssuer
@@ -89,13 +98,21 @@ func (p Params) Data() (Data, error) {
 		p.ProxyURL = DefaultProxyURL
 	}
 	p.ProxyURL = strings.TrimSuffix(p.ProxyURL, "/")
-	base := p.Path + "/"
 	var apps []AppLink
 	for _, a := range p.Apps {
-		if a.Name != p.Name {
+		if p.Tool || a.Name != p.Name {
+			a.URL = p.ProxyURL + strings.TrimSuffix(a.Path, "/") + "/"
 			apps = append(apps, a)
 		}
 	}
+	if p.Tool {
+		return Data{
+			Template: p.Template, Name: p.Name, Title: title(p.Name),
+			Issuer: p.Issuer, IssuerOrigin: iu.Scheme + "://" + iu.Host,
+			ProxyURL: p.ProxyURL, Apps: apps,
+		}, nil
+	}
+	base := p.Path + "/"
 	return Data{
 		Template:     p.Template,
 		Name:         p.Name,

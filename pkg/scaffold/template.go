@@ -24,7 +24,7 @@ const MetaFile = "ssokit-template.yaml"
 const SharedDir = "_shared"
 
 // Kinds of template: how the app authenticates, which decides what gets
-// registered in ssokit.yaml.
+// registered in ssokit.yaml; or a tool, which is not an app at all.
 const (
 	// KindSPA is a browser app that is its own public OAuth client
 	// (authorization code + PKCE, no secret).
@@ -36,6 +36,11 @@ const (
 	// proxy (auth: spa): the proxy is the confidential client, keeps the
 	// tokens and calls the app's API with them; the app has no OAuth code.
 	KindSPABFF = "spa-bff"
+	// KindTool is not an app: files for the user's repository that work
+	// with the apps (a Playwright fixture, say). Nothing is registered in
+	// ssokit.yaml, it has no port, route or client, and DIR defaults to
+	// the template's default_dir.
+	KindTool = "tool"
 )
 
 // Module Federation roles (Template.Federation).
@@ -74,7 +79,17 @@ type Template struct {
 	// auth client and reads remotes.json) or "remote" (registered in a
 	// host's remotes.json by `ssokit new`); empty for other templates.
 	Federation string `yaml:"federation"`
+	// DefaultDir is where a tool (KindTool) is written when no DIR is
+	// given, e.g. "e2e"; apps default to ./NAME instead.
+	DefaultDir string `yaml:"default_dir"`
+	// NextSteps are the commands `ssokit new` prints for a tool after
+	// writing it (apps get cd, install, ssokit up and their URL).
+	NextSteps []string `yaml:"next_steps"`
 }
+
+// IsApp reports whether the template is an app (registered in ssokit.yaml,
+// served on a port behind the proxy) rather than a tool.
+func (t Template) IsApp() bool { return t.Kind != KindTool }
 
 // ErrUnknownTemplate is wrapped by Lookup when no template has the name.
 var ErrUnknownTemplate = errors.New("unknown template")
@@ -145,8 +160,18 @@ func readMeta(fsys fs.FS, name string) (Template, error) {
 	}
 	switch t.Kind {
 	case KindSPA, KindBFF, KindSPABFF:
+		if t.DefaultDir != "" {
+			return Template{}, fmt.Errorf("template %s: %s: default_dir is for kind %q only (an app is written to ./NAME)", name, MetaFile, KindTool)
+		}
+	case KindTool:
+		if t.DefaultDir == "" || !fs.ValidPath(t.DefaultDir) || t.DefaultDir == "." {
+			return Template{}, fmt.Errorf("template %s: %s: a %q template needs default_dir, a relative directory such as e2e", name, MetaFile, KindTool)
+		}
+		if len(t.RedirectPaths) > 0 || t.FrontchannelLogoutPath != "" || t.Command != "" || t.OriginIssuer {
+			return Template{}, fmt.Errorf("template %s: %s: a %q template registers nothing: drop redirect_paths, frontchannel_logout_path, command and origin_issuer", name, MetaFile, KindTool)
+		}
 	default:
-		return Template{}, fmt.Errorf("template %s: %s: kind %q is not %q, %q or %q", name, MetaFile, t.Kind, KindSPA, KindBFF, KindSPABFF)
+		return Template{}, fmt.Errorf("template %s: %s: kind %q is not %q, %q, %q or %q", name, MetaFile, t.Kind, KindSPA, KindBFF, KindSPABFF, KindTool)
 	}
 	return t, nil
 }
@@ -175,6 +200,9 @@ type Data struct {
 type AppLink struct {
 	Name string
 	Path string
+	// URL is the app's page under the proxy (ProxyURL + Path + "/"); set by
+	// Params.Data.
+	URL string
 }
 
 // File is one rendered file, relative to the target directory (slash-separated).

@@ -128,14 +128,23 @@ users:
 	if err != nil {
 		return nil, err
 	}
-	for _, tm := range tmpls {
-		a := &wsApp{tmpl: tm, dir: filepath.Join(dir, tm.Name)}
-		if a.ln, a.port, err = reserve(); err != nil {
-			return nil, err
-		}
-		w.apps[tm.Name] = a
-		if err := w.scaffold(a); err != nil {
-			return nil, fmt.Errorf("ssokit new %s: %w", tm.Name, err)
+	// Apps first, then tools (ssokit new playwright), which list the apps
+	// registered by then.
+	for _, apps := range []bool{true, false} {
+		for _, tm := range tmpls {
+			if tm.IsApp() != apps {
+				continue
+			}
+			a := &wsApp{tmpl: tm, dir: filepath.Join(dir, tm.Name)}
+			if tm.IsApp() {
+				if a.ln, a.port, err = reserve(); err != nil {
+					return nil, err
+				}
+			}
+			w.apps[tm.Name] = a
+			if err := w.scaffold(a); err != nil {
+				return nil, fmt.Errorf("ssokit new %s: %w", tm.Name, err)
+			}
 		}
 	}
 	return w, nil
@@ -149,7 +158,7 @@ func (w *workspace) scaffold(a *wsApp) error {
 		return err
 	}
 	a.data, err = Params{
-		Template: a.tmpl.Name, Name: a.tmpl.Name, Port: a.port,
+		Template: a.tmpl.Name, Name: a.tmpl.Name, Port: a.port, Tool: !a.tmpl.IsApp(),
 		Issuer: cfg.Issuer, ProxyURL: ProxyURLFrom(cfg), Apps: AppLinks(cfg),
 	}.Data()
 	if err != nil {
@@ -160,6 +169,9 @@ func (w *workspace) scaffold(a *wsApp) error {
 	}
 	if _, err := Write(a.dir, a.files, false); err != nil {
 		return err
+	}
+	if !a.tmpl.IsApp() {
+		return nil // a tool registers nothing
 	}
 	ch, err := PlanRegister(w.config, NewRegistration(a.tmpl, a.data, "./"+a.tmpl.Name, "e2e-secret"), a.data.Issuer)
 	if err != nil {
@@ -192,7 +204,9 @@ func (w *workspace) close() {
 		}
 	}
 	for _, a := range w.apps {
-		a.ln.Close() // closed already when serveDist's server owns it
+		if a.ln != nil {
+			a.ln.Close() // closed already when serveDist's server owns it
+		}
 	}
 	os.RemoveAll(w.dir)
 }
@@ -253,8 +267,14 @@ func (a *wsApp) build(npmCache string) error {
 	env := append(os.Environ(), "npm_config_cache="+npmCache, "npm_config_update_notifier=false", "npm_config_omit_lockfile_registry_resolved=true")
 	// Install exactly what package-lock.json pins; --prefer-offline serves
 	// repeat runs from the shared cache (.ci/setup.d/40-templates.sh).
+	// No browser is ever downloaded (@playwright/test does not on install;
+	// the variable makes sure).
+	env = append(env, "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1")
 	if err := a.run(env, 8*time.Minute, "npm", "install", "--no-audit", "--no-fund", "--prefer-offline"); err != nil {
 		return err
+	}
+	if !a.tmpl.IsApp() {
+		return nil // a tool: nothing to build (TestPlaywrightTemplate runs it)
 	}
 	return a.run(env, 5*time.Minute, "npm", "run", "build")
 }

@@ -91,6 +91,11 @@ Templates (ssokit new --list):
            a remote for it: uses the host's client inside the host, its own
            (silent SSO) standalone; registered in the host's remotes.json
 
+Tools (not apps: nothing is registered, no route or port):
+  playwright  a Playwright fixture (sign the browser in through the provider's
+              test API, faults, provider events, the tokens an app holds) and
+              an example spec over your apps, in DIR (default ./e2e)
+
 DIR defaults to ./NAME, and NAME to DIR's last element or else the template
 name. The app is served by the proxy at --path (default /NAME) and its dev
 server listens on --port (default: one above the highest port in ssokit.yaml,
@@ -129,6 +134,9 @@ set, it never asks: TEMPLATE is then required and everything else defaults.`,
 
   # a Module Federation host, and a remote it loads (added to its remotes.json)
   ssokit new mf-host portal && ssokit new mf-remote billing
+
+  # Playwright specs for the apps registered in ssokit.yaml, in ./e2e
+  ssokit new playwright --install
 
   ssokit new --list`,
 		Args: cmdutil.MaximumNArgs(2),
@@ -192,6 +200,9 @@ func Run(ctx context.Context, o *Options) error {
 	tmpl, err := scaffold.Lookup(o.Templates, o.Template)
 	if err != nil {
 		return &cmdutil.FlagError{Err: err}
+	}
+	if !tmpl.IsApp() {
+		return runTool(ctx, o, tmpl)
 	}
 	if o.Name == "" {
 		o.Name = tmpl.Name
@@ -526,4 +537,90 @@ func (o *Options) portInUse() func(int) bool {
 		return o.PortInUse
 	}
 	return scaffold.PortInUse
+}
+
+// runTool writes a tool template (kind tool): no route, port, client or
+// registration; DIR defaults to the template's default_dir. It reads
+// ssokit.yaml for the issuer, the proxy's origin and the apps it lists.
+func runTool(ctx context.Context, o *Options, tmpl scaffold.Template) error {
+	for _, fl := range []string{"path", "port", "client-id"} {
+		if o.flagsSet[fl] {
+			return cmdutil.FlagErrorf("--%s: template %s is a tool, not an app: it has no route, port or client (it is written to DIR, default ./%s)", fl, tmpl.Name, tmpl.DefaultDir)
+		}
+	}
+	o.Path, o.Port, o.ClientID = "", 0, "" // answers a prompt may have given
+	if o.Dir == "" {
+		o.Dir = filepath.FromSlash(tmpl.DefaultDir)
+	}
+	if o.Name == "" {
+		o.Name = filepath.Base(filepath.Clean(o.Dir))
+		if abs, err := filepath.Abs(o.Dir); err == nil {
+			o.Name = filepath.Base(abs)
+		}
+	}
+	if err := scaffold.ValidateName(o.Name); err != nil {
+		if !o.flagsSet["name"] {
+			err = fmt.Errorf("%w; DIR's last element is the default name: pass --name", err)
+		}
+		return &cmdutil.FlagError{Err: err}
+	}
+	cfg, err := scaffold.ReadConfig(o.ConfigFile)
+	if err != nil {
+		return &cmdutil.FlagError{Err: fmt.Errorf("%w\nfix it, or point --config at another ssokit.yaml", err)}
+	}
+	if o.Issuer == "" && cfg != nil && cfg.Issuer != "" {
+		if err := config.ValidateIssuer(cfg.Issuer); err != nil {
+			return &cmdutil.FlagError{Err: fmt.Errorf("%s:%d: issuer: %w\nfix the issuer in %s, or pass --issuer", o.ConfigFile, config.KeyLine(o.ConfigFile, "issuer"), err, o.ConfigFile)}
+		}
+		o.Issuer = cfg.Issuer
+	}
+	data, err := scaffold.Params{
+		Template: tmpl.Name, Name: o.Name, Tool: true,
+		Issuer: o.Issuer, ProxyURL: scaffold.ProxyURLFrom(cfg), Apps: scaffold.AppLinks(cfg),
+	}.Data()
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	files, err := scaffold.Render(o.Templates, tmpl.Name, data)
+	if err != nil {
+		return err
+	}
+	changes, err := scaffold.Plan(o.Dir, files, o.Force)
+	if err != nil {
+		return &cmdutil.FlagError{Err: err}
+	}
+	if o.DryRun {
+		out := o.IO.Out
+		fmt.Fprintf(out, "Would write %s to %s:\n", plural.Count(len(changes), "file"), o.Dir)
+		for _, c := range changes {
+			fmt.Fprintf(out, "  %-9s %s\n", c.Action, filepath.ToSlash(filepath.Join(o.Dir, c.Path)))
+		}
+		fmt.Fprintf(out, "\n%s: not touched (template %s is a tool, not an app)\n", o.ConfigFile, tmpl.Name)
+		fmt.Fprintln(o.IO.ErrOut, "dry run: nothing was written")
+		return nil
+	}
+	if _, err := scaffold.Write(o.Dir, files, o.Force); err != nil {
+		return err
+	}
+	counts := map[scaffold.Action]int{}
+	for _, c := range changes {
+		counts[c.Action]++
+	}
+	out := o.IO.Out
+	fmt.Fprintln(out, filesSummary(o.Dir, tmpl.Name, counts))
+	fmt.Fprintf(out, "%s: not touched (a tool registers nothing).\n", o.ConfigFile)
+	if len(data.Apps) < 2 {
+		fmt.Fprintf(out, "The example spec signs in at one app and checks a second: %s lists %s; add apps with `ssokit new`, or set APP_A and APP_B.\n", o.ConfigFile, plural.Count(len(data.Apps), "app"))
+	}
+	fmt.Fprintf(out, "\nNext steps, with `ssokit up` running:\n  cd %s\n", o.Dir)
+	if tmpl.Install != "" && !o.Install {
+		fmt.Fprintf(out, "  %s\n", tmpl.Install)
+	}
+	for _, step := range tmpl.NextSteps {
+		fmt.Fprintf(out, "  %s\n", step)
+	}
+	if o.Install {
+		return install(ctx, o, tmpl)
+	}
+	return nil
 }

@@ -272,9 +272,82 @@ func TestNewList(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	lines := strings.Split(strings.TrimSpace(r.out), "\n")
-	if len(lines) != 9 || !strings.HasPrefix(lines[0], "vanilla    TypeScript + Vite") || !strings.HasPrefix(lines[5], "bff        ") || !strings.HasPrefix(lines[6], "spa-bff    ") ||
-		!strings.HasPrefix(lines[7], "mf-host    Module Federation host") || !strings.HasPrefix(lines[8], "mf-remote  Module Federation remote") {
+	var names []string
+	for _, l := range lines {
+		names = append(names, strings.Fields(l)[0])
+	}
+	if len(lines) != 10 || strings.Join(names, " ") != "vanilla react vue auth0 shell bff spa-bff mf-host mf-remote playwright" ||
+		!strings.HasPrefix(lines[0], "vanilla     TypeScript + Vite") || !strings.HasPrefix(lines[9], "playwright  a Playwright fixture") {
 		t.Errorf("--list:\n%s", r.out)
+	}
+}
+
+// `ssokit new playwright` is a tool, not an app: written to ./e2e by
+// default, listing the apps of ssokit.yaml, which it never changes.
+func TestNewPlaywright(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	cfg := "# mine\nissuer: http://localhost:9411/\nproxy:\n  addr: 127.0.0.1:9011\napps:\n  - name: shell  # keep\n    path: /shell\n    upstream: http://localhost:5101\n  - name: account\n    path: /account\n    upstream: http://localhost:5102\n"
+	if err := os.WriteFile("ssokit.yaml", []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, false, nil, "playwright", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.out, "Would write 8 files to e2e:\n") || !strings.Contains(r.out, "  create    e2e/ssokit.ts\n") ||
+		!strings.Contains(r.out, "ssokit.yaml: not touched (template playwright is a tool, not an app)") {
+		t.Errorf("--dry-run: exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	if _, err := os.Stat("e2e"); err == nil {
+		t.Error("--dry-run wrote e2e/")
+	}
+
+	r = run(t, false, nil, "playwright")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	for _, want := range []string{"Created e2e from template playwright: 8 files created.", "ssokit.yaml: not touched", "  cd e2e\n  npm install\n  npx playwright install chromium", "  npx playwright test\n"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.out)
+		}
+	}
+	if got, _ := os.ReadFile("ssokit.yaml"); string(got) != cfg {
+		t.Errorf("ssokit.yaml changed:\n%s", got)
+	}
+	apps, err := os.ReadFile(filepath.Join("e2e", "apps.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`process.env.SSOKIT_PROVIDER || "http://localhost:9411/";`,
+		`{ name: "shell", url: "http://localhost:9011/shell/" },`,
+		`{ name: "account", url: "http://localhost:9011/account/" },`,
+	} {
+		if !strings.Contains(string(apps), want) {
+			t.Errorf("apps.ts lacks %s:\n%s", want, apps)
+		}
+	}
+	if pkg, _ := os.ReadFile(filepath.Join("e2e", "package.json")); !strings.Contains(string(pkg), `"name": "e2e"`) {
+		t.Errorf("package.json:\n%s", pkg)
+	}
+
+	// a tool has no route, port or client; an existing e2e needs --force
+	for args, want := range map[string]string{
+		"playwright tests --port 5200":   "--port: template playwright is a tool, not an app",
+		"playwright tests --path /x":     "--path: template playwright is a tool",
+		"playwright tests --client-id x": "--client-id: template playwright is a tool",
+		"playwright":                     "e2e: directory is not empty",
+		"playwright My_Tests":            "DIR's last element is the default name: pass --name",
+	} {
+		r := run(t, false, nil, strings.Fields(args)...)
+		if r.code != cmdutil.ExitUsage || !strings.Contains(r.err, want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", args, r.code, r.err, want)
+		}
+	}
+	if _, err := os.Stat("tests"); err == nil {
+		t.Error("wrote tests/ despite the error")
+	}
+	r = run(t, false, nil, "playwright", "--force")
+	if r.code != 0 || !strings.Contains(r.out, "e2e already matches template playwright: 8 files unchanged.") {
+		t.Errorf("--force again: exit %d %s %s", r.code, r.out, r.err)
 	}
 }
 
@@ -410,6 +483,22 @@ func TestForm(t *testing.T) {
 	f.apply(o)
 	if o.Template != "react" || o.Name != "shop" || o.Path != "/shop" || o.Port != scaffold.FirstPort {
 		t.Errorf("answers: %+v", o)
+	}
+
+	// A tool (playwright, the last template) has no route or port: only its name is asked.
+	o = &Options{ConfigFile: filepath.Join(t.TempDir(), "none.yaml"), PortInUse: func(int) bool { return false }}
+	f = newForm(o, templates, map[string]bool{})
+	send("up", "enter")
+	if v := f.View().Content; !strings.Contains(v, "Template: playwright\nApp name: █"+placeholderStyle+"e2e") {
+		t.Fatalf("tool name view:\n%s", v)
+	}
+	send("enter")
+	if v := f.View().Content; !f.done || strings.Contains(v, "Route") || strings.Contains(v, "port") {
+		t.Fatalf("the form asked a tool for a route or port (done %v):\n%s", f.done, v)
+	}
+	f.apply(o)
+	if o.Template != "playwright" || o.Name != "e2e" || o.Path != "" || o.Port != 0 {
+		t.Errorf("tool answers: %+v", o)
 	}
 
 	f = newForm(&Options{Template: "vue", Dir: "x", Name: "x", Path: "/x", Port: 5200}, templates, map[string]bool{})

@@ -72,6 +72,9 @@ func newForm(o *Options, templates []scaffold.Template, flagsSet map[string]bool
 			if f.dir != "" {
 				return filepath.Base(filepath.Clean(f.dir))
 			}
+			if t, ok := f.chosen(); ok && !t.IsApp() {
+				return filepath.Base(t.DefaultDir)
+			}
 			return f.answers["template"]
 		}, scaffold.ValidateName})
 	}
@@ -102,8 +105,24 @@ func newForm(o *Options, templates []scaffold.Template, flagsSet map[string]bool
 	return f
 }
 
-// next moves to the next question, or finishes.
+// chosen is the template picked (or given), when it is known.
+func (f *form) chosen() (scaffold.Template, bool) {
+	for _, t := range f.templates {
+		if t.Name == f.answers["template"] {
+			return t, true
+		}
+	}
+	return scaffold.Template{}, false
+}
+
+// next moves to the next question, or finishes. A tool (kind tool) has no
+// route or port, so those questions are skipped for it.
 func (f *form) next() tea.Cmd {
+	if t, ok := f.chosen(); ok && !t.IsApp() {
+		for f.step < len(f.questions) && (f.questions[f.step].key == "path" || f.questions[f.step].key == "port") {
+			f.step++
+		}
+	}
 	if f.step >= len(f.questions) {
 		f.done = true
 		return tea.Quit
@@ -177,6 +196,9 @@ func (f *form) View() tea.View {
 	}
 	fmt.Fprintf(&b, "Template: %s\n", f.answers["template"])
 	for _, q := range f.questions[:min(f.step, len(f.questions))] {
+		if _, answered := f.answers[q.key]; !answered {
+			continue // skipped: a tool has no route or port
+		}
 		fmt.Fprintf(&b, "%s: %s\n", q.label, f.answers[q.key])
 	}
 	if !f.done {
