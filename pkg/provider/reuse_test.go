@@ -113,3 +113,19 @@ func TestRefreshReuseIntervalPerClient(t *testing.T) {
 		})
 	}
 }
+
+// TestRefreshScopeRefusedKeepsTheToken: a refresh asking for a scope that
+// was never granted is refused before the token is used, so the same
+// token still refreshes afterwards (it is not a replay).
+func TestRefreshScopeRefusedKeepsTheToken(t *testing.T) {
+	op := newTestOP(t, registeredConfig())
+	rt := signedInRefresh(t, op)["refresh_token"].(string)
+	v := refreshValues(rt)
+	v.Set("scope", "openid admin:everything")
+	if st, m := op.tokenCall(t, v, nil); st != http.StatusBadRequest || m["error"] != "invalid_scope" {
+		t.Fatalf("refresh with an ungranted scope: %d %v, want 400 invalid_scope", st, m)
+	}
+	if st, m := op.tokenCall(t, refreshValues(rt), nil); st != http.StatusOK {
+		t.Fatalf("the refused request spent the token: %d %v", st, m)
+	}
+}

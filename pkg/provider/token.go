@@ -262,10 +262,42 @@ func (p *Provider) issueGranted(g grant, skew, ttl time.Duration) (issued, *oidc
 	return out, nil
 }
 
+// refreshScope is the scope and audience a refresh of rt asking for scope
+// s (empty: as granted) may have: the profile's rule (Entra's resources),
+// else a subset of what was granted, offline_access kept.
+func (p *Provider) refreshScope(rt refreshToken, s string) ([]string, string, *oidc.Error) {
+	if s == "" {
+		return rt.Scope, rt.Audience, nil
+	}
+	if p.spec.refreshScope != nil {
+		return p.spec.refreshScope(rt.Scope, rt.Audience, oidc.ParseScope(s))
+	}
+	req := oidc.ParseScope(s)
+	for _, sc := range req {
+		if !slices.Contains(rt.Scope, sc) {
+			return nil, "", oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "scope %q was not granted originally (granted: %s)", sc, joinScope(rt.Scope))
+		}
+	}
+	// offline_access stays so the rotation continues
+	if !slices.Contains(req, oidc.ScopeOfflineAccess) {
+		req = append(req, oidc.ScopeOfflineAccess)
+	}
+	return req, rt.Audience, nil
+}
+
 func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client, v url.Values, skew, ttl time.Duration) *oidc.Error {
 	value := v.Get("refresh_token")
 	if value == "" {
 		return errInvalidRequest("refresh_token is missing")
+	}
+	// A scope the token cannot have is refused before the token is used:
+	// a refused request must not spend it.
+	if sc := v.Get("scope"); sc != "" {
+		if cur, ok := p.store.peekRefresh(p.refreshKey(value), p.now()); ok && cur.ClientID == c.ClientID {
+			if _, _, e := p.refreshScope(cur, sc); e != nil {
+				return e
+			}
+		}
 	}
 	ids := p.newIDs(reg, c, "", skew, ttl)
 	ids.Refresh = randomID(32)
@@ -281,24 +313,9 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 	case useWrongClient:
 		return errInvalidGrant("Unknown or invalid refresh token: it was issued to client %s, not %s", rt.ClientID, c.ClientID)
 	}
-	scope, aud := rt.Scope, rt.Audience
-	if s := v.Get("scope"); s != "" && p.spec.refreshScope != nil {
-		var e *oidc.Error
-		if scope, aud, e = p.spec.refreshScope(rt.Scope, rt.Audience, oidc.ParseScope(s)); e != nil {
-			return e
-		}
-	} else if s != "" {
-		req := oidc.ParseScope(s)
-		for _, sc := range req {
-			if !slices.Contains(rt.Scope, sc) {
-				return oauthErr(http.StatusBadRequest, oidc.ErrInvalidScope, "scope %q was not granted originally (granted: %s)", sc, joinScope(rt.Scope))
-			}
-		}
-		// offline_access stays so the rotation continues
-		if !slices.Contains(req, oidc.ScopeOfflineAccess) {
-			req = append(req, oidc.ScopeOfflineAccess)
-		}
-		scope = req
+	scope, aud, e := p.refreshScope(rt, v.Get("scope"))
+	if e != nil {
+		return e
 	}
 	ids.Grant = rt.Family
 	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: aud, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
