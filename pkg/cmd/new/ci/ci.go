@@ -66,7 +66,8 @@ repository root). On every push and pull request the workflow:
   3. waits up to 60 s for ` + "`ssokit healthcheck`" + `;
   4. runs ` + "`ssokit flow run`" + ` on --flows (failures become annotations on the
      pull request's diff and a browser matrix in the job summary);
-  5. runs ` + "`npx playwright test`" + ` when the repo has a playwright.config;
+  5. runs ` + "`npx playwright test`" + ` when the repo has a playwright.config (at its
+     root, or in e2e/ where ssokit new playwright writes one);
   6. uploads the JUnit and HTML flow reports, ssokit's log and Playwright's
      report.
 
@@ -287,6 +288,15 @@ jobs:
           npx playwright install --with-deps chromium
           npx playwright test
 
+      - name: Playwright specs in e2e/ (ssokit new playwright)
+        if: ${{ hashFiles('e2e/playwright.config.*') != '' }}
+        working-directory: e2e
+        run: |
+          set -euo pipefail
+          npm ci
+          npx playwright install --with-deps chromium
+          npx playwright test
+
       - name: Upload reports
         if: ${{ always() }}
         uses: actions/upload-artifact@v4
@@ -299,4 +309,6 @@ jobs:
             ssokit-up.log
             playwright-report/
             test-results/
+            e2e/playwright-report/
+            e2e/test-results/
 `

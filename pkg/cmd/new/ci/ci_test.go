@@ -28,6 +28,7 @@ type workflowDoc struct {
 			Uses string            `yaml:"uses"`
 			Run  string            `yaml:"run"`
 			If   string            `yaml:"if"`
+			Dir  string            `yaml:"working-directory"`
 			With map[string]string `yaml:"with"`
 		} `yaml:"steps"`
 	} `yaml:"jobs"`
@@ -101,7 +102,7 @@ func TestWorkflow(t *testing.T) {
 			}
 		}
 	}
-	want := "actions/checkout@v4|Install ssokit|Start ssokit up|Wait for ssokit|SSO flows|Playwright specs|Upload reports"
+	want := "actions/checkout@v4|Install ssokit|Start ssokit up|Wait for ssokit|SSO flows|Playwright specs|Playwright specs in e2e/ (ssokit new playwright)|Upload reports"
 	if got := strings.Join(names, "|"); !strings.HasPrefix(got+"actions/upload-artifact@v4", want) {
 		t.Errorf("steps %s, want %s", got, want)
 	}
@@ -120,7 +121,8 @@ func TestWorkflow(t *testing.T) {
 		"Wait for ssokit":  {"ssokit healthcheck --quiet", "seq 60"},
 		"SSO flows":        {"ssokit flow run $SSOKIT_FLOWS", `--browser "$SSOKIT_BROWSER"`, "--junit ssokit-junit.xml", "--html ssokit-report.html"},
 		"Playwright specs": {"hashFiles('playwright.config.*')", "npx playwright test"},
-		"Upload reports":   {"always()", "actions/upload-artifact@v4", "ssokit-junit.xml", "ssokit-report.html", "ssokit-up.log", "playwright-report/"},
+		"Playwright specs in e2e/ (ssokit new playwright)": {"hashFiles('e2e/playwright.config.*')", "npx playwright test"},
+		"Upload reports": {"always()", "actions/upload-artifact@v4", "ssokit-junit.xml", "ssokit-report.html", "ssokit-up.log", "playwright-report/", "e2e/playwright-report/"},
 	} {
 		got := step(name)
 		for _, w := range wants {
@@ -173,7 +175,7 @@ func TestRenderQuotesValues(t *testing.T) {
 	if env["SSOKIT_VERSION"] != evil || env["SSOKIT_CONFIG"] != "a: b" || env["SSOKIT_BROWSER"] != "*alias" || env["SSOKIT_FLOWS"] != "&anchor x\\y" {
 		t.Errorf("values changed on the way: %q", env)
 	}
-	if _, ok := env["EVIL"]; ok || len(d.Jobs["sso"].Steps) != 7 {
+	if _, ok := env["EVIL"]; ok || len(d.Jobs["sso"].Steps) != 8 {
 		t.Errorf("a value added a key or removed steps: env %q, %d steps", env, len(d.Jobs["sso"].Steps))
 	}
 }
