@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 )
@@ -50,7 +51,7 @@ func WriteText(w io.Writer, results []*Result, o TextOptions) error {
 		}
 	}
 	for _, r := range results {
-		fmt.Fprintf(&b, "%s · issuer %s\n", r.File, r.Issuer)
+		fmt.Fprintf(&b, "%s · issuer %s\n", termSafe(r.File), termSafe(r.Issuer))
 		total += r.Duration
 		for _, f := range r.Flows {
 			verdict := paint(o.Color, "32", "PASS")
@@ -60,25 +61,25 @@ func WriteText(w io.Writer, results []*Result, o TextOptions) error {
 			} else {
 				passed++
 			}
-			fmt.Fprintf(&b, "  %s %s [%s] %s\n", verdict, f.Name, f.Browser, fmtDur(f.Duration))
+			fmt.Fprintf(&b, "  %s %s [%s] %s\n", verdict, termSafe(f.Name), termSafe(f.Browser), fmtDur(f.Duration))
 			for _, s := range f.Steps {
 				mark := map[string]string{StatusPass: paint(o.Color, "32", "✓"), StatusFail: paint(o.Color, "31", "✗"), StatusSkip: "-"}[s.Status]
-				line := fmt.Sprintf("    %s %-*s", mark, width, s.Label)
+				line := fmt.Sprintf("    %s %-*s", mark, width, termSafe(s.Label))
 				switch s.Status {
 				case StatusSkip:
 					line += " skipped"
 				default:
 					line += fmt.Sprintf(" %7s", fmtDur(s.Duration))
 					if s.Outcome != "" {
-						line += "  " + s.Outcome
+						line += "  " + termSafe(s.Outcome)
 					}
 				}
 				b.WriteString(strings.TrimRight(line, " ") + "\n")
 				for _, fl := range s.Failures {
-					fmt.Fprintf(&b, "        %s\n", paint(o.Color, "31", fl))
+					fmt.Fprintf(&b, "        %s\n", paint(o.Color, "31", termSafe(fl)))
 				}
 				if s.Explanation != "" && (s.Status == StatusFail || o.Verbose) {
-					fmt.Fprintf(&b, "        %s\n", paint(o.Color, "33", s.Explanation))
+					fmt.Fprintf(&b, "        %s\n", paint(o.Color, "33", termSafe(s.Explanation)))
 				}
 				if o.Verbose {
 					writeArrows(&b, s.Trace)
@@ -101,15 +102,15 @@ func writeArrows(b *strings.Builder, tr []TraceLine) {
 		if t.Context != "top-level" && t.Context != "fetch" {
 			ctx = " (" + t.Context + ")"
 		}
-		line := fmt.Sprintf("        %8s → %-8s %-4s %s %s%s", t.From, t.To, t.Method, t.URL, status, ctx)
+		line := fmt.Sprintf("        %8s → %-8s %-4s %s %s%s", termSafe(t.From), termSafe(t.To), termSafe(t.Method), termSafe(t.URL), status, termSafe(ctx))
 		if t.Note != "" {
-			line += " · " + t.Note
+			line += " · " + termSafe(t.Note)
 		}
 		if len(t.Sent) > 0 {
-			line += " · cookies: " + strings.Join(t.Sent, ", ")
+			line += " · cookies: " + termSafe(strings.Join(t.Sent, ", "))
 		}
 		if len(t.Blocked) > 0 {
-			line += " · withheld: " + strings.Join(t.Blocked, ", ")
+			line += " · withheld: " + termSafe(strings.Join(t.Blocked, ", "))
 		}
 		b.WriteString(line + "\n")
 	}
@@ -130,9 +131,9 @@ func WriteMatrix(w io.Writer, results []*Result, profiles []string, color bool) 
 			key := r.File + "\x00" + f.Name
 			rw, ok := idx[key]
 			if !ok {
-				name := f.Name
+				name := termSafe(f.Name)
 				if len(results) > 1 {
-					name = r.File + ": " + f.Name
+					name = termSafe(r.File) + ": " + termSafe(f.Name)
 				}
 				rw = &row{name: name, cells: map[string]string{}}
 				idx[key] = rw
@@ -282,3 +283,8 @@ func trimTrailing(b *strings.Builder) {
 	b.Reset()
 	b.WriteString(s)
 }
+
+// termSafe keeps what a flow file or a provider sent from steering the
+// terminal: control characters (ESC, BEL …) and bidi overrides are shown
+// as visible characters, as the HTML report shows them (vis).
+func termSafe(s string) string { return vis(s, math.MaxInt32) }
