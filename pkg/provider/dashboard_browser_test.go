@@ -170,7 +170,7 @@ func TestDashboardBrowser(t *testing.T) {
 			t.Errorf("lane colours %q, want %q", heads, want)
 		}
 		// the failed silent attempt is listed with its reason, outside any session
-		dashDo(t, e.ctx, "select the sessionless events", chromedp.Click(chromedp.CSS(`#sessions tr[data-sid=""]`)))
+		dashClick(t, e.ctx, "select the sessionless events", `#sessions tr[data-sid=""]`)
 		pollJS(t, e.ctx, `[...document.querySelectorAll('svg.seq g.row')].some(g => g.getAttribute('aria-label').includes('✗ silent sign-in failed: login_required'))`, 5*time.Second, "failed silent attempt with its reason")
 	})
 
@@ -228,7 +228,7 @@ func TestDashboardBrowser(t *testing.T) {
 		}
 
 		// end this session: logout and its back-channel delivery are drawn
-		dashDo(t, e.ctx, "end the session", chromedp.Click(chromedp.CSS(`#sessions tr[data-sid="`+sid+`"] button.end-session`)))
+		dashClick(t, e.ctx, "end the session", `#sessions tr[data-sid="`+sid+`"] button.end-session`)
 		pollJS(t, e.ctx, `document.querySelector('#sessions tr[data-sid="`+sid+`"] td.state').textContent === 'ended'`, 5*time.Second, "session shown ended")
 		if _, live := e.op.store.liveSession(sidCookie(t, b, e.op), time.Now()); live {
 			t.Error("the session is still live at the provider")
@@ -260,7 +260,7 @@ func TestDashboardBrowser(t *testing.T) {
 			User: "<b>x</b>\x1b[2J", SID: `"><img src=x onerror=window.__pwned=4>`, Detail: strings.Repeat("<i>long</i>", 2000), Token: "not.a.jwt"})
 		pollJS(t, e.ctx, `[...document.querySelectorAll('#events .ev')].some(d => d.textContent.includes('<script>window.__pwned=3</script> — not registered'))`, 5*time.Second, "unknown client listed as text")
 		sid := e.op.dashSessions(time.Now())[0].SID
-		dashDo(t, e.ctx, "select mallory's session", chromedp.Click(chromedp.CSS(`#sessions tr[data-sid="`+sid+`"]`)))
+		dashClick(t, e.ctx, "select mallory's session", `#sessions tr[data-sid="`+sid+`"]`)
 		pollJS(t, e.ctx, `document.querySelector('svg.seq g.row.token')`, 5*time.Second, "mallory's tokens drawn")
 		dashEval[bool](t, e.ctx, `(() => { const g = [...document.querySelectorAll('svg.seq g.row.token')].find(g => g.getAttribute('aria-label').includes('id_token')); g.dispatchEvent(new MouseEvent('click', {bubbles: true})); return true })()`)
 		pollJS(t, e.ctx, `document.getElementById('token-verdict').textContent.startsWith('✓ valid')`, 5*time.Second, "hostile token verified")
@@ -537,4 +537,12 @@ func upColorName(app string) string {
 	h := fnv.New32a()
 	h.Write([]byte(app))
 	return names[h.Sum32()%uint32(len(names))]
+}
+
+// dashClick clicks the element sel finds, in one step in the page: the
+// dashboard redraws its tables as state arrives, so a node found by one
+// protocol call may be gone by the next.
+func dashClick(t *testing.T, ctx context.Context, what, sel string) {
+	t.Helper()
+	pollJS(t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) return false; el.click(); return true })()`, sel), 5*time.Second, what)
 }
