@@ -253,6 +253,21 @@ func (t *Tenants) serve(w http.ResponseWriter, r *http.Request, mode serveMode) 
 		pr, ok := lazyProfile(prefix, rest)
 		// a listener that would refuse the path anyway creates nothing
 		refused := mode == serveMount && isAdminPath(rest) || mode == serveAdmin && !isAdminPath(rest)
+		if !tbl.lazy && isAdminPath(rest) && mode != serveMount {
+			// a test or script naming a tenant the config does not have
+			// (a storageState for it would sign nobody in)
+			var names []string
+			for _, tn := range tbl.byPrefix {
+				names = append(names, tn.name)
+			}
+			slices.Sort(names)
+			known := "none"
+			if len(names) > 0 {
+				known = strings.Join(names, ", ")
+			}
+			writeOAuthError(w, oauthErr(http.StatusNotFound, oidc.ErrInvalidRequest, "there is no tenant %q in the config (tenants: %s); add it under tenants: in ssokit.yaml", name, known))
+			return
+		}
 		if !tbl.lazy || !ok || refused || slices.Contains(config.ReservedTenantNames, name) {
 			t.root.serveAs(w, r, mode)
 			return

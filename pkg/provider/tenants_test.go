@@ -623,3 +623,23 @@ func TestTenantsUnderAnIssuerPath(t *testing.T) {
 		}
 	}
 }
+
+// TestTenantsUnknownAdmin: with a config, a test-API call (a storageState
+// sign-in, say) for a tenant the config does not have is refused with a
+// JSON error naming the tenants there are; nothing is created.
+func TestTenantsUnknownAdmin(t *testing.T) {
+	ts := newTestTenants(t, twoTenantConfig())
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, ts.issuer+"nope/_ssokit/signin", strings.NewReader(`{"user":"carol"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.RemoteAddr = "127.0.0.1:1"
+	ts.ServeHTTP(rec, req)
+	var e map[string]string
+	_ = json.Unmarshal(rec.Body.Bytes(), &e)
+	if rec.Code != http.StatusNotFound || e["error"] != "invalid_request" || !strings.Contains(e["error_description"], `no tenant "nope"`) || !strings.Contains(e["error_description"], "acme, beta") {
+		t.Fatalf("sign-in at an unknown tenant: %d %s", rec.Code, rec.Body)
+	}
+	if n := len(ts.List()); n != 2 {
+		t.Errorf("%d tenants after the call, want the 2 configured", n)
+	}
+}
