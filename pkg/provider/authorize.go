@@ -277,7 +277,13 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		p.issueCode(w, r, req, c, ss)
 		return
 	}
-	p.showLogin(w, r, req, "")
+	// a session of someone outside the requested organization: say why the
+	// form asks again
+	msg := ""
+	if hasSession {
+		msg = reg.orgRefusal(req.Org, ss.Sub)
+	}
+	p.showLogin(w, r, req, msg)
 }
 
 // currentSession returns the live session named by the request's cookie.

@@ -56,16 +56,14 @@ func newOrganizations(orgs []config.Organization) organizations {
 // names none.
 func (r *registry) resolveOrganization(q url.Values) (string, *oidc.Error) {
 	vals := q["organization"]
-	if len(vals) == 0 {
-		return "", nil
-	}
-	v := strings.TrimSpace(vals[0])
 	if len(vals) > 1 {
 		return "", &oidc.Error{Code: oidc.ErrInvalidRequest, Description: "the organization parameter is repeated; send it once"}
 	}
-	if v == "" {
-		return "", &oidc.Error{Code: oidc.ErrInvalidRequest, Description: "the organization parameter is empty; send an organization id (org_…) or name, or leave it out"}
+	if len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
+		// a parameter without a value is as if omitted (RFC 6749 §3.1)
+		return "", nil
 	}
+	v := strings.TrimSpace(vals[0])
 	if org, ok := r.orgs.byID[v]; ok {
 		return org.ID, nil
 	}
