@@ -206,3 +206,36 @@ func TestAuth0OrganizationAutoLogin(t *testing.T) {
 		}
 	}
 }
+
+// TestAuth0OrganizationsPerTenant: a tenant's organizations are its own:
+// the tenant signs its member in with org_id in the tokens; the root
+// issuer does not know the organization.
+func TestAuth0OrganizationsPerTenant(t *testing.T) {
+	const cb = "http://localhost:5101/callback"
+	spa := config.Client{ClientID: "spa", RedirectURIs: []string{cb}}
+	ts := newTestTenants(t, &config.Config{Clients: []config.Client{spa}, Tenants: []config.Tenant{{
+		Name: "eu", Profile: config.ProfileAuth0, Clients: []config.Client{spa},
+		Users:         []config.User{{Username: "dora"}, {Username: "erin"}},
+		Organizations: []config.Organization{{ID: "org_eu1", Name: "acme-eu", Members: []string{"dora"}}},
+	}}})
+	eu := ts.op(ts.issuer + "eu/")
+	b := newBrowser(t)
+	pk := newPKCE()
+	q := callbackParams(t, b.signIn(b.get(eu.authURL("spa", cb, pk, url.Values{"organization": {"acme-eu"}})), "dora", ""), cb)
+	status, tok := eu.exchange(t, "spa", cb, q.Get("code"), pk.verifier)
+	if status != http.StatusOK {
+		t.Fatalf("exchange: %d %v", status, tok)
+	}
+	if c := accessClaimsOf(t, tok["access_token"].(string)); c["org_id"] != "org_eu1" || c["org_name"] != "acme-eu" || c["iss"] != ts.issuer+"eu/" {
+		t.Errorf("tenant access token: %v", c)
+	}
+	eb := newBrowser(t)
+	if pg := eb.signIn(eb.get(eu.authURL("spa", cb, newPKCE(), url.Values{"organization": {"org_eu1"}})), "erin", ""); pg.status != http.StatusForbidden ||
+		!strings.Contains(pg.body, "erin is not a member of organization acme-eu (org_eu1)") {
+		t.Errorf("erin (no member) in the tenant's organization: %d %s", pg.status, pg.body)
+	}
+	root := ts.op(ts.issuer)
+	if q := callbackParams(t, newBrowser(t).get(root.authURL("spa", cb, newPKCE(), url.Values{"organization": {"acme-eu"}})), cb); q.Get("error") != "invalid_request" || !strings.Contains(q.Get("error_description"), "none are configured") {
+		t.Errorf("the root issuer and the tenant's organization: %v", q)
+	}
+}
