@@ -42,6 +42,7 @@ func (p *Provider) routes() {
 	m.Handle(PathAuth0Logout, page("logout", p.handleAuth0Logout))
 	m.Handle(PathCheckSession, p.endpoint("check_session", p.handleCheckSession))
 	m.Handle(PathAdmin, p.endpoint("admin", p.handleAdmin))
+	p.fedcmRoutes(m)
 	m.Handle("/{$}", p.endpoint("home", p.handleHome))
 	p.mux = m
 }
