@@ -89,7 +89,9 @@ func fedcmSignIn(t *testing.T, tab context.Context, a *testApp, nonce string) (f
 	return *r.r, shown
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
 
 // TestFedCMSignInBrowser: real headless Chromium, with third-party cookies
 // blocked (its default), signs in at app A and at app B, both cross-site
