@@ -35,6 +35,7 @@ func (p *Provider) fedcmRoutes(m *http.ServeMux) {
 	m.Handle(PathFedCMClientMeta, p.endpoint("fedcm_client_metadata", p.handleFedCMClientMetadata))
 	m.Handle(PathFedCMAssertion, p.endpoint("fedcm_assertion", p.handleFedCMAssertion))
 	m.Handle(PathFedCMDisconnect, p.endpoint("fedcm_disconnect", p.handleFedCMDisconnect))
+	m.Handle(PathStorageAccess, p.endpoint("storage_access", p.handleStorageAccessAnswer))
 }
 
 // fedcmError is the spec's error body for the ID assertion endpoint:
