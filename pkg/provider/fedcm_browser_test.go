@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/fedcm"
 	"github.com/chromedp/chromedp"
@@ -38,10 +37,13 @@ func signInAtProvider(t *testing.T, tab context.Context, e *sdkEnv, a *testApp, 
 	}
 }
 
-// fedcmSignIn opens app a's FedCM page in tab, calls
-// navigator.credentials.get({identity}) and selects the first account in
-// the browser's dialog through the DevTools FedCm domain.
-func fedcmSignIn(t *testing.T, tab context.Context, a *testApp, nonce string) (fedcmResult, *fedcm.EventDialogShown) {
+// fedcmSignIn opens app a's FedCM page in tab and calls
+// navigator.credentials.get({identity}) with mediation; when the browser
+// shows its account chooser it selects the first account through the
+// DevTools FedCm domain, any other dialog (the "sign in to the provider"
+// one when no account came back) it dismisses. It returns what the page
+// got and the dialogs shown.
+func fedcmSignIn(t *testing.T, tab context.Context, a *testApp, nonce, mediation string) (fedcmResult, []*fedcm.EventDialogShown) {
 	t.Helper()
 	do(t, tab, "open "+a.origin+"/fedcm/", chromedp.Navigate(a.origin+"/fedcm/"))
 	dialogs := make(chan *fedcm.EventDialogShown, 4)
@@ -68,25 +70,33 @@ func fedcmSignIn(t *testing.T, tab context.Context, a *testApp, nonce string) (f
 	go func() {
 		ctx, cancel := context.WithTimeout(tab, actionTimeout)
 		defer cancel()
-		r, err := chromedp.Run(ctx, chromedp.Evaluate[*fedcmResult](`fedcm(`+jsString(nonce)+`)`, chromedp.EvalAwaitPromise))
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[*fedcmResult](`fedcm(`+jsString(nonce)+`, `+jsString(mediation)+`)`, chromedp.EvalAwaitPromise))
 		done <- res{r, err}
 	}()
-	var shown *fedcm.EventDialogShown
-	select {
-	case shown = <-dialogs:
-		if _, err := chromedp.Call(tab, fedcm.SelectAccount, fedcm.SelectAccountParams{DialogID: shown.DialogID, AccountIndex: 0}); err != nil {
-			t.Fatalf("FedCm.selectAccount: %v (dialog %s, %d accounts, title %q)", err, shown.DialogType, len(shown.Accounts), shown.Title)
+	var shown []*fedcm.EventDialogShown
+	for {
+		select {
+		case d := <-dialogs:
+			shown = append(shown, d)
+			switch d.DialogType {
+			case fedcm.DialogTypeAccountChooser:
+				if _, err := chromedp.Call(tab, fedcm.SelectAccount, fedcm.SelectAccountParams{DialogID: d.DialogID, AccountIndex: 0}); err != nil {
+					t.Fatalf("FedCm.selectAccount: %v (%d accounts)", err, len(d.Accounts))
+				}
+			case fedcm.DialogTypeAutoReauthn:
+				// the browser signs the returning user in by itself
+			default:
+				if _, err := chromedp.Call(tab, fedcm.DismissDialog, fedcm.DismissDialogParams{DialogID: d.DialogID}); err != nil {
+					t.Fatalf("FedCm.dismissDialog: %v", err)
+				}
+			}
+		case r := <-done:
+			if r.err != nil || r.r == nil {
+				t.Fatalf("fedcm(): %v", r.err)
+			}
+			return *r.r, shown
 		}
-	case r := <-done:
-		t.Fatalf("navigator.credentials.get settled without a dialog: %+v %v", r.r, r.err)
-	case <-time.After(actionTimeout):
-		t.Fatal("no FedCM dialog within the timeout")
 	}
-	r := <-done
-	if r.err != nil || r.r == nil {
-		t.Fatalf("fedcm(): %v", r.err)
-	}
-	return *r.r, shown
 }
 
 func jsString(s string) string {
@@ -95,8 +105,11 @@ func jsString(s string) string {
 
 // TestFedCMSignInBrowser: real headless Chromium, with third-party cookies
 // blocked (its default), signs in at app A and at app B, both cross-site
-// to the provider, through FedCM: the browser's own requests carry the
-// provider's cookie, the app gets an ID token with its nonce.
+// to the provider, through FedCM (account chooser, account selected over
+// the DevTools FedCm domain), then at app A again with mediation "silent"
+// (no chooser: the provider lists A in approved_clients): the browser's
+// own requests carry the provider's SameSite=None cookie, each app gets an
+// ID token for itself with its nonce (verified by coreos/go-oidc).
 func TestFedCMSignInBrowser(t *testing.T) {
 	e := newSDKEnv(t, "None", appSpec{"app-a", "127.0.0.1"}, appSpec{"app-b", "127.0.0.1"})
 	browser := browserCtx(t, false)
@@ -106,15 +119,20 @@ func TestFedCMSignInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"app-a", "app-b"} {
+	for _, step := range []struct{ id, mediation string }{{"app-a", "optional"}, {"app-b", "optional"}, {"app-a", "silent"}} {
+		id := step.id
 		a := e.apps[id]
-		nonce := "n-" + id
-		got, shown := fedcmSignIn(t, browser, a, nonce)
+		nonce := "n-" + id + "-" + step.mediation
+		got, shown := fedcmSignIn(t, browser, a, nonce, step.mediation)
 		if !got.OK {
-			t.Fatalf("%s: FedCM sign-in failed: %s", id, got.Error)
+			t.Fatalf("%s (mediation %s): FedCM sign-in failed: %s (dialogs %v)", id, step.mediation, got.Error, dialogTypes(shown))
 		}
-		if len(shown.Accounts) != 1 || shown.Accounts[0].AccountID != "alice" {
-			t.Errorf("%s: dialog accounts = %+v, want alice", id, shown.Accounts)
+		t.Logf("%s mediation=%s: dialogs %v", id, step.mediation, dialogTypes(shown))
+		if step.mediation == "optional" && (len(shown) != 1 || len(shown[0].Accounts) != 1 || shown[0].Accounts[0].AccountID != "alice") {
+			t.Errorf("%s: dialogs = %v, want one account chooser with alice", id, dialogTypes(shown))
+		}
+		if step.mediation == "silent" && (len(shown) != 1 || shown[0].DialogType != fedcm.DialogTypeAutoReauthn) {
+			t.Errorf("%s silent: dialogs = %v, want the browser's auto re-authentication (a returning account)", id, dialogTypes(shown))
 		}
 		tok, err := rp.Verifier(&gooidc.Config{ClientID: id}).Verify(context.Background(), got.Token)
 		if err != nil {
@@ -124,4 +142,12 @@ func TestFedCMSignInBrowser(t *testing.T) {
 			t.Errorf("%s: sub=%q nonce=%q, want alice and %q", id, tok.Subject, tok.Nonce, nonce)
 		}
 	}
+}
+
+func dialogTypes(ds []*fedcm.EventDialogShown) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, string(d.DialogType))
+	}
+	return out
 }

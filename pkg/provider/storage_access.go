@@ -28,7 +28,7 @@ const (
 // opted in with the storage-access page; false when it does not apply.
 func (p *Provider) storageAccessPage(w http.ResponseWriter, r *http.Request, req authRequest, c *client) bool {
 	if r.FormValue(StorageAccessParam) != "request" || req.ResponseMode != "web_message" ||
-		!slices.Contains(req.Prompt, "none") || r.Header.Get("Cookie") != "" ||
+		!slices.Contains(req.Prompt, "none") || hasCookie(r, SessionCookie) ||
 		r.Header.Get("Sec-Fetch-Dest") != "iframe" || r.Header.Get("Sec-Fetch-Site") != "cross-site" {
 		return false
 	}
@@ -93,4 +93,9 @@ func (p *Provider) handleStorageAccessAnswer(w http.ResponseWriter, r *http.Requ
 	resp["session_state"] = sessionState(c.ClientID, originOf(req.RedirectURI), ss.BrowserState)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, resp)
+}
+
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,51 +47,54 @@ func frameAnswers(t *testing.T, tab context.Context, n int) []saMessage {
 	return eval[[]saMessage](t, tab, `window.messages`)
 }
 
-// grantStorageAccess plays the user accepting the browser's storage-access
-// prompt (headless Chromium cannot show it): the permission for the
-// provider embedded in topOrigin.
-func grantStorageAccess(t *testing.T, b context.Context, topOrigin, issuer string) {
+// setStorageAccess plays the user's answer to the browser's storage-access
+// prompt, which headless Chromium cannot show: the permission for the
+// provider embedded in topOrigin, granted or denied.
+func setStorageAccess(t *testing.T, b context.Context, topOrigin, issuer string, setting browser.PermissionSetting) {
 	t.Helper()
 	if _, err := chromedp.CallBrowser(b, browser.SetPermission, browser.SetPermissionParams{
-		Permission: &browser.PermissionDescriptor{Name: "storage-access"}, Setting: browser.PermissionSettingGranted,
+		Permission: &browser.PermissionDescriptor{Name: "storage-access"}, Setting: setting,
 		Origin: topOrigin, EmbeddedOrigin: strings.TrimSuffix(issuer, "/")}); err != nil {
-		t.Fatalf("Browser.setPermission storage-access: %v", err)
+		t.Fatalf("Browser.setPermission storage-access %s: %v", setting, err)
 	}
 }
 
-// storageAccessSteps measures, in headless Chromium with third-party
-// cookies blocked (its default), the provider framed cross-site by app a
-// (127.0.0.1 vs localhost) after a first-party sign-in: the first answer,
-// the answer to a click in the frame, the answer once storage access is
-// granted. It returns the granted answer too, for the code exchange.
-func storageAccessSteps(t *testing.T, e *sdkEnv, a *testApp) ([3]string, saMessage) {
-	b := browserCtx(t, false)
-	signInAtProvider(t, b, e, a, "alice")
+// storageAccessSteps measures, in browser b after a first-party sign-in,
+// the provider framed cross-site by app a (127.0.0.1 vs localhost): the
+// first answer; when that is no code, the answer to a click in the frame
+// with the prompt declined, and the answer of a new frame once the prompt
+// was accepted (CDP plays the user: without it headless Chromium either
+// rejects at once or leaves the prompt pending, depending on whether it
+// recorded the sign-in as user interaction). The last answer is returned
+// too, for the code exchange.
+func storageAccessSteps(t *testing.T, b context.Context, e *sdkEnv, a *testApp) ([]string, saMessage) {
+	t.Helper()
 	do(t, b, "open app", chromedp.Navigate(a.origin+"/storage-access/"),
 		chromedp.Evaluate[chromedp.Void](`frameSilent()`))
-	var out [3]string
-	first := frameAnswers(t, b, 1)
-	out[0] = first[0].String()
-	// a real click (a user gesture) on the frame's button
-	// the button may not be hit-testable the instant the first answer
-	// arrives: click until the frame answers again (it disables itself)
+	first := frameAnswers(t, b, 1)[0]
+	out := []string{first.String()}
+	if first.StorageAccess != "gesture_required" {
+		return out, first
+	}
+	setStorageAccess(t, b, a.origin, e.issuer, browser.PermissionSettingDenied)
+	// a real click (a user gesture) on the frame's button, which may not
+	// be hit-testable the instant the first answer arrives: click until
+	// the frame answers again (the button disables itself)
 	waitFor(t, "an answer to the click", func() bool {
 		do(t, b, "click in the frame", chromedp.MouseClickXY(160, 40))
 		return eval[int](t, b, `window.messages.length`) >= 2
 	})
-	out[1] = frameAnswers(t, b, 2)[1].String()
-	grantStorageAccess(t, b, a.origin, e.issuer)
+	out = append(out, frameAnswers(t, b, 2)[1].String())
+	setStorageAccess(t, b, a.origin, e.issuer, browser.PermissionSettingGranted)
 	do(t, b, "frame again", chromedp.Evaluate[chromedp.Void](`frameSilent()`))
-	granted := frameAnswers(t, b, 1)[0]
-
-	out[2] = granted.String()
-	return out, granted
+	last := frameAnswers(t, b, 1)[0]
+	return append(out, last.String()), last
 }
 
-// TestStorageAccessBrowser: the storage-access page tells the app plainly
-// that a gesture is needed, reports the browser's denial of the click
-// (headless Chromium has no prompt to accept), and once access is granted
-// answers silently with a code that x/oauth2-free PKCE exchange turns into
+// TestStorageAccessBrowser: with third-party cookies blocked (Chromium's
+// default) the storage-access page tells the app plainly that a gesture is
+// needed, reports a declined prompt after the click, and once access is
+// granted answers silently with a code that a PKCE exchange turns into
 // alice's ID token (verified by coreos/go-oidc). With a SameSite=Lax
 // session cookie a grant does not help: storage access unblocks only
 // SameSite=None cookies.
@@ -98,8 +102,10 @@ func TestStorageAccessBrowser(t *testing.T) {
 	t.Run("SameSite=None", func(t *testing.T) {
 		e := newSDKEnv(t, "None", appSpec{"app-a", "127.0.0.1"})
 		a := e.apps["app-a"]
-		got, granted := storageAccessSteps(t, e, a)
-		if want := [3]string{"interaction_required/gesture_required", "access_denied/denied", "code"}; got != want {
+		b := browserCtx(t, false)
+		signInAtProvider(t, b, e, a, "alice")
+		got, granted := storageAccessSteps(t, b, e, a)
+		if want := []string{"interaction_required/gesture_required", "access_denied/denied", "code"}; !slices.Equal(got, want) {
 			t.Fatalf("steps = %v, want %v", got, want)
 		}
 		resp, err := http.PostForm(e.issuer+"oauth/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {"app-a"},
@@ -125,8 +131,10 @@ func TestStorageAccessBrowser(t *testing.T) {
 	})
 	t.Run("SameSite=Lax", func(t *testing.T) {
 		e := newSDKEnv(t, "Lax", appSpec{"app-a", "127.0.0.1"})
-		got, _ := storageAccessSteps(t, e, e.apps["app-a"])
-		if want := [3]string{"interaction_required/gesture_required", "access_denied/denied", "login_required/"}; got != want {
+		b := browserCtx(t, false)
+		signInAtProvider(t, b, e, e.apps["app-a"], "alice")
+		got, _ := storageAccessSteps(t, b, e, e.apps["app-a"])
+		if want := []string{"interaction_required/gesture_required", "access_denied/denied", "login_required/"}; !slices.Equal(got, want) {
 			t.Fatalf("steps = %v, want %v", got, want)
 		}
 	})
@@ -144,7 +152,7 @@ func TestStorageAccessUnregisteredOrigin(t *testing.T) {
 	evil.srv.Start()
 	b := browserCtx(t, false)
 	signInAtProvider(t, b, e, a, "alice")
-	grantStorageAccess(t, b, evil.origin, e.issuer)
+	setStorageAccess(t, b, evil.origin, e.issuer, browser.PermissionSettingGranted)
 	var (
 		mu   sync.Mutex
 		logs []string
@@ -186,4 +194,3 @@ func TestStorageAccessUnregisteredOrigin(t *testing.T) {
 		}
 	}
 }
-
