@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"sort"
+	"strings"
 
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
@@ -204,6 +205,21 @@ func (p *Provider) handleFedCMAssertion(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	reg := p.regOf(r)
+	if codeReq, why := fedcmCodeRequest(c, r.PostForm.Get("params")); why != "" {
+		writeFedCMError(w, http.StatusBadRequest, "invalid_request", why)
+		return
+	} else if codeReq != nil {
+		// the app asked for a code to exchange at the token endpoint (PKCE,
+		// no redirect_uri), e.g. to get a refresh token
+		codeReq.ClientID, codeReq.Nonce = c.ClientID, nonce
+		now := p.now()
+		cd := &code{Value: randomID(32), Req: *codeReq, Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
+		p.store.putCode(cd)
+		p.store.addSessionClient(ss.ID, c.ClientID)
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, map[string]string{"token": cd.Value})
+		return
+	}
 	out, err := p.issue(grant{Reg: reg, Client: c, Sub: ss.Sub, SID: ss.SID, Nonce: nonce,
 		Scope: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail}, AuthTime: ss.AuthTime, AMR: ss.AMR}, 0, 0)
 	if err != nil {
@@ -261,4 +277,41 @@ func (s *memStore) removeSessionClient(id, clientID string) {
 	if ss, ok := s.sessions.get(id); ok {
 		delete(ss.Clients, clientID)
 	}
+}
+
+// fedcmCodeRequest reads params.response_type "code": the assertion is then
+// an authorization code, bound to params.code_challenge (S256, required
+// for public clients) and params.scope (default "openid profile email").
+// It returns nil when params asks for no code.
+func fedcmCodeRequest(c *client, params string) (*authRequest, string) {
+	if params == "" {
+		return nil, ""
+	}
+	var pm struct {
+		ResponseType        string `json:"response_type"`
+		CodeChallenge       string `json:"code_challenge"`
+		CodeChallengeMethod string `json:"code_challenge_method"`
+		Scope               string `json:"scope"`
+	}
+	if err := json.Unmarshal([]byte(params), &pm); err != nil {
+		return nil, "params is not a JSON object of strings: " + err.Error()
+	}
+	switch pm.ResponseType {
+	case "":
+		return nil, ""
+	case "code":
+	default:
+		return nil, fmt.Sprintf("params.response_type %q is not supported; omit it for an ID token or use \"code\"", pm.ResponseType)
+	}
+	if pm.CodeChallenge != "" && pm.CodeChallengeMethod != "S256" {
+		return nil, "params.code_challenge_method must be S256"
+	}
+	if pm.CodeChallenge == "" && c.public() {
+		return nil, "a public client must send params.code_challenge (PKCE S256) to get a code"
+	}
+	scope := strings.Fields(pm.Scope)
+	if len(scope) == 0 {
+		scope = []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail}
+	}
+	return &authRequest{Scope: scope, CodeChallenge: pm.CodeChallenge, CodeChallengeMethod: pm.CodeChallengeMethod}, ""
 }

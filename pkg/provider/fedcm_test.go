@@ -127,6 +127,27 @@ func TestFedCMFlow(t *testing.T) {
 		t.Fatalf("after the assertion approved_clients = %v, want cart", got)
 	}
 
+	// a code instead of an ID token: PKCE, exchanged without redirect_uri
+	pk := newPKCE()
+	form.Set("params", `{"nonce":"n-42","response_type":"code","code_challenge":"`+pk.challenge+`","code_challenge_method":"S256","scope":"openid offline_access"}`)
+	p, m = b.fedcmCall(http.MethodPost, op.issuer+"fedcm/assertion", "http://127.0.0.1:9100", form, true)
+	codeValue, _ := m["token"].(string)
+	if p.status != http.StatusOK || codeValue == "" {
+		t.Fatalf("code assertion: %d %s", p.status, p.body)
+	}
+	status, tr := op.tokenCall(t, url.Values{"grant_type": {"authorization_code"}, "client_id": {"cart"}, "code": {codeValue}, "code_verifier": {pk.verifier}}, nil)
+	if status != http.StatusOK || tr["refresh_token"] == nil {
+		t.Fatalf("code exchange: %d %v", status, tr)
+	}
+	if tok, err := rp.Verifier(&gooidc.Config{ClientID: "cart"}).Verify(context.Background(), tr["id_token"].(string)); err != nil || tok.Nonce != "n-42" {
+		t.Fatalf("exchanged ID token: %v %v", tok, err)
+	}
+	form.Set("params", `{"nonce":"n-42","response_type":"code"}`)
+	if p, m := b.fedcmCall(http.MethodPost, op.issuer+"fedcm/assertion", "http://127.0.0.1:9100", form, true); p.status != http.StatusBadRequest || m["token"] != nil {
+		t.Fatalf("code without PKCE for a public client: %d %s", p.status, p.body)
+	}
+	form.Del("params")
+
 	p, m = b.fedcmCall(http.MethodPost, op.issuer+"fedcm/disconnect", "http://127.0.0.1:9100", url.Values{"client_id": {"cart"}, "account_hint": {"alice"}}, true)
 	if p.status != http.StatusOK || m["account_id"] != "alice" {
 		t.Fatalf("disconnect: %d %s", p.status, p.body)
@@ -211,4 +232,33 @@ func TestFedCMRefusals(t *testing.T) {
 	if p.status != http.StatusUnauthorized || fedcmErrCode(m) != "access_denied" || p.header.Get("Set-Login") != "logged-out" {
 		t.Fatalf("no session: %d %s", p.status, p.body)
 	}
+}
+
+// FuzzFedCMParams: the ID assertion endpoint's nonce and params (untrusted
+// form fields) never panic, and an accepted nonce is one the app sent.
+func FuzzFedCMParams(f *testing.F) {
+	for _, s := range [][2]string{
+		{"n", ""}, {"", `{"nonce":"p"}`}, {"a", `{"nonce":"b"}`}, {"", `{`}, {"", `{"nonce":1}`},
+		{"n", `{"response_type":"code","code_challenge":"x","code_challenge_method":"S256"}`},
+		{"n", `{"response_type":"token"}`}, {"n", `[]`}, {"n", `null`}, {"n", `{"scope":7}`},
+	} {
+		f.Add(s[0], s[1])
+	}
+	pub := &client{}
+	f.Fuzz(func(t *testing.T, field, params string) {
+		nonce, why := fedcmNonce(field, params)
+		if why == "" && nonce != field {
+			var m map[string]any
+			if json.Unmarshal([]byte(params), &m) != nil || m["nonce"] != nonce {
+				t.Fatalf("nonce %q from neither %q nor %q", nonce, field, params)
+			}
+		}
+		if why == "" && nonce == "" {
+			t.Fatal("accepted an empty nonce")
+		}
+		req, why := fedcmCodeRequest(pub, params)
+		if req != nil && (why != "" || req.CodeChallenge == "") {
+			t.Fatalf("public client code request without PKCE accepted: %+v %q", req, why)
+		}
+	})
 }
