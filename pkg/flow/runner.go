@@ -298,6 +298,9 @@ func (fr *flowRun) runStep(ctx context.Context, st *Step, sr *StepResult) {
 	if o.authErr != nil {
 		sr.Explanation = fr.explain(st, sr, o)
 	}
+	if o.explanation != "" {
+		sr.Explanation = o.explanation
+	}
 	sr.Failures = fr.check(sctx, st, o)
 	sr.Status = StatusPass
 	if len(sr.Failures) > 0 {

@@ -32,14 +32,15 @@ type action interface {
 // newAction builds the action of each step kind, in the order help shows
 // the kinds.
 var newAction = map[string]func() action{
-	StepLogin:    func() action { return &loginStep{} },
-	StepSilent:   func() action { return &silentStep{} },
-	StepRedirect: func() action { return &redirectStep{} },
-	StepRefresh:  func() action { return &refreshStep{} },
-	StepUserinfo: func() action { return &userinfoStep{} },
-	StepLogout:   func() action { return &logoutStep{} },
-	StepWait:     func() action { return &waitStep{} },
-	StepFault:    func() action { return &faultStep{} },
+	StepLogin:         func() action { return &loginStep{} },
+	StepSilent:        func() action { return &silentStep{} },
+	StepRedirect:      func() action { return &redirectStep{} },
+	StepRefresh:       func() action { return &refreshStep{} },
+	StepUserinfo:      func() action { return &userinfoStep{} },
+	StepLogout:        func() action { return &logoutStep{} },
+	StepWait:          func() action { return &waitStep{} },
+	StepFault:         func() action { return &faultStep{} },
+	StepStorageAccess: func() action { return &storageAccessStep{} },
 }
 
 // appStep is the argument of the steps that act for an app:
@@ -136,6 +137,8 @@ type outcome struct {
 	// context the authorization ran in and the app page hosting it
 	context browser.ContextKind
 	top     *url.URL
+	// explanation, when set, is the step's own one-sentence explanation
+	explanation string
 }
 
 func (o outcome) describe() string {

@@ -257,6 +257,9 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		p.issueCode(w, r, req, c, ss)
 		return
 	}
+	if none && !hasSession && p.storageAccessPage(w, r, req, c) {
+		return
+	}
 	if none {
 		// every reason above means the user must authenticate again
 		code := oidc.ErrLoginRequired

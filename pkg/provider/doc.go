@@ -8,7 +8,11 @@
 // browser in, mint tokens as issued, seed users and clients, reset: the
 // methods SignIn, Mint, PutUser, PutClient, Reset … and /_ssokit/ routes in
 // testapi.go; pkg/ssokittest wraps them for Go tests), and a live dashboard
-// at /_ssokit/ (dashboard.go, assets embedded from web/dashboard/).
+// at /_ssokit/ (dashboard.go, assets embedded from web/dashboard/). For
+// third-party-cookie blocking it is a FedCM identity provider (fedcm.go:
+// well-known, config, accounts, client metadata, ID assertion, disconnect,
+// Set-Login) and offers framed silent requests the Storage Access API
+// (storage_access.go, opted in with storage_access=request).
 //
 // One file per endpoint. The provider knows nothing of cobra or terminals: it
 // takes options, a clock and a logger.

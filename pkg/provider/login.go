@@ -159,6 +159,7 @@ func (p *Provider) startSession(w http.ResponseWriter, reg *registry, username, 
 	for _, ck := range p.sessionCookies(reg, ss) {
 		http.SetCookie(w, ck)
 	}
+	w.Header().Set(setLoginHeader, "logged-in") // FedCM login status
 	return *ss
 }
 
@@ -193,6 +194,7 @@ func (p *Provider) sessionCookies(reg *registry, ss *session) []*http.Cookie {
 
 // clearSessionCookies expires the session cookies in the browser.
 func (p *Provider) clearSessionCookies(w http.ResponseWriter, reg *registry) {
+	w.Header().Set(setLoginHeader, "logged-out") // FedCM login status
 	for _, name := range []string{SessionCookie, BrowserStateCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: p.cookiePath, MaxAge: -1,
 			HttpOnly: name == SessionCookie, SameSite: reg.sameSite, Secure: reg.secure})

@@ -64,6 +64,7 @@ func (p *Provider) routes() {
 		})
 	}
 	m.Handle(PathAdmin, p.endpoint("admin", p.handleAdmin))
+	p.fedcmRoutes(m)
 	m.Handle("/{$}", p.endpoint("home", p.handleHome))
 	p.mux = m
 }

@@ -89,6 +89,10 @@ type Jar struct {
 	profile Profile
 	now     func() time.Time
 	cookies []*Cookie
+	// storage access (storage_access.go): grants by <top, embedded> site
+	// pair, and when each site was last visited at top level
+	sa      map[saKey]*saGrant
+	visited map[string]time.Time
 }
 
 // NewJar returns an empty jar; now may be nil for time.Now.
@@ -272,8 +276,10 @@ func (j *Jar) Cookies(r Request) (send []Cookie, blocked []Blocked) {
 	}
 	secure := PotentiallyTrustworthy(r.URL)
 	third := r.ThirdParty()
+	j.noteVisitLocked(r, now)
+	access := third && j.storageAccessLocked(r, now) // unpartitioned cookies, SameSite still applies
 	partitionKey := ""
-	if third && j.profile.ThirdParty == ThirdPartyPartition {
+	if third && j.profile.ThirdParty == ThirdPartyPartition && !access {
 		partitionKey = r.TopSite()
 	}
 	live := j.cookies[:0]
@@ -302,7 +308,7 @@ func (j *Jar) Cookies(r Request) (send []Cookie, blocked []Blocked) {
 			if c.Partition != r.TopSite() {
 				continue
 			}
-		} else if third && j.profile.ThirdParty == ThirdPartyBlock {
+		} else if third && j.profile.ThirdParty == ThirdPartyBlock && !access {
 			reasons = append(reasons, BlockThirdParty)
 		}
 		if !r.SameSiteRequest() {

@@ -72,7 +72,10 @@ Browser profiles (--browser, or "browser:" in the file or a flow):
 Steps: login, silent (prompt=none in a hidden iframe or popup), redirect,
 refresh ({app, tabs: N} from N tabs at once; lock: true under a Web Lock),
 userinfo, logout (RP-initiated, following front-channel logout),
-wait, fault. Each may carry expect: tokens, error, claims, claims_contain,
+wait, fault, storage-access ({app, prompt: accept|decline}: a click in the
+provider's frame calling requestStorageAccess, answered as the profile's
+browser would; a later silent step's frame then gets the provider's
+SameSite=None cookies). Each may carry expect: tokens, error, claims, claims_contain,
 claims_match, same_sub_as, same_session_as, lifetime, signature,
 refresh_token, frontchannel; and timeout (default 10s). When an
 authentication fails because the browser withheld a cookie, the report says

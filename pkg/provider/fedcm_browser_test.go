@@ -1,0 +1,153 @@
+package provider_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/fedcm"
+	"github.com/chromedp/chromedp"
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+)
+
+func init() { appPages["/fedcm/"] = "fedcm.html" }
+
+// fedcmResult is what the app page's window.fedcm() resolves to.
+type fedcmResult struct {
+	OK    bool   `json:"ok"`
+	Token string `json:"token"`
+	Error string `json:"error"`
+}
+
+// signInAtProvider signs user in with the provider's own login form, top
+// level (first party), as a user does once; a by-product is a code for app
+// a, which the test does not need.
+func signInAtProvider(t *testing.T, tab context.Context, e *sdkEnv, a *testApp, user string) {
+	t.Helper()
+	q := url.Values{"response_type": {"code"}, "client_id": {a.clientID}, "redirect_uri": {a.origin + "/oidc/"},
+		"scope": {"openid"}, "state": {"s"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}
+	do(t, tab, "open the login form", chromedp.Navigate(e.issuer+"authorize?"+q.Encode()),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), user),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "any password"))
+	resp := navigateAndWait(t, tab, "submit the login form", chromedp.Click(chromedp.CSS(`#submit`)))
+	if !strings.HasPrefix(resp.URL, a.origin+"/oidc/?code=") {
+		t.Fatalf("after the login form the browser is at %s", resp.URL)
+	}
+}
+
+// fedcmSignIn opens app a's FedCM page in tab and calls
+// navigator.credentials.get({identity}) with mediation; when the browser
+// shows its account chooser it selects the first account through the
+// DevTools FedCm domain, any other dialog (the "sign in to the provider"
+// one when no account came back) it dismisses. It returns what the page
+// got and the dialogs shown.
+func fedcmSignIn(t *testing.T, tab context.Context, a *testApp, nonce, mediation string) (fedcmResult, []*fedcm.EventDialogShown) {
+	t.Helper()
+	do(t, tab, "open "+a.origin+"/fedcm/", chromedp.Navigate(a.origin+"/fedcm/"))
+	dialogs := make(chan *fedcm.EventDialogShown, 4)
+	lctx, stop := context.WithCancel(tab)
+	defer stop()
+	if err := chromedp.Listen(lctx, func(ev any) {
+		if d, ok := ev.(*fedcm.EventDialogShown); ok {
+			select {
+			case dialogs <- d:
+			default:
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab, fedcm.Enable, fedcm.EnableParams{DisableRejectionDelay: new(true)}); err != nil {
+		t.Fatalf("FedCm.enable: %v", err)
+	}
+	type res struct {
+		r   *fedcmResult
+		err error
+	}
+	done := make(chan res, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(tab, actionTimeout)
+		defer cancel()
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[*fedcmResult](`fedcm(`+jsString(nonce)+`, `+jsString(mediation)+`)`, chromedp.EvalAwaitPromise))
+		done <- res{r, err}
+	}()
+	var shown []*fedcm.EventDialogShown
+	for {
+		select {
+		case d := <-dialogs:
+			shown = append(shown, d)
+			switch d.DialogType {
+			case fedcm.DialogTypeAccountChooser:
+				if _, err := chromedp.Call(tab, fedcm.SelectAccount, fedcm.SelectAccountParams{DialogID: d.DialogID, AccountIndex: 0}); err != nil {
+					t.Fatalf("FedCm.selectAccount: %v (%d accounts)", err, len(d.Accounts))
+				}
+			case fedcm.DialogTypeAutoReauthn:
+				// the browser signs the returning user in by itself
+			default:
+				if _, err := chromedp.Call(tab, fedcm.DismissDialog, fedcm.DismissDialogParams{DialogID: d.DialogID}); err != nil {
+					t.Fatalf("FedCm.dismissDialog: %v", err)
+				}
+			}
+		case r := <-done:
+			if r.err != nil || r.r == nil {
+				t.Fatalf("fedcm(): %v", r.err)
+			}
+			return *r.r, shown
+		}
+	}
+}
+
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// TestFedCMSignInBrowser: real headless Chromium, with third-party cookies
+// blocked (its default), signs in at app A and at app B, both cross-site
+// to the provider, through FedCM (account chooser, account selected over
+// the DevTools FedCm domain), then at app A again with mediation "silent"
+// (no chooser: the provider lists A in approved_clients): the browser's
+// own requests carry the provider's SameSite=None cookie, each app gets an
+// ID token for itself with its nonce (verified by coreos/go-oidc).
+func TestFedCMSignInBrowser(t *testing.T) {
+	e := newSDKEnv(t, "None", appSpec{"app-a", "127.0.0.1"}, appSpec{"app-b", "127.0.0.1"})
+	browser := browserCtx(t, false)
+	signInAtProvider(t, browser, e, e.apps["app-a"], "alice")
+
+	rp, err := gooidc.NewProvider(context.Background(), e.issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct{ id, mediation string }{{"app-a", "optional"}, {"app-b", "optional"}, {"app-a", "silent"}} {
+		id := step.id
+		a := e.apps[id]
+		nonce := "n-" + id + "-" + step.mediation
+		got, shown := fedcmSignIn(t, browser, a, nonce, step.mediation)
+		if !got.OK {
+			t.Fatalf("%s (mediation %s): FedCM sign-in failed: %s (dialogs %v)", id, step.mediation, got.Error, dialogTypes(shown))
+		}
+		t.Logf("%s mediation=%s: dialogs %v", id, step.mediation, dialogTypes(shown))
+		if step.mediation == "optional" && (len(shown) != 1 || len(shown[0].Accounts) != 1 || shown[0].Accounts[0].AccountID != "alice") {
+			t.Errorf("%s: dialogs = %v, want one account chooser with alice", id, dialogTypes(shown))
+		}
+		if step.mediation == "silent" && (len(shown) != 1 || shown[0].DialogType != fedcm.DialogTypeAutoReauthn) {
+			t.Errorf("%s silent: dialogs = %v, want the browser's auto re-authentication (a returning account)", id, dialogTypes(shown))
+		}
+		tok, err := rp.Verifier(&gooidc.Config{ClientID: id}).Verify(context.Background(), got.Token)
+		if err != nil {
+			t.Fatalf("%s: the FedCM token is not a valid ID token for %s: %v", id, id, err)
+		}
+		if tok.Subject != "alice" || tok.Nonce != nonce {
+			t.Errorf("%s: sub=%q nonce=%q, want alice and %q", id, tok.Subject, tok.Nonce, nonce)
+		}
+	}
+}
+
+func dialogTypes(ds []*fedcm.EventDialogShown) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, string(d.DialogType))
+	}
+	return out
+}
