@@ -129,7 +129,7 @@ const TABS_CHANNEL = 'ssokit-tabs:'
 const RENEW_LOCK = 'ssokit-renew:'
 // How long a tab that waited for the renewal lock lets the renewing tab's
 // tokens arrive before it concludes there are none and refreshes itself.
-const TAB_SETTLE_MS = 50
+const TAB_SETTLE_MS = 250
 
 /** What a tab posts to the app's other tabs. */
 type TabMessage =
