@@ -43,6 +43,8 @@ type Config struct {
 	Faults  []Fault  `yaml:"faults,omitempty"`
 	// Tenants are more issuers under the same listener (see tenants.go).
 	Tenants []Tenant `yaml:"tenants,omitempty"`
+	// Organizations are Auth0 Organizations (see organizations.go).
+	Organizations []Organization `yaml:"organizations,omitempty"`
 }
 
 // Provider configures the OpenID provider.

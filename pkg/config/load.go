@@ -332,6 +332,7 @@ func (c *Config) Validate() Errors {
 		}
 	}
 	c.validateAPIs(add)
+	c.validateOrganizations(add)
 	seenApp := map[string]bool{}
 	seenPath := map[string]string{}
 	for i, a := range c.Apps {

@@ -24,6 +24,8 @@ type Tenant struct {
 	Profile string   `yaml:"profile,omitempty"` // generic (default), auth0, keycloak or entra
 	Users   []User   `yaml:"users,omitempty"`
 	Clients []Client `yaml:"clients,omitempty"`
+	// Organizations are the tenant's own Auth0 Organizations.
+	Organizations []Organization `yaml:"organizations,omitempty"`
 }
 
 // Profiles a tenant can have. generic is today's provider; auth0 the same
@@ -98,7 +100,7 @@ func (c *Config) validateTenants(add func(field, format string, args ...any)) {
 			add(f+".profile", "%q is not a known profile; use one of %s%s", t.Profile, strings.Join(Profiles, ", "), yamlfile.DidYouMean(t.Profile, Profiles))
 		}
 		// the same rules as the root's users and clients, at the tenant's path
-		sub := &Config{Users: t.Users, Clients: t.Clients}
+		sub := &Config{Users: t.Users, Clients: t.Clients, Organizations: t.Organizations}
 		for _, e := range sub.Validate() {
 			add(f+"."+e.Field, "%s", e.Msg)
 		}

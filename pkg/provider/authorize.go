@@ -157,6 +157,9 @@ func parseAuthorize(q url.Values, reg *registry, showLists bool) (authRequest, *
 		return redirect(oerr.Code, "%s", oerr.Description)
 	}
 	req.Audience = aud
+	if req.Org, oerr = reg.resolveOrganization(q); oerr != nil {
+		return redirect(oerr.Code, "%s", oerr.Description)
+	}
 	return req, c, nil
 }
 
@@ -243,6 +246,8 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		reason = "prompt=" + strings.Join(req.Prompt, " ") + " asks for the login form"
 	case req.MaxAge >= 0 && now.Sub(ss.AuthTime) > time.Duration(req.MaxAge)*time.Second:
 		reason = fmt.Sprintf("max_age=%d and the user signed in %s ago", req.MaxAge, now.Sub(ss.AuthTime).Round(time.Second))
+	case reg.orgRefusal(req.Org, ss.Sub) != "":
+		reason = reg.orgRefusal(req.Org, ss.Sub)
 	case req.IDTokenHint != "":
 		if sub, ok := p.hintSubject(req.IDTokenHint); !ok || sub != ss.Sub {
 			reason = "id_token_hint names another user than the signed-in one"
@@ -275,7 +280,13 @@ func (p *Provider) continueAuthorize(w http.ResponseWriter, r *http.Request, req
 		p.issueCode(w, r, req, c, ss)
 		return
 	}
-	p.showLogin(w, r, req, "")
+	// a session of someone outside the requested organization: say why the
+	// form asks again
+	msg := ""
+	if hasSession {
+		msg = reg.orgRefusal(req.Org, ss.Sub)
+	}
+	p.showLogin(w, r, req, msg)
 }
 
 // currentSession returns the live session named by the request's cookie.
@@ -305,6 +316,12 @@ func (p *Provider) sessionFromCookies(r *http.Request, now time.Time) (string, s
 // issueCode answers the authorization request with a fresh code.
 func (p *Provider) issueCode(w http.ResponseWriter, r *http.Request, req authRequest, c *client, ss session) {
 	now := p.now()
+	if msg := p.regOf(r).orgRefusal(req.Org, ss.Sub); msg != "" {
+		// the form and the session check refuse first; --auto-login lands here
+		p.publish(events.Event{Kind: events.KindError, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Endpoint: "authorize", Detail: msg})
+		p.respond(w, r, req, c, &oidc.Error{Code: oidc.ErrAccessDenied, Description: msg}, "", "")
+		return
+	}
 	cd := &code{Value: randomID(32), Req: req.forCode(), Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
 	p.store.putCode(cd)
 	p.store.addSessionClient(ss.ID, c.ClientID)
@@ -387,6 +404,7 @@ func (r authRequest) forCode() authRequest {
 		ClientID: strings.Clone(r.ClientID), RedirectURI: strings.Clone(r.RedirectURI), RedirectURISent: r.RedirectURISent,
 		Scope: cloneStrings(r.Scope), Nonce: strings.Clone(r.Nonce), CodeChallenge: strings.Clone(r.CodeChallenge),
 		CodeChallengeMethod: strings.Clone(r.CodeChallengeMethod), Audience: strings.Clone(r.Audience),
+		Org: strings.Clone(r.Org),
 	}
 }
 

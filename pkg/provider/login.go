@@ -124,6 +124,11 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.throttle.succeeded(key)
+	if msg := reg.orgRefusal(in.Req.Org, u.Username); msg != "" {
+		p.publish(events.Event{Kind: events.KindLoginFailed, ClientID: in.Req.ClientID, User: name, Detail: msg})
+		p.renderLogin(w, r, in, loginPage{Username: name, ExtraClaims: extraText, Error: msg}, http.StatusForbidden)
+		return
+	}
 	if _, ok := p.store.takeInteraction(in.ID, now); !ok {
 		p.errorPage(w, r, errInvalidRequest("this sign-in page was already used; go back to the app and sign in again"))
 		return

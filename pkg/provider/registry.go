@@ -23,11 +23,13 @@ type registry struct {
 	zeroConfig bool
 	clients    map[string]*client
 	users      []config.User
-	origins    map[string]bool // registered web origins, for CORS
-	life       config.Lifetimes
-	sameSite   http.SameSite
-	secure     bool
-	apps       map[string]string // client_id → app name in ssokit.yaml (dashboard colours)
+	// orgs are the Auth0 Organizations (organizations.go).
+	orgs     organizations
+	origins  map[string]bool // registered web origins, for CORS
+	life     config.Lifetimes
+	sameSite http.SameSite
+	secure   bool
+	apps     map[string]string // client_id → app name in ssokit.yaml (dashboard colours)
 	// apis by audience; audiences in config order, for messages.
 	apis      map[string]*config.API
 	audiences []string
@@ -58,6 +60,7 @@ func newRegistry(cfg *config.Config) (*registry, error) {
 		apps:       appNames(cfg),
 		apis:       map[string]*config.API{},
 		audiences:  cfg.Audiences(),
+		orgs:       newOrganizations(cfg.Organizations),
 	}
 	for i := range cfg.APIs {
 		r.apis[cfg.APIs[i].Audience] = &cfg.APIs[i]

@@ -45,6 +45,7 @@ type authRequest struct {
 	LoginHint           string
 	IDTokenHint         string
 	Audience            string
+	Org                 string // the organization's id (Auth0 Organizations)
 }
 
 // interaction is an authorization request waiting for the login form.
@@ -80,6 +81,7 @@ type refreshToken struct {
 	SID      string
 	Scope    []string
 	Audience string
+	Org      string
 	AuthTime time.Time
 	AMR      []string
 	Expires  time.Time

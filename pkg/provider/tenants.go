@@ -455,9 +455,9 @@ func (t *Tenants) newTenant(tc config.Tenant, rootCfg *config.Config, lazy bool)
 // lifetimes). Faults stay the root's (a tenant's are installed through
 // its own admin API).
 func tenantConfig(tc config.Tenant, rootCfg *config.Config, lazy bool) *config.Config {
-	sub := &config.Config{Provider: rootCfg.Provider, AllowedHosts: rootCfg.AllowedHosts, Users: tc.Users, Clients: tc.Clients}
+	sub := &config.Config{Provider: rootCfg.Provider, AllowedHosts: rootCfg.AllowedHosts, Users: tc.Users, Clients: tc.Clients, Organizations: tc.Organizations}
 	if lazy {
-		sub.Users = rootCfg.Users
+		sub.Users, sub.Organizations = rootCfg.Users, rootCfg.Organizations
 	}
 	return sub
 }

@@ -237,7 +237,7 @@ func (p *Provider) grantCode(w http.ResponseWriter, reg *registry, c *client, v 
 	case useRefused:
 		return cerr
 	}
-	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
+	g := grant{Reg: reg, Client: c, Sub: cd.Sub, SID: cd.SID, Scope: cd.Req.Scope, Audience: cd.Req.Audience, Org: cd.Req.Org, Nonce: cd.Req.Nonce, AuthTime: cd.AuthTime, AMR: cd.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	out, oerr := p.issueGranted(g, skew, ttl)
 	if oerr != nil {
 		return oerr
@@ -318,7 +318,7 @@ func (p *Provider) grantRefresh(w http.ResponseWriter, reg *registry, c *client,
 		return e
 	}
 	ids.Grant = rt.Family
-	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: aud, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
+	g := grant{Reg: reg, Client: c, Sub: rt.Sub, SID: rt.SID, Scope: scope, Audience: aud, Org: rt.Org, AuthTime: rt.AuthTime, AMR: rt.AMR, IDs: ids, ClientInfo: v.Get("client_info") == "1"}
 	detail := "refresh token rotated"
 	if res == useGrace {
 		g.Successor = rt.Successor

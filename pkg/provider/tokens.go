@@ -24,6 +24,7 @@ type grant struct {
 	SID        string
 	Scope      []string
 	Audience   string
+	Org        string // organization id (Auth0 Organizations): org_id, org_name
 	Nonce      string
 	AuthTime   time.Time
 	AMR        []string
@@ -231,6 +232,9 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			extraJSON = p.sessionJSON.get(g.SID, extra)
 		}
 	}
+	if g.Org != "" {
+		extra, extraJSON = g.Reg.withOrgClaims(g.Org, extra), nil
+	}
 	var access string
 	var err error
 	if p.spec.claims != nil {
@@ -313,7 +317,7 @@ func (p *Provider) issue(g grant, skew time.Duration, accessTTL time.Duration) (
 			value = randomID(32)
 		}
 		rt := &refreshToken{Value: value, Family: fam, ClientID: g.Client.ClientID, Sub: g.Sub, SID: g.SID,
-			Scope: g.Scope, Audience: g.Audience, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
+			Scope: g.Scope, Audience: g.Audience, Org: g.Org, AuthTime: g.AuthTime, AMR: g.AMR, Expires: p.now().Add(life.RefreshToken)}
 		if !p.store.putRefresh(rt, p.now()) {
 			return issued{}, errGrantRevoked
 		}
