@@ -12,6 +12,9 @@
  *   3. Tokens are renewed before they expire, trying the ways that still work
  *      in today's browsers, in this order:
  *        a. the rotating refresh token (a plain fetch: no cookies involved);
+ *       a2. with `fedcm: 'auto'` (6 below), FedCM with mediation "silent":
+ *           no UI, so it answers only for an account that already signed in
+ *           to this app, and it never navigates;
  *        b. a hidden 1-pixel iframe with prompt=none and
  *           response_mode=web_message, ONLY when the provider is same-site
  *           with the app: cross-site, the iframe's request carries no provider
@@ -36,12 +39,25 @@
  *      lock takes the tokens the tab holding it renewed instead of refreshing
  *      again. (A provider's refresh-token reuse interval is the server-side
  *      half of the same fix: `ssokit provider --refresh-reuse-interval 10s`.)
+ *   6. FedCM (`fedcm: 'auto'`, in a browser that has IdentityCredential):
+ *      the browser itself asks the provider, with the provider's own
+ *      first-party cookie, so no third-party cookie is needed. The "Sign in"
+ *      button first asks with mediation "optional" (the browser's account
+ *      chooser: the click is the user gesture it needs) and falls back to
+ *      the redirect when that fails; renewal tries mediation "silent" (3a2).
+ *      The provider answers with an authorization code bound to our PKCE
+ *      challenge (params.response_type=code), exchanged at the token
+ *      endpoint like a redirect's code, so the app gets the same access and
+ *      refresh tokens. The provider's session cookie must be SameSite=None
+ *      (`provider.session_cookie.same_site: none`): browsers send only those
+ *      with FedCM's requests.
  *
  * Security notes are marked "Security:".
  */
 
 export type Fallback = 'button' | 'login'
 export type IframeMode = 'auto' | 'always' | 'never'
+export type FedCMMode = 'auto' | 'never'
 
 export interface AuthConfig {
   /** The provider's issuer, exactly as in its discovery document. */
@@ -57,7 +73,9 @@ export interface AuthConfig {
   fallback?: Fallback
   /** When to try the hidden iframe (3b). Default "auto": same-site only. */
   iframe?: IframeMode
-  /** How long to wait for the iframe's answer. Default 5000 ms. */
+  /** Sign in and renew through FedCM where the browser has it (6). Default "never". */
+  fedcm?: FedCMMode
+  /** How long to wait for the iframe's (or silent FedCM's) answer. Default 5000 ms. */
   silentTimeoutMs?: number
   /** Renew this long before the access token expires. Default 60 s. */
   renewBeforeExpiryMs?: number
@@ -77,7 +95,7 @@ export interface AuthState {
   status: Status
   user?: User
   /** How the current tokens were obtained (shown by the demo page). */
-  via?: 'redirect' | 'refresh' | 'iframe' | 'silent-redirect' | 'another tab'
+  via?: 'redirect' | 'refresh' | 'fedcm' | 'iframe' | 'silent-redirect' | 'another tab'
   error?: string
 }
 
@@ -156,6 +174,7 @@ export class Auth {
       scope: 'openid profile email offline_access',
       fallback: 'button',
       iframe: 'auto',
+      fedcm: 'never',
       silentTimeoutMs: 5000,
       renewBeforeExpiryMs: 60_000,
       ...cfg,
@@ -208,8 +227,24 @@ export class Auth {
     return this.state
   }
 
-  /** Interactive sign-in: a top-level redirect to the provider's login page. */
+  /**
+   * Interactive sign-in, for a click on "Sign in": the browser's FedCM
+   * account chooser where it is on (6), else (or when that fails) a
+   * top-level redirect to the provider's login page.
+   */
   async login(): Promise<void> {
+    if (this.fedcmAllowed()) {
+      try {
+        await this.fedcmSignIn('optional')
+        return
+      } catch (e) {
+        // The user closed the chooser, or the browser had no account (not
+        // signed in to the provider, or its cookie is not SameSite=None):
+        // FedCM does not say which, on purpose. The provider's login page
+        // covers both.
+        console.warn('FedCM sign-in failed, redirecting:', e)
+      }
+    }
     await this.redirect({})
   }
 
@@ -290,7 +325,7 @@ export class Auth {
   // ---- renewal ---------------------------------------------------------
 
   /**
-   * Tries the silent ways in order (3a–3c above) and reports whether one
+   * Tries the silent ways in order (3a–3c above, with 3a2 where FedCM is on) and reports whether one
    * worked. Concurrent callers share one attempt. A top-level redirect is only
    * tried when `mayNavigate` (on page load): in the middle of the user's work
    * the app stays put and shows the fallback instead.
@@ -305,6 +340,16 @@ export class Auth {
             return true
           } catch {
             this.refreshToken = undefined // rotated away or revoked
+          }
+        }
+        // a2. FedCM without UI (6), where it is on. It never navigates, so
+        // failing here only moves on down the ladder.
+        if (this.fedcmAllowed()) {
+          try {
+            await this.fedcmSignIn('silent')
+            return true
+          } catch (e) {
+            console.info('silent FedCM sign-in failed:', e)
           }
         }
         // b. Hidden iframe, only when it can work.
@@ -339,7 +384,9 @@ export class Auth {
   /** d. Nothing silent worked: show the button, or go and sign in. */
   private signedOutOrLogin(reason?: string): void {
     if (this.cfg.fallback === 'login') {
-      void this.login()
+      // Not login(): without a click, FedCM's chooser would be shown in its
+      // passive form, which may wait for the user forever.
+      void this.redirect({})
       return
     }
     this.set({ status: 'signed-out', error: reason })
@@ -444,6 +491,59 @@ export class Auth {
       window.removeEventListener('message', onMessage)
       iframe.remove()
     }
+  }
+
+  // ---- FedCM -------------------------------------------------------------
+
+  private fedcmAllowed(): boolean {
+    return this.cfg.fedcm === 'auto' && 'IdentityCredential' in window && !!navigator.credentials
+  }
+
+  /**
+   * 6. navigator.credentials.get({identity}) asking the provider's FedCM
+   * config (issuer + fedcm.json) for a code, then the PKCE code exchange.
+   * "silent" shows no UI and is given silentTimeoutMs; "optional" may show
+   * the account chooser and waits for the user.
+   */
+  private async fedcmSignIn(mediation: 'silent' | 'optional'): Promise<void> {
+    const d = await this.discover()
+    const verifier = randomString(32)
+    const nonce = randomString(16)
+    const challenge = await s256(verifier)
+    const request = {
+      mediation,
+      signal: mediation === 'silent' ? AbortSignal.timeout(this.cfg.silentTimeoutMs) : undefined,
+      identity: {
+        providers: [{
+          configURL: new URL('fedcm.json', withSlash(this.cfg.issuer)).toString(),
+          clientId: this.cfg.clientId,
+          // Security: the nonce binds the ID token to this request; sent in
+          // both places browsers have read it from (equal, so never ambiguous).
+          nonce,
+          params: {
+            nonce,
+            response_type: 'code',
+            scope: this.cfg.scope,
+            // Security: the code is useless without our verifier, which
+            // never leaves this page (PKCE, as for the redirect).
+            code_challenge: challenge,
+            code_challenge_method: 'S256',
+          },
+        }],
+      },
+    }
+    // lib.dom has no types for FedCM yet.
+    const cred = (await navigator.credentials.get(request as unknown as CredentialRequestOptions)) as (Credential & { token?: string }) | null
+    if (!cred?.token) throw new AuthError('fedcm_failed', 'the browser returned no token')
+    // No redirect_uri: there was no redirect, and the provider bound the
+    // code to none.
+    const tokens = await this.tokenRequest(d, {
+      grant_type: 'authorization_code',
+      code: cred.token,
+      client_id: this.cfg.clientId,
+      code_verifier: verifier,
+    })
+    this.accept(tokens, nonce, 'fedcm')
   }
 
   // ---- redirects ---------------------------------------------------------

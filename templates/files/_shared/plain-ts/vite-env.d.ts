@@ -5,6 +5,7 @@ interface ImportMetaEnv {
   readonly VITE_SSOKIT_CLIENT_ID: string
   readonly VITE_SSOKIT_FALLBACK?: string
   readonly VITE_SSOKIT_IFRAME?: string
+  readonly VITE_SSOKIT_FEDCM?: string
   readonly VITE_SSOKIT_API_URL?: string
 }
 

@@ -2,7 +2,7 @@
 // user, login, logout, call-api, api-result) are what ssokit's end-to-end
 // tests look for; keep them if you restyle the page.
 import './style.css'
-import { Auth, type Fallback, type IframeMode } from './auth'
+import { Auth, type Fallback, type FedCMMode, type IframeMode } from './auth'
 
 const env = import.meta.env
 const appUrl = new URL(env.BASE_URL, window.location.origin).toString()
@@ -16,6 +16,7 @@ export const auth = new Auth({
   postLogoutRedirectUri: appUrl,
   fallback: (env.VITE_SSOKIT_FALLBACK || 'button') as Fallback,
   iframe: (env.VITE_SSOKIT_IFRAME || 'auto') as IframeMode,
+  fedcm: (env.VITE_SSOKIT_FEDCM || 'never') as FedCMMode,
 })
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
