@@ -188,6 +188,23 @@ func (c *client) call(ctx context.Context, method, path string, body, out any) e
 }
 
 // printJSON writes v indented on stdout.
+// fetch calls the admin API and, with --json, prints its answer as it
+// came (printed is then true); else it returns the answer for the verb to
+// print as text.
+func (o *Options) fetch(ctx context.Context, method, path string, body any) (raw json.RawMessage, printed bool, err error) {
+	c, err := o.newClient()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := c.call(ctx, method, path, body, &raw); err != nil {
+		return nil, false, err
+	}
+	if o.JSON {
+		return raw, true, o.printJSON(raw)
+	}
+	return raw, false, nil
+}
+
 func (o *Options) printJSON(v any) error {
 	if raw, ok := v.(json.RawMessage); ok {
 		var buf bytes.Buffer

@@ -42,16 +42,9 @@ func NewCmdClientsList(o *Options, runF func(*ClientsListOptions) error) *cobra.
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "GET", "clients", nil)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "GET", "clients", nil, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var cs []provider.ClientInfo
 			if err := json.Unmarshal(raw, &cs); err != nil {
@@ -104,16 +97,9 @@ client ids are still accepted.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			_, printed, err := opts.fetch(cmd.Context(), "POST", "clients", opts.Req)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "POST", "clients", opts.Req, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			fmt.Fprintf(opts.IO.Out, "added client %s\n", opts.Req.ClientID)
 			return nil

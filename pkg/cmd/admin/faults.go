@@ -52,16 +52,9 @@ func NewCmdFaultsList(o *Options, runF func(*FaultsListOptions) error) *cobra.Co
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "GET", "faults", nil)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "GET", "faults", nil, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var fs []activeFault
 			if err := json.Unmarshal(raw, &fs); err != nil {
@@ -139,16 +132,9 @@ count (uses before it is removed) and for (how long it stays).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "POST", "faults", opts.Fault)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "POST", "faults", opts.Fault, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var a activeFault
 			_ = json.Unmarshal(raw, &a)

@@ -51,16 +51,9 @@ func NewCmdSessionsList(o *Options, runF func(*SessionsListOptions) error) *cobr
 }
 
 func sessionsListRun(ctx context.Context, opts *SessionsListOptions) error {
-	c, err := opts.newClient()
-	if err != nil {
+	raw, printed, err := opts.fetch(ctx, "GET", "sessions", nil)
+	if printed || err != nil {
 		return err
-	}
-	var raw json.RawMessage
-	if err := c.call(ctx, "GET", "sessions", nil, &raw); err != nil {
-		return err
-	}
-	if opts.JSON {
-		return opts.printJSON(raw)
 	}
 	var ss []provider.SessionInfo
 	if err := json.Unmarshal(raw, &ss); err != nil {

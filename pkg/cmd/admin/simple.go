@@ -28,16 +28,9 @@ func NewCmdStatus(o *Options, runF func(*StatusOptions) error) *cobra.Command {
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "GET", "status", nil)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "GET", "status", nil, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var st struct {
 				Issuer string         `json:"issuer"`
@@ -74,16 +67,9 @@ refetch the JWKS when they meet an unknown kid.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "POST", "rotate-keys", nil)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "POST", "rotate-keys", nil, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var out struct {
 				KID string `json:"kid"`
@@ -114,16 +100,9 @@ again; wrong-password lockouts are forgotten. Signing keys are kept.`,
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "POST", "reset", nil)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "POST", "reset", nil, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var r provider.ResetResult
 			_ = json.Unmarshal(raw, &r)

@@ -42,16 +42,9 @@ func NewCmdUsersList(o *Options, runF func(*UsersListOptions) error) *cobra.Comm
 			if runF != nil {
 				return runF(opts)
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			raw, printed, err := opts.fetch(cmd.Context(), "GET", "users", nil)
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "GET", "users", nil, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			var us []provider.UserInfo
 			if err := json.Unmarshal(raw, &us); err != nil {
@@ -101,16 +94,9 @@ password signs in, as for ssokit.yaml's users.`,
 			if err != nil {
 				return err
 			}
-			c, err := opts.newClient()
-			if err != nil {
+			_, printed, err := opts.fetch(cmd.Context(), "POST", "users", provider.UserRequest{Username: opts.Username, Password: opts.Password, Claims: claims})
+			if printed || err != nil {
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.call(cmd.Context(), "POST", "users", provider.UserRequest{Username: opts.Username, Password: opts.Password, Claims: claims}, &raw); err != nil {
-				return err
-			}
-			if opts.JSON {
-				return opts.printJSON(raw)
 			}
 			fmt.Fprintf(opts.IO.Out, "added user %s\n", opts.Username)
 			return nil
