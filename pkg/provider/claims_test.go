@@ -48,6 +48,18 @@ func apiConfig() *config.Config {
 // namespaced roles claim: 401 without a valid token, 403 without the admin
 // role, 200 with it.
 func ordersServer(t *testing.T, issuer string) *httptest.Server {
+	return resourceServer(t, issuer, func(claims map[string]any) string {
+		if roles, _ := claims[rolesClaim].([]any); !slices.Contains(roles, any("admin")) {
+			return "admin role required"
+		}
+		return ""
+	})
+}
+
+// resourceServer verifies bearer tokens for ordersAPI (401 when invalid)
+// and answers 403 with the reason refuse gives for the verified claims,
+// 200 when it gives none.
+func resourceServer(t *testing.T, issuer string, refuse func(claims map[string]any) string) *httptest.Server {
 	t.Helper()
 	d, err := token.Discover(context.Background(), nil, issuer)
 	if err != nil {
@@ -68,9 +80,8 @@ func ordersServer(t *testing.T, issuer string) *httptest.Server {
 			http.Error(w, "invalid token: "+res.Reason, http.StatusUnauthorized)
 			return
 		}
-		roles, _ := res.Token.Claims[rolesClaim].([]any)
-		if !slices.Contains(roles, any("admin")) {
-			http.Error(w, "admin role required", http.StatusForbidden)
+		if why := refuse(res.Token.Claims); why != "" {
+			http.Error(w, why, http.StatusForbidden)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/ssokit/ssokit/pkg/config"
-	"github.com/ssokit/ssokit/pkg/token"
 )
 
 const (
@@ -40,35 +39,12 @@ func orgConfig() *config.Config {
 // provider's published keys and lets in only admins (the namespaced roles
 // claim) signed in to acme (org_id).
 func acmeOrdersServer(t *testing.T, issuer string) *httptest.Server {
-	t.Helper()
-	d, err := token.Discover(context.Background(), nil, issuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := token.FetchJWKS(context.Background(), nil, d.JWKSURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok {
-			http.Error(w, "no bearer token", http.StatusUnauthorized)
-			return
+	return resourceServer(t, issuer, func(claims map[string]any) string {
+		if roles, _ := claims[rolesClaim].([]any); claims["org_id"] != acmeOrgID || !slices.Contains(roles, any("admin")) {
+			return "acme admins only"
 		}
-		res, err := token.Verify(raw, token.VerifyOptions{Keys: keys, Issuer: issuer, Audience: ordersAPI, RequireExp: true})
-		if err != nil || !res.Valid {
-			http.Error(w, "invalid token: "+res.Reason, http.StatusUnauthorized)
-			return
-		}
-		roles, _ := res.Token.Claims[rolesClaim].([]any)
-		if res.Token.Claims["org_id"] != acmeOrgID || !slices.Contains(roles, any("admin")) {
-			http.Error(w, "acme admins only", http.StatusForbidden)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
+		return ""
+	})
 }
 
 // TestAuth0OrganizationsResourceServer: go-oidc and x/oauth2 sign in with
