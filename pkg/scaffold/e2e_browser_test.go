@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -36,9 +35,7 @@ import (
 // It runs where TestTemplatesBuild does: always with CI=true, else with
 // SSOKIT_TEST_TEMPLATES=1.
 func TestScaffoldedAppsInChromium(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
-		t.Skip("needs the template builds (npm, minutes); set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
-	}
+	needTemplates(t, "the template builds (npm, minutes)")
 	testutil.ChromePath(t) // before minutes of building
 	w := sharedWorkspace(t)
 	vanilla, react := w.built(t, "vanilla"), w.built(t, "react")
@@ -60,18 +57,7 @@ func TestScaffoldedAppsInChromium(t *testing.T) {
 	c.PostLogoutRedirectURIs = append(c.PostLogoutRedirectURIs, crossOrigin+"/vanilla/")
 	c.WebOrigins = append(c.WebOrigins, crossOrigin)
 
-	st, err := stack.Start(context.Background(), stack.Options{
-		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: w.release(&w.proxyLn),
-		NoApps: true, // dist/ is served by the test instead of `npm run dev`
-		Keys:   testutil.Keys(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if st.Issuer() != w.issuer {
-		t.Fatalf("stack issuer %s, but the apps were built for %s", st.Issuer(), w.issuer)
-	}
+	st := w.startStack(t, cfg, nil)
 	proxy := st.ProxyURL()
 	browser := testutil.NewChrome(t, testutil.ChromeOptions{})
 

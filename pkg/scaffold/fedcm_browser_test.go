@@ -2,7 +2,6 @@ package scaffold
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,7 +23,6 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
-	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // TestFedCMTemplate: the vanilla template built with VITE_SSOKIT_FEDCM=auto,
@@ -48,9 +46,7 @@ import (
 //
 // The provider's request log must show the FedCM assertions answered.
 func TestFedCMTemplate(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
-		t.Skip("needs the vanilla template build (npm, a minute); set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
-	}
+	needTemplates(t, "the vanilla template build (npm, a minute)")
 	testutil.ChromePath(t)
 	w := sharedWorkspace(t)
 	vanilla := w.built(t, "vanilla")
@@ -91,14 +87,7 @@ func TestFedCMTemplate(t *testing.T) {
 	var logMu sync.Mutex
 	var logBuf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(lockedWriter{&logMu, &logBuf}, nil))
-	st, err := stack.Start(context.Background(), stack.Options{
-		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: "127.0.0.1:0",
-		NoApps: true, Keys: testutil.Keys(), Logger: logger,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	w.startStack(t, cfg, logger)
 	// assertions counts the ID assertion endpoint's answers by status.
 	assertions := func() map[int]int {
 		logMu.Lock()

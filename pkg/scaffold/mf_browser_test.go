@@ -3,7 +3,6 @@ package scaffold
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -37,9 +36,7 @@ import (
 // It runs where TestTemplatesBuild does: always with CI=true, else with
 // SSOKIT_TEST_TEMPLATES=1.
 func TestModuleFederationInChromium(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
-		t.Skip("needs the template builds (npm, minutes); set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
-	}
+	needTemplates(t, "the template builds (npm, minutes)")
 	testutil.ChromePath(t) // before minutes of building
 	w := sharedWorkspace(t)
 	host, remote := w.built(t, "mf-host"), w.built(t, "mf-remote")
@@ -50,18 +47,7 @@ func TestModuleFederationInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load the ssokit.yaml that ssokit new wrote: %v", err)
 	}
-	st, err := stack.Start(context.Background(), stack.Options{
-		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: w.release(&w.proxyLn),
-		NoApps: true, // dist/ is served by the test instead of `npm run dev`
-		Keys:   testutil.Keys(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if st.Issuer() != w.issuer {
-		t.Fatalf("stack issuer %s, but the apps were built for %s", st.Issuer(), w.issuer)
-	}
+	st := w.startStack(t, cfg, nil)
 	proxy := st.ProxyURL()
 	hostURL, remoteURL := proxy+host.data.Base, proxy+remote.data.Base
 	hostID, remoteID := host.data.ClientID, remote.data.ClientID

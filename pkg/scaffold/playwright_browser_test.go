@@ -12,7 +12,6 @@ import (
 
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
-	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // TestPlaywrightTemplate is issue 14's proof of `ssokit new playwright`:
@@ -29,9 +28,7 @@ import (
 // It runs where TestTemplatesBuild does: always with CI=true, else with
 // SSOKIT_TEST_TEMPLATES=1.
 func TestPlaywrightTemplate(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
-		t.Skip("needs the template builds (npm, minutes); set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
-	}
+	needTemplates(t, "the template builds (npm, minutes)")
 	chrome := testutil.ChromePath(t) // before minutes of building
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -50,15 +47,7 @@ func TestPlaywrightTemplate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load the ssokit.yaml that ssokit new wrote: %v", err)
 	}
-	st, err := stack.Start(context.Background(), stack.Options{
-		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: w.release(&w.proxyLn),
-		NoApps: true, // dist/ is served by the test instead of `npm run dev`
-		Keys:   testutil.Keys(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := w.startStack(t, cfg, nil)
 	if st.Issuer() != w.issuer || pw.data.Issuer != w.issuer {
 		t.Fatalf("stack issuer %s, apps.ts's provider %s, apps built for %s", st.Issuer(), pw.data.Issuer, w.issuer)
 	}

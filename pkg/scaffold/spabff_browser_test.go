@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
-	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // TestSPABFFInChromium is the spa-bff template, scaffolded, registered and
@@ -25,9 +23,7 @@ import (
 // token the proxy refreshes (a fault shortens its lifetime to 12 s), end
 // with a back-channel logout, and never let page script see a token.
 func TestSPABFFInChromium(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
-		t.Skip("needs the spa-bff template build (npm, a minute); set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
-	}
+	needTemplates(t, "the spa-bff template build (npm, a minute)")
 	testutil.ChromePath(t)
 	w := sharedWorkspace(t)
 	app := w.built(t, "spa-bff")
@@ -43,14 +39,7 @@ func TestSPABFFInChromium(t *testing.T) {
 	// Access tokens of the proxy's client live 12 s: the gate refreshes
 	// 10 s before expiry, so a call 2 s after sign-in already renews.
 	cfg.Faults = append(cfg.Faults, config.Fault{Endpoint: "token", ClientID: "spa-bff", AccessTokenTTL: 12 * time.Second})
-	st, err := stack.Start(context.Background(), stack.Options{
-		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: w.release(&w.proxyLn),
-		NoApps: true, Keys: testutil.Keys(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := w.startStack(t, cfg, nil)
 	appURL := st.ProxyURL() + "/spa-bff/"
 	browser := testutil.NewChrome(t, testutil.ChromeOptions{})
 	var tm timings

@@ -2,7 +2,6 @@ package scaffold
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/ssokit/ssokit/pkg/config"
 	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/internal/testutil"
-	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // TestTabsRacingRenewal: two tabs of the vanilla template share one
@@ -25,9 +23,7 @@ import (
 // (pkg/cmd/flow/run TestTabsRefreshVerdicts: tabs racing without a lock
 // trip reuse detection unless the interval lets the repeat through).
 func TestTabsRacingRenewal(t *testing.T) {
-	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
-		t.Skip("needs the vanilla template build (npm, a minute); set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
-	}
+	needTemplates(t, "the vanilla template build (npm, a minute)")
 	testutil.ChromePath(t)
 	w := sharedWorkspace(t)
 	vanilla := w.built(t, "vanilla")
@@ -53,14 +49,7 @@ func TestTabsRacingRenewal(t *testing.T) {
 			c, _ := cfg.Client("vanilla")
 			c.Tokens.AccessToken = 3 * time.Second // the template renews every second
 			cfg.Provider.Tokens.RefreshReuseInterval = tc.interval
-			st, err := stack.Start(context.Background(), stack.Options{
-				Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: "127.0.0.1:0",
-				NoApps: true, Keys: testutil.Keys(),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
+			st := w.startStack(t, cfg, nil)
 
 			a := newProfile(t, browser, "tab 1")
 			withoutLocks := func(b *tab) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ssokit/ssokit/pkg/config"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
+	"github.com/ssokit/ssokit/pkg/stack"
 )
 
 // The template builds are the heavy part of this package's tests (about a
@@ -348,4 +353,33 @@ func distHandler(dist, base string) http.Handler {
 		}
 		http.ServeContent(w, r, info.Name(), info.ModTime(), f)
 	})
+}
+
+// needTemplates skips the test outside CI unless SSOKIT_TEST_TEMPLATES is
+// set: it needs what (template builds with npm). With CI=true it always runs.
+func needTemplates(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("CI") != "true" && os.Getenv("SSOKIT_TEST_TEMPLATES") == "" {
+		t.Skip("needs " + what + "; set SSOKIT_TEST_TEMPLATES=1 to run it, CI=true always does")
+	}
+}
+
+// startStack runs what `ssokit up` runs for cfg (provider and proxy) on
+// the workspace's reserved ports, without app processes (the tests serve
+// each app's dist/), until the test ends. The apps were built for
+// w.issuer, so the stack must have that issuer.
+func (w *workspace) startStack(t *testing.T, cfg *config.Config, logger *slog.Logger) *stack.Stack {
+	t.Helper()
+	st, err := stack.Start(context.Background(), stack.Options{
+		Config: cfg, ProviderAddr: w.release(&w.providerLn), ProxyAddr: w.release(&w.proxyLn),
+		NoApps: true, Keys: testutil.Keys(), Logger: logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if st.Issuer() != w.issuer {
+		t.Fatalf("stack issuer %s, but the apps were built for %s", st.Issuer(), w.issuer)
+	}
+	return st
 }
