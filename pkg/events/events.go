@@ -28,7 +28,13 @@ const (
 	KindFault         = "fault"        // an injected fault fired
 	KindKeysRotated   = "keys_rotated" // signing key rotated
 	KindSessionsEnded = "sessions_ended"
+	KindDisconnect    = "disconnect" // an app's FedCM approval withdrawn (the session goes on)
 )
+
+// Kinds lists every kind of event, for consumers that must handle each
+// (the dashboard subscribes to Server-Sent Events by name).
+var Kinds = []string{KindLogin, KindLoginFailed, KindSilent, KindCode, KindToken, KindRefresh, KindReuse, KindLogout,
+	KindBackchannel, KindFrontchannel, KindError, KindFault, KindKeysRotated, KindSessionsEnded, KindDisconnect}
 
 // Event is one thing the provider did.
 type Event struct {

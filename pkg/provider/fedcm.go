@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-
 	"sort"
 	"strings"
 
+	"github.com/ssokit/ssokit/pkg/events"
 	"github.com/ssokit/ssokit/pkg/oidc"
 )
 
@@ -21,6 +21,23 @@ const (
 	PathFedCMClientMeta = "/fedcm/client_metadata"
 	PathFedCMAssertion  = "/fedcm/assertion"
 	PathFedCMDisconnect = "/fedcm/disconnect"
+	// PathFedCMLogin is the config's login_url: the browser opens it as a
+	// pop-up when the user is not signed in at the provider (see
+	// fedcm_login.go).
+	PathFedCMLogin = "/fedcm/login"
+)
+
+// MaxFedCMForm bounds the body of the browser's FedCM POSTs: client_id,
+// account_id, nonce, params and the browser's flags.
+const MaxFedCMForm = 16 << 10
+
+// Event endpoints of the FedCM requests; refusals are events.KindError
+// with one of these as Endpoint.
+const (
+	evFedCMAccounts   = "fedcm_accounts"
+	evFedCMClientMeta = "fedcm_client_metadata"
+	evFedCMAssertion  = "fedcm_assertion"
+	evFedCMDisconnect = "fedcm_disconnect"
 )
 
 // Login Status API header (https://w3c-fedid.github.io/FedCM/#login-status):
@@ -32,10 +49,11 @@ const setLoginHeader = "Set-Login"
 func (p *Provider) fedcmRoutes(m *http.ServeMux) {
 	m.Handle(PathWebIdentity, p.endpoint("fedcm_well_known", p.handleWebIdentity))
 	m.Handle(PathFedCMConfig, p.endpoint("fedcm_config", p.handleFedCMConfig))
-	m.Handle(PathFedCMAccounts, p.endpoint("fedcm_accounts", p.handleFedCMAccounts))
-	m.Handle(PathFedCMClientMeta, p.endpoint("fedcm_client_metadata", p.handleFedCMClientMetadata))
-	m.Handle(PathFedCMAssertion, p.endpoint("fedcm_assertion", p.handleFedCMAssertion))
-	m.Handle(PathFedCMDisconnect, p.endpoint("fedcm_disconnect", p.handleFedCMDisconnect))
+	m.Handle(PathFedCMAccounts, p.endpoint(evFedCMAccounts, p.handleFedCMAccounts))
+	m.Handle(PathFedCMClientMeta, p.endpoint(evFedCMClientMeta, p.handleFedCMClientMetadata))
+	m.Handle(PathFedCMAssertion, p.endpoint(evFedCMAssertion, p.handleFedCMAssertion))
+	m.Handle(PathFedCMDisconnect, p.endpoint(evFedCMDisconnect, p.handleFedCMDisconnect))
+	m.Handle(PathFedCMLogin, p.endpoint("fedcm_login", p.handleFedCMLogin))
 	m.Handle(PathStorageAccess, p.endpoint("storage_access", p.handleStorageAccessAnswer))
 }
 
@@ -55,13 +73,27 @@ func writeFedCMError(w http.ResponseWriter, status int, code, why string) {
 	writeJSON(w, status, e)
 }
 
+// fedcmRefuse answers with the spec's error body and publishes the refusal
+// as an error event naming the FedCM endpoint, the client (when it is a
+// registered one), the user of the session (when there is one), the code
+// and why: what `ssokit inspect --follow`, the dashboard and the test API
+// show.
+func (p *Provider) fedcmRefuse(w http.ResponseWriter, endpoint, clientID string, ss *session, status int, code, why string) {
+	e := events.Event{Kind: events.KindError, ClientID: clientID, Endpoint: endpoint, Detail: code + ": " + why}
+	if ss != nil {
+		e.User, e.SID = ss.Sub, ss.SID
+	}
+	p.publish(e)
+	writeFedCMError(w, status, code, why)
+}
+
 // requireWebIdentity refuses requests that are not the browser's FedCM
 // fetches: they carry Sec-Fetch-Dest: webidentity, which pages cannot set.
-func requireWebIdentity(w http.ResponseWriter, r *http.Request) bool {
+func (p *Provider) requireWebIdentity(w http.ResponseWriter, r *http.Request, endpoint string) bool {
 	if r.Header.Get("Sec-Fetch-Dest") == "webidentity" {
 		return true
 	}
-	writeFedCMError(w, http.StatusBadRequest, "invalid_request",
+	p.fedcmRefuse(w, endpoint, "", nil, http.StatusBadRequest, "invalid_request",
 		"FedCM endpoints answer only the browser's FedCM requests (Sec-Fetch-Dest: webidentity); call navigator.credentials.get({identity: ...}) instead of fetching them")
 	return false
 }
@@ -73,7 +105,7 @@ func (p *Provider) handleWebIdentity(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"provider_urls":     []string{p.url(PathFedCMConfig)},
 		"accounts_endpoint": p.url(PathFedCMAccounts),
-		"login_url":         p.url(PathLogin),
+		"login_url":         p.url(PathFedCMLogin),
 	})
 }
 
@@ -86,7 +118,7 @@ func (p *Provider) handleFedCMConfig(w http.ResponseWriter, r *http.Request) {
 		"client_metadata_endpoint": p.url(PathFedCMClientMeta),
 		"id_assertion_endpoint":    p.url(PathFedCMAssertion),
 		"disconnect_endpoint":      p.url(PathFedCMDisconnect),
-		"login_url":                p.url(PathLogin),
+		"login_url":                p.url(PathFedCMLogin),
 		"branding":                 map[string]any{"background_color": "#1f2937", "color": "#ffffff", "name": "ssokit"},
 	})
 }
@@ -101,7 +133,7 @@ type fedcmAccount struct {
 
 // handleFedCMAccounts lists the signed-in user from the SSO session cookie.
 func (p *Provider) handleFedCMAccounts(w http.ResponseWriter, r *http.Request) {
-	if !allowMethods(w, r, http.MethodGet) || !requireWebIdentity(w, r) {
+	if !allowMethods(w, r, http.MethodGet) || !p.requireWebIdentity(w, r, evFedCMAccounts) {
 		return
 	}
 	ss, ok := p.currentSession(r, p.now())
@@ -113,7 +145,7 @@ func (p *Provider) handleFedCMAccounts(w http.ResponseWriter, r *http.Request) {
 			// measured in Chromium 156: its FedCM fetches carry only SameSite=None cookies
 			why += "; the session cookie is SameSite=" + sameSiteName(reg.sameSite) + " and browsers send only SameSite=None cookies with FedCM requests: set provider.session_cookie.same_site: none"
 		}
-		writeFedCMError(w, http.StatusUnauthorized, "login_required", why)
+		p.fedcmRefuse(w, evFedCMAccounts, "", nil, http.StatusUnauthorized, "login_required", why)
 		return
 	}
 	acc := fedcmAccount{ID: ss.Sub, Name: ss.Sub, Email: ss.Sub + "@example.test", ApprovedClients: []string{}}
@@ -137,12 +169,12 @@ func (p *Provider) handleFedCMAccounts(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Provider) handleFedCMClientMetadata(w http.ResponseWriter, r *http.Request) {
-	if !allowMethods(w, r, http.MethodGet) || !requireWebIdentity(w, r) {
+	if !allowMethods(w, r, http.MethodGet) || !p.requireWebIdentity(w, r, evFedCMClientMeta) {
 		return
 	}
 	id := r.URL.Query().Get("client_id")
 	if _, ok := p.regOf(r).lookup(id); !ok {
-		writeFedCMError(w, http.StatusNotFound, "invalid_client", fmt.Sprintf("client_id %q is not registered", id))
+		p.fedcmRefuse(w, evFedCMClientMeta, "", nil, http.StatusNotFound, "invalid_client", fmt.Sprintf("client_id %q is not registered", truncate(id, 100)))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -154,26 +186,27 @@ func (p *Provider) handleFedCMClientMetadata(w http.ResponseWriter, r *http.Requ
 // fedcmCaller checks a credentialed FedCM POST: the webidentity header, a
 // registered client and the app's Origin among that client's origins. On
 // success it has already set the CORS headers the spec requires.
-func (p *Provider) fedcmCaller(w http.ResponseWriter, r *http.Request) (*client, session, bool) {
-	if !allowMethods(w, r, http.MethodPost) || !requireWebIdentity(w, r) {
+func (p *Provider) fedcmCaller(w http.ResponseWriter, r *http.Request, endpoint string) (*client, session, bool) {
+	if !allowMethods(w, r, http.MethodPost) || !p.requireWebIdentity(w, r, endpoint) {
 		return nil, session{}, false
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, MaxFedCMForm)
 	if err := r.ParseForm(); err != nil {
-		writeFedCMError(w, http.StatusBadRequest, "invalid_request", "the body is not a form: "+err.Error())
+		p.fedcmRefuse(w, endpoint, "", nil, http.StatusBadRequest, "invalid_request", "the body is not a form of at most 16 KiB: "+err.Error())
 		return nil, session{}, false
 	}
 	reg := p.regOf(r)
 	origin := r.Header.Get("Origin")
 	c, ok := reg.lookup(r.PostForm.Get("client_id"))
 	if !ok {
-		writeFedCMError(w, http.StatusBadRequest, "invalid_client",
-			fmt.Sprintf("client_id %q is not registered; add it under clients: in ssokit.yaml", r.PostForm.Get("client_id")))
+		p.fedcmRefuse(w, endpoint, "", nil, http.StatusBadRequest, "invalid_client",
+			fmt.Sprintf("client_id %q is not registered; add it under clients: in ssokit.yaml", truncate(r.PostForm.Get("client_id"), 100)))
 		return nil, session{}, false
 	}
 	if origin == "" || !reg.originAllowed(c, origin) {
 		// no CORS headers: the calling page learns nothing
-		writeFedCMError(w, http.StatusForbidden, "unauthorized_client",
-			fmt.Sprintf("origin %q is not one of client %s's origins (web_origins or its redirect URIs' origins)", origin, c.ClientID))
+		p.fedcmRefuse(w, endpoint, c.ClientID, nil, http.StatusForbidden, "unauthorized_client",
+			fmt.Sprintf("origin %q is not one of client %s's origins (web_origins or its redirect URIs' origins)", truncate(origin, 200), c.ClientID))
 		return nil, session{}, false
 	}
 	w.Header().Set("Access-Control-Allow-Origin", origin)
@@ -182,7 +215,7 @@ func (p *Provider) fedcmCaller(w http.ResponseWriter, r *http.Request) (*client,
 	ss, ok := p.currentSession(r, p.now())
 	if !ok {
 		w.Header().Set(setLoginHeader, "logged-out")
-		writeFedCMError(w, http.StatusUnauthorized, "access_denied", "no live SSO session cookie reached the provider")
+		p.fedcmRefuse(w, endpoint, c.ClientID, nil, http.StatusUnauthorized, "access_denied", "no live SSO session cookie reached the provider")
 		return nil, session{}, false
 	}
 	return c, ss, true
@@ -191,22 +224,26 @@ func (p *Provider) fedcmCaller(w http.ResponseWriter, r *http.Request) (*client,
 // handleFedCMAssertion answers with an ID token for the client, carrying
 // the app's nonce, from the SSO session.
 func (p *Provider) handleFedCMAssertion(w http.ResponseWriter, r *http.Request) {
-	c, ss, ok := p.fedcmCaller(w, r)
+	c, ss, ok := p.fedcmCaller(w, r, evFedCMAssertion)
 	if !ok {
 		return
 	}
+	refuse := func(status int, code, why string) {
+		p.fedcmRefuse(w, evFedCMAssertion, c.ClientID, &ss, status, code, why)
+	}
 	if acct := r.PostForm.Get("account_id"); acct != ss.Sub {
-		writeFedCMError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("account_id %q is not the signed-in account", acct))
+		refuse(http.StatusBadRequest, "invalid_request", fmt.Sprintf("account_id %q is not the signed-in account", truncate(acct, 100)))
 		return
 	}
 	nonce, why := fedcmNonce(r.PostForm.Get("nonce"), r.PostForm.Get("params"))
 	if why != "" {
-		writeFedCMError(w, http.StatusBadRequest, "invalid_request", why)
+		refuse(http.StatusBadRequest, "invalid_request", why)
 		return
 	}
+	how := fedcmMediation(r.PostForm.Get("is_auto_selected"))
 	reg := p.regOf(r)
 	if codeReq, why := fedcmCodeRequest(c, r.PostForm.Get("params")); why != "" {
-		writeFedCMError(w, http.StatusBadRequest, "invalid_request", why)
+		refuse(http.StatusBadRequest, "invalid_request", why)
 		return
 	} else if codeReq != nil {
 		// the app asked for a code to exchange at the token endpoint (PKCE,
@@ -216,6 +253,8 @@ func (p *Provider) handleFedCMAssertion(w http.ResponseWriter, r *http.Request) 
 		cd := &code{Value: randomID(32), Req: *codeReq, Sub: ss.Sub, SID: ss.SID, AuthTime: ss.AuthTime, AMR: ss.AMR, Expires: now.Add(CodeTTL)}
 		p.store.putCode(cd)
 		p.store.addSessionClient(ss.ID, c.ClientID)
+		p.publish(events.Event{Kind: events.KindCode, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Endpoint: evFedCMAssertion,
+			Detail: "code issued (fedcm, " + how + ")"})
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, map[string]string{"token": cd.Value})
 		return
@@ -223,12 +262,29 @@ func (p *Provider) handleFedCMAssertion(w http.ResponseWriter, r *http.Request) 
 	out, err := p.issue(grant{Reg: reg, Client: c, Sub: ss.Sub, SID: ss.SID, Nonce: nonce,
 		Scope: []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail}, AuthTime: ss.AuthTime, AMR: ss.AMR}, 0, 0)
 	if err != nil {
-		writeFedCMError(w, http.StatusInternalServerError, "server_error", err.Error())
+		refuse(http.StatusInternalServerError, "server_error", err.Error())
 		return
 	}
 	p.store.addSessionClient(ss.ID, c.ClientID)
+	// only the ID token leaves the provider: the assertion carries one token
+	p.publish(events.Event{Kind: events.KindToken, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Endpoint: evFedCMAssertion,
+		Detail: "fedcm (" + how + ")", Token: out.resp.IDToken, TokenType: "id_token"})
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]string{"token": out.resp.IDToken})
+}
+
+// fedcmMediation says how the browser got the account, from the assertion
+// request's is_auto_selected: its auto re-authentication of a returning
+// account (mediation "silent" or "optional" with one returning account),
+// or the user's choice in its dialog.
+func fedcmMediation(isAutoSelected string) string {
+	switch isAutoSelected {
+	case "true":
+		return "auto re-authentication"
+	case "false":
+		return "account chosen in the browser's dialog"
+	}
+	return "mediation not reported"
 }
 
 // fedcmNonce returns the app's nonce: Chromium sends it as the nonce
@@ -262,11 +318,13 @@ func fedcmNonce(field, params string) (string, string) {
 
 // handleFedCMDisconnect forgets that the account approved the client.
 func (p *Provider) handleFedCMDisconnect(w http.ResponseWriter, r *http.Request) {
-	c, ss, ok := p.fedcmCaller(w, r)
+	c, ss, ok := p.fedcmCaller(w, r, evFedCMDisconnect)
 	if !ok {
 		return
 	}
 	p.store.removeSessionClient(ss.ID, c.ClientID)
+	p.publish(events.Event{Kind: events.KindDisconnect, ClientID: c.ClientID, User: ss.Sub, SID: ss.SID, Endpoint: evFedCMDisconnect,
+		Detail: "FedCM disconnect: " + c.ClientID + " no longer in approved_clients; the SSO session goes on"})
 	writeJSON(w, http.StatusOK, map[string]string{"account_id": ss.Sub})
 }
 

@@ -63,7 +63,7 @@ func TestFedCMDiscovery(t *testing.T) {
 	}
 	_, cfg := b.fedcmCall(http.MethodGet, op.issuer+"fedcm.json", "", nil, true)
 	for k, want := range map[string]string{"accounts_endpoint": "fedcm/accounts", "id_assertion_endpoint": "fedcm/assertion",
-		"client_metadata_endpoint": "fedcm/client_metadata", "disconnect_endpoint": "fedcm/disconnect", "login_url": "login"} {
+		"client_metadata_endpoint": "fedcm/client_metadata", "disconnect_endpoint": "fedcm/disconnect", "login_url": "fedcm/login"} {
 		if cfg[k] != op.issuer+want {
 			t.Errorf("fedcm.json %s = %v, want %s", k, cfg[k], op.issuer+want)
 		}

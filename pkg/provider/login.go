@@ -55,7 +55,7 @@ func (p *Provider) renderLogin(w http.ResponseWriter, r *http.Request, in *inter
 		formAction += " " + o
 	}
 	p.render(w, status, "login.html", "'none'", formAction, map[string]any{
-		"Title": "Sign in", "ClientID": in.Req.ClientID, "Action": p.url(p.spec.layout.Login),
+		"Title": "Sign in", "ClientID": in.Req.ClientID, "FedCM": in.FedCM, "Action": p.url(p.spec.layout.Login),
 		"Interaction": in.ID, "CSRF": in.CSRF, "LoginHint": f.Username, "Error": f.Error,
 		"Users": reg.usernames(), "AnyPassword": anyPassword, "AnyUsername": reg.dynamicUsers,
 		"ExtraClaims": f.ExtraClaims, "ExtraOpen": f.ExtraError || f.ExtraClaims != "", "MaxExtraClaims": MaxExtraClaims,
@@ -144,7 +144,14 @@ func (p *Provider) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if extra != nil {
 		detail += ", extra claims " + strings.TrimSpace(extraText)
 	}
+	if in.FedCM {
+		detail += ", in the FedCM login pop-up"
+	}
 	p.publish(events.Event{Kind: events.KindLogin, ClientID: in.Req.ClientID, User: ss.Sub, SID: ss.SID, Detail: detail})
+	if in.FedCM {
+		p.fedcmLoginDone(w, r, ss.Sub) // no authorization request to continue
+		return
+	}
 	c, ok := reg.lookup(in.Req.ClientID)
 	if !ok {
 		p.errorPage(w, r, errInvalidRequest("client %q was removed from the config while you signed in", in.Req.ClientID))

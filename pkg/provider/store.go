@@ -54,6 +54,10 @@ type interaction struct {
 	CSRF    string // the form's token, also in the interaction's cookie
 	Req     authRequest
 	Expires time.Time
+	// FedCM marks the sign-in the browser's FedCM login pop-up opened
+	// (handleFedCMLogin): no authorization request to continue, so a
+	// successful sign-in ends on a page that closes the pop-up.
+	FedCM bool
 }
 
 // code is an issued authorization code.

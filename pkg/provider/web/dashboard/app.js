@@ -112,7 +112,7 @@
     if (!flushTimer) flushTimer = setTimeout(flush, performance.now() - flushedAt > 100 ? 0 : 50);
   }
 
-  const STATE_KINDS = new Set(['login', 'code', 'silent', 'logout', 'backchannel', 'sessions_ended', 'keys_rotated', 'fault', 'token']);
+  const STATE_KINDS = new Set(['login', 'code', 'silent', 'logout', 'backchannel', 'sessions_ended', 'keys_rotated', 'fault', 'token', 'disconnect']);
   const stats = { flushes: 0, flushMs: 0, firstAt: 0, lastAt: 0 };
   function flush() {
     flushTimer = 0;
@@ -165,6 +165,7 @@
     if (e.user && !s.user) s.user = e.user;
     if (e.client_id && (e.kind === 'code' || e.kind === 'silent' && !e.detail.startsWith('failed') || e.kind === 'token' || e.kind === 'login')) s.clients.add(e.client_id);
     if (e.kind === 'logout') s.ended = true;
+    if (e.kind === 'disconnect' && e.client_id) s.clients.delete(e.client_id); // FedCM: the app's approval withdrawn
   }
 
   function trim() {
@@ -201,7 +202,7 @@
     };
     source.onmessage = (m) => ingest(m.data);
     // the provider names each SSE event by its kind: listen to all of them
-    for (const k of ['login', 'login_failed', 'silent', 'code', 'token', 'refresh', 'reuse', 'logout', 'backchannel', 'frontchannel', 'fault', 'keys_rotated', 'sessions_ended', 'unparsable']) {
+    for (const k of ['login', 'login_failed', 'silent', 'code', 'token', 'refresh', 'reuse', 'logout', 'backchannel', 'frontchannel', 'fault', 'keys_rotated', 'sessions_ended', 'disconnect', 'unparsable']) {
       source.addEventListener(k, (m) => ingest(m.data));
     }
     source.onerror = (ev) => {
@@ -321,6 +322,7 @@
           out.push({ e, from: 'browser', to: 'provider', text: '✗ sign-in failed: ' + e.detail, cls: 'fail', lanes: [c] });
           break;
         case 'code':
+          if (e.endpoint === 'fedcm_assertion') out.push({ e, from: c, to: 'provider', text: 'FedCM: the browser asks for an ID assertion (navigator.credentials.get)' });
           out.push({ e, from: 'provider', to: c, text: '✓ authorization ' + e.detail });
           break;
         case 'silent':
@@ -329,7 +331,8 @@
           break;
         case 'token': {
           const same = prevTok && prevTok.client_id === e.client_id && prevTok.detail === e.detail && Math.abs(prevTok.t - e.t) < 2000;
-          if (!same) out.push({ e, from: c, to: 'provider', text: 'POST /oauth/token (' + (e.detail === 'authorization_code' ? 'code exchange' : e.detail) + ')' });
+          if (e.endpoint === 'fedcm_assertion') out.push({ e, from: c, to: 'provider', text: 'FedCM: the browser asks for an ID assertion, ' + e.detail });
+          else if (!same) out.push({ e, from: c, to: 'provider', text: 'POST /oauth/token (' + (e.detail === 'authorization_code' ? 'code exchange' : e.detail) + ')' });
           out.push({ e, from: 'provider', to: c, text: (e.token_type || 'token') + ' issued ▸ open', cls: 'token' });
           prevTok = e;
           continue;
@@ -342,6 +345,9 @@
           break;
         case 'logout':
           out.push({ e, from: e.client_id ? c : 'browser', to: 'provider', text: 'logout: ' + e.detail + (e.client_id ? ' (from ' + who + ')' : '') });
+          break;
+        case 'disconnect':
+          out.push({ e, from: c, to: 'provider', text: 'FedCM disconnect: ' + who + ' no longer approved (the session goes on)' });
           break;
         case 'frontchannel':
           out.push({ e, from: 'provider', to: c, text: 'front-channel logout: ' + e.detail, cls: 'dashed' });
