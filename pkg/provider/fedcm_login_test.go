@@ -85,3 +85,34 @@ func TestFedCMLoginPopupAutoLogin(t *testing.T) {
 		t.Fatalf("events %q", lines)
 	}
 }
+
+// TestFedCMLoginPopupProfiles: the config's login_url works in every
+// profile, whose login form posts to its own path (Keycloak's
+// /login-actions/authenticate). (The login_url was /login before: the
+// form's POST-only target, which answered Chromium's pop-up with a 405.)
+func TestFedCMLoginPopupProfiles(t *testing.T) {
+	kc, _ := newKeycloakOP(t, fedcmConfig())
+	for name, op := range map[string]*testOP{"generic": newTestOP(t, fedcmConfig()), "keycloak": kc, "entra": newEntraOP(t)} {
+		t.Run(name, func(t *testing.T) {
+			b := newBrowser(t)
+			_, wk := b.fedcmCall(http.MethodGet, op.url(PathWebIdentity), "", nil, true)
+			urls, _ := wk["provider_urls"].([]any)
+			if len(urls) != 1 {
+				t.Fatalf("%s: %v", op.url(PathWebIdentity), wk)
+			}
+			_, cfg := b.fedcmCall(http.MethodGet, urls[0].(string), "", nil, true)
+			loginURL, _ := cfg["login_url"].(string)
+			if loginURL != op.url(PathFedCMLogin) {
+				t.Fatalf("login_url %q, want %s", loginURL, op.url(PathFedCMLogin))
+			}
+			password := "alice-pw"
+			if name == "entra" {
+				password = ""
+			}
+			done := b.signIn(b.get(loginURL), "alice", password)
+			if done.status != http.StatusOK || done.header.Get("Set-Login") != "logged-in" || !strings.Contains(done.body, "IdentityProvider.close()") {
+				t.Fatalf("sign-in at %s: %d %q\n%s", loginURL, done.status, done.header.Get("Set-Login"), done.body)
+			}
+		})
+	}
+}
