@@ -301,6 +301,35 @@ func TestDashboardBrowser(t *testing.T) {
 		}
 	})
 
+	// FedCM: the browser's assertion request, the ID token, disconnect,
+	// and the sessionless accounts request, each drawn
+	t.Run("FedCM", func(t *testing.T) {
+		e := newDashEnv(t, chrome, 1000)
+		e.open(t)
+		newBrowser(t).fedcmCall(http.MethodGet, e.op.issuer+"fedcm/accounts", "", nil, true)
+		b := newBrowser(t)
+		e.signIn(t, b, "shell", dashA, "alice", "alice-pw", false)
+		const account = "http://127.0.0.1:5102"
+		if p, _ := b.fedcmCall(http.MethodPost, e.op.issuer+"fedcm/assertion", account,
+			url.Values{"client_id": {"account"}, "account_id": {"alice"}, "nonce": {"n"}, "is_auto_selected": {"false"}}, true); p.status != http.StatusOK {
+			t.Fatalf("assertion: %d %s", p.status, p.body)
+		}
+		b.fedcmCall(http.MethodPost, e.op.issuer+"fedcm/disconnect", account, url.Values{"client_id": {"account"}, "account_hint": {"alice"}}, true)
+		pollJS(t, e.ctx, `[...document.querySelectorAll('svg.seq g.row')].some(g => g.getAttribute('aria-label').includes('FedCM disconnect'))`, 5*time.Second, "FedCM disconnect drawn")
+		rows := diagramRows(t, e.ctx)
+		for _, want := range []string{
+			"account → provider: FedCM: the browser asks for an ID assertion, fedcm (account chosen in the browser's dialog)",
+			"provider → account: id_token issued",
+			"account → provider: FedCM disconnect: account no longer approved (the session goes on)",
+		} {
+			if !strings.Contains(rows, want) {
+				t.Errorf("diagram lacks %q:\n%s", want, rows)
+			}
+		}
+		dashClick(t, e.ctx, "select the sessionless events", `#sessions tr[data-sid=""]`)
+		pollJS(t, e.ctx, `[...document.querySelectorAll('svg.seq g.row')].some(g => g.getAttribute('aria-label').includes('✗ error at fedcm_accounts: login_required'))`, 5*time.Second, "the sessionless accounts request with its reason")
+	})
+
 	t.Run("provider restart", func(t *testing.T) { dashboardRestart(t, chrome) })
 
 	t.Run("10000 events", func(t *testing.T) {
