@@ -9,6 +9,8 @@ import (
 	"github.com/chromedp/cdproto/fedcm"
 	"github.com/chromedp/chromedp"
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/ssokit/ssokit/pkg/events"
 )
 
 func init() { appPages["/fedcm/"] = "fedcm.html" }
@@ -140,6 +142,16 @@ func TestFedCMSignInBrowser(t *testing.T) {
 		}
 		if tok.Subject != "alice" || tok.Nonce != nonce {
 			t.Errorf("%s: sub=%q nonce=%q, want alice and %q", id, tok.Subject, tok.Nonce, nonce)
+		}
+		// the event stream says how the browser mediated: Chromium sends
+		// is_auto_selected (false after the chooser, true on re-authentication)
+		want := "fedcm (account chosen in the browser's dialog)"
+		if step.mediation == "silent" {
+			want = "fedcm (auto re-authentication)"
+		}
+		toks := e.eventsFor(events.KindToken, id)
+		if last := toks[len(toks)-1]; last.Endpoint != "fedcm_assertion" || last.Detail != want || last.Token != got.Token || last.User != "alice" {
+			t.Errorf("%s (mediation %s): token event %s %q for %s, want fedcm_assertion %q with the token", id, step.mediation, last.Endpoint, last.Detail, last.User, want)
 		}
 	}
 }
