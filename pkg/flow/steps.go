@@ -41,6 +41,7 @@ var newAction = map[string]func() action{
 	StepWait:          func() action { return &waitStep{} },
 	StepFault:         func() action { return &faultStep{} },
 	StepStorageAccess: func() action { return &storageAccessStep{} },
+	StepFedCM:         func() action { return &fedcmStep{} },
 }
 
 // appStep is the argument of the steps that act for an app:
