@@ -225,6 +225,10 @@ func (r *fedcmRun) signIn(ctx context.Context) outcome {
 	if err != nil || !cfgURL.IsAbs() {
 		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config URL %q is not an absolute URL", cfgRaw))
 	}
+	if (cfgURL.Scheme != "http" && cfgURL.Scheme != "https") || fedcmWellKnown(cfgURL).String() != wkURL.String() {
+		// the browser looks for the well-known file on the config URL's site
+		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config URL %s is not on the provider's site %s, whose well-known file %s names it", cfgURL, browser.Site(fr.issuerURL), wkURL))
+	}
 	var cfg fedcmConfig
 	status, body, _, err = r.getJSON(ctx, cfgURL, "FedCM config", false, &cfg)
 	switch {
