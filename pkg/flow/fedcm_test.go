@@ -1,6 +1,10 @@
 package flow
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -49,4 +53,60 @@ func TestFedCMStepParse(t *testing.T) {
 		long.label() != "fedcm shell as alice (silent, code, from http://evil.example)" {
 		t.Errorf("long form: %+v %q", long, long.label())
 	}
+}
+
+// FuzzFedCMResponses: whatever a provider answers at its FedCM endpoints
+// (untrusted JSON, statuses, headers), the fedcm step ends with an outcome
+// and never panics; tokens come only from a token the provider signed
+// with the app's nonce, which a fuzzed body cannot forge.
+func FuzzFedCMResponses(f *testing.F) {
+	f.Add(`{"provider_urls":["/fedcm.json"]}`, `{"accounts_endpoint":"/a","id_assertion_endpoint":"/i","client_metadata_endpoint":"/m"}`,
+		`{"accounts":[{"id":"alice","approved_clients":["xsite"]}]}`, `{"token":"x.y.z"}`, 200, true)
+	f.Add(`{"provider_urls":["http://evil.example/fedcm.json"]}`, `{}`, `{}`, `{}`, 200, false)
+	f.Add(`{"provider_urls":[]}`, `{"accounts_endpoint":"http://other:1/a"}`, `{"accounts":[]}`, `{"error":{"code":"access_denied"}}`, 403, false)
+	f.Add(`[]`, `null`, `{"accounts":[{"id":""}]}`, `{"error":"x"}`, 500, true)
+	f.Add(`{"provider_urls":["/fedcm.json"],"accounts_endpoint":"/a","login_url":"/l"}`, `{"accounts_endpoint":"/a","id_assertion_endpoint":"/i","login_url":"/l"}`,
+		`{"accounts":[{"id":"alice","approved_clients":null}]}`, `{"continue_on":"/c"}`, 200, true)
+	f.Fuzz(func(t *testing.T, wk, cfg, accounts, assertion string, status int, cors bool) {
+		if status < 200 || status > 599 {
+			status = 200
+		}
+		var srv *httptest.Server
+		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fix := func(s string) string { return strings.ReplaceAll(s, `"/`, `"`+srv.URL+`/`) }
+			switch r.URL.Path {
+			case "/.well-known/openid-configuration":
+				fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":"%s/authorize","token_endpoint":"%s/token","jwks_uri":"%s/jwks"}`, srv.URL+"/", srv.URL, srv.URL, srv.URL)
+			case "/.well-known/web-identity":
+				fmt.Fprint(w, fix(wk))
+			case "/fedcm.json":
+				fmt.Fprint(w, fix(cfg))
+			case "/a":
+				fmt.Fprint(w, accounts)
+			case "/i":
+				if cors {
+					w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+					w.Header().Set("Access-Control-Allow-Credentials", "true")
+				}
+				w.WriteHeader(status)
+				fmt.Fprint(w, assertion)
+			default:
+				http.NotFound(w, r)
+			}
+		}))
+		defer srv.Close()
+		file, err := Parse("t.yaml", []byte(fakeApps+"flows:\n  - name: t\n    steps:\n      - fedcm: xsite\n      - fedcm: {app: xsite, mediation: silent, response: code}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := (&Runner{Issuer: srv.URL + "/"}).Run(context.Background(), file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range res.Flows[0].Steps {
+			if s.Status == StatusPass && strings.HasPrefix(s.Outcome, "tokens") {
+				t.Fatalf("tokens from a fuzzed provider: %+v", s)
+			}
+		}
+	})
 }
