@@ -71,12 +71,13 @@ func FuzzFedCMResponses(f *testing.F) {
 		if status < 200 || status > 599 {
 			status = 200
 		}
-		var srv *httptest.Server
-		srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fix := func(s string) string { return strings.ReplaceAll(s, `"/`, `"`+srv.URL+`/`) }
+		// in memory: no sockets (a fuzzing run would exhaust the ports)
+		const base = "http://fedcm.example"
+		fix := func(s string) string { return strings.ReplaceAll(s, `"/`, `"`+base+`/`) }
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch r.URL.Path {
 			case "/.well-known/openid-configuration":
-				fmt.Fprintf(w, `{"issuer":%q,"authorization_endpoint":"%s/authorize","token_endpoint":"%s/token","jwks_uri":"%s/jwks"}`, srv.URL+"/", srv.URL, srv.URL, srv.URL)
+				fmt.Fprintf(w, `{"issuer":"%s/","authorization_endpoint":"%s/authorize","token_endpoint":"%s/token","jwks_uri":"%s/jwks"}`, base, base, base, base)
 			case "/.well-known/web-identity":
 				fmt.Fprint(w, fix(wk))
 			case "/fedcm.json":
@@ -93,13 +94,12 @@ func FuzzFedCMResponses(f *testing.F) {
 			default:
 				http.NotFound(w, r)
 			}
-		}))
-		defer srv.Close()
+		})
 		file, err := Parse("t.yaml", []byte(fakeApps+"flows:\n  - name: t\n    steps:\n      - fedcm: xsite\n      - fedcm: {app: xsite, mediation: silent, response: code}\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := (&Runner{Issuer: srv.URL + "/"}).Run(context.Background(), file)
+		res, err := (&Runner{Issuer: base + "/", Transport: handlerTransport{h}}).Run(context.Background(), file)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,4 +109,13 @@ func FuzzFedCMResponses(f *testing.F) {
 			}
 		}
 	})
+}
+
+// handlerTransport serves requests with h in memory.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	w := httptest.NewRecorder()
+	t.h.ServeHTTP(w, r)
+	return w.Result(), nil
 }
