@@ -35,9 +35,12 @@ const (
 // {providers: [{configURL, clientId, nonce, params}]}, mediation}) and the
 // browser doing the rest, as Chromium does: `fedcm: shell` or
 // `fedcm: {app: shell, account: alice, mediation: silent, response: code}`.
-// With mediation optional the user picks the account in the browser's
-// chooser (account, or the first one listed); silent answers only for a
-// returning account. response id_token (default) takes the ID assertion
+// The browser signs an account in without UI (automatic re-authentication,
+// under either mediation) only when the user chose it for this app through
+// FedCM in this browser before, the provider lists one account and still
+// approves the app, and no automatic sign-in happened in the last 10
+// minutes; otherwise mediation optional shows the chooser, where the user
+// picks account (or the first listed), and silent fails. response id_token (default) takes the ID assertion
 // endpoint's token as the ID token; code asks for a code (params
 // response_type=code with PKCE) and exchanges it at the token endpoint.
 // origin plays a page on another origin calling FedCM with the app's
@@ -305,25 +308,39 @@ func (r *fedcmRun) signIn(ctx context.Context) outcome {
 		}
 		acct = accts.Accounts[i]
 	}
-	returning := slices.Contains(acct.ApprovedClients, r.app.ClientID)
+	// Chromium signs an account in without UI (auto re-authentication,
+	// mediation silent or optional) only when its own record says the user
+	// chose that account for this app through FedCM before: the provider's
+	// approved_clients alone do not do (measured), though they can veto
+	rpOrigin, idpOrigin := browser.Origin(r.origin), browser.Origin(cfgURL)
+	approved := slices.Contains(acct.ApprovedClients, r.app.ClientID)
+	var noAuto string
+	switch last := b.LastAutoReauthn(rpOrigin); {
+	case len(accts.Accounts) != 1:
+		noAuto = fmt.Sprintf("%s signs in without UI only when the provider lists exactly one account, and it lists %d", browserName, len(accts.Accounts))
+	case !b.FedCMPermission(rpOrigin, idpOrigin, acct.ID):
+		noAuto = fmt.Sprintf("%s signs an account in without UI only when the user chose it for %s through FedCM in this browser before, and %s never did", browserName, rpOrigin, acct.ID)
+		if approved {
+			noAuto += fmt.Sprintf(" (the provider's approved_clients list %s, which %s does not take for the user's choice)", r.app.ClientID, browserName)
+		}
+	case acct.ApprovedClients != nil && !approved:
+		noAuto = fmt.Sprintf("the provider's approved_clients for %s (%s) no longer include %s (disconnected), so %s does not sign it in without UI", acct.ID, listOrNone(acct.ApprovedClients), r.app.ClientID, browserName)
+	case !last.IsZero() && r.model.QuietPeriod > 0 && b.Now().Sub(last) < r.model.QuietPeriod:
+		noAuto = fmt.Sprintf("%s signs an account in without UI at most once per %s on an app, and did so on %s at %s", browserName, r.model.QuietPeriod, rpOrigin, last.UTC().Format("15:04:05"))
+	}
+	auto := noAuto == ""
 	how := "the user picked " + acct.ID + " in " + browserName + "'s account chooser"
-	if r.Silent {
-		switch {
-		case len(accts.Accounts) != 1:
-			return r.fail(oidc.ErrInteractionRequired, fmt.Sprintf("%s signs in silently (mediation: silent) only when the provider lists exactly one account, and it lists %d: the app must show the account chooser (mediation: optional)", browserName, len(accts.Accounts)))
-		case !returning:
-			return r.fail(oidc.ErrInteractionRequired, fmt.Sprintf("%s signs in silently (mediation: silent) only a returning account, and the provider's approved_clients for %s (%s) do not include %s: the first sign-in needs the account chooser (mediation: optional)", browserName, acct.ID, listOrNone(acct.ApprovedClients), r.app.ClientID))
-		}
-		if last := b.LastAutoReauthn(browser.Origin(r.origin)); !last.IsZero() && r.model.QuietPeriod > 0 && b.Now().Sub(last) < r.model.QuietPeriod {
-			return r.fail(oidc.ErrInteractionRequired, fmt.Sprintf("%s signs an account in automatically at most once per %s on an app, and signed %s in on %s at %s: the app must show the account chooser (mediation: optional)", browserName, r.model.QuietPeriod, acct.ID, browser.Origin(r.origin), last.UTC().Format("15:04:05")))
-		}
-		how = browserName + " signed the returning account " + acct.ID + " in without UI (auto re-authentication)"
+	switch {
+	case r.Silent && !auto:
+		return r.fail(oidc.ErrInteractionRequired, noAuto+": mediation silent fails, the app must show the account chooser (mediation: optional)")
+	case auto:
+		how = fmt.Sprintf("%s signed %s in without UI (auto re-authentication: the user chose %s for this app through FedCM before)", browserName, acct.ID, acct.ID)
 	}
 
 	// 6. the ID assertion: POST with the app's Origin and the cookies
 	nonce, verifier := randomString(12), randomString(32)
 	form := url.Values{"client_id": {r.app.ClientID}, "account_id": {acct.ID}, "nonce": {nonce},
-		"disclosure_text_shown": {fmt.Sprint(!r.Silent && !returning)}, "is_auto_selected": {fmt.Sprint(r.Silent)}}
+		"disclosure_text_shown": {fmt.Sprint(!auto && !approved)}, "is_auto_selected": {fmt.Sprint(auto)}}
 	if r.Code {
 		params, _ := json.Marshal(map[string]string{"response_type": "code", "code_challenge": oidc.PKCEChallengeS256(verifier),
 			"code_challenge_method": "S256", "scope": r.app.Scope})
@@ -366,8 +383,9 @@ func (r *fedcmRun) signIn(ctx context.Context) outcome {
 	if ans.Token == "" {
 		return r.broken("the provider's ID assertion response has no token: %s", excerpt(body))
 	}
-	if r.Silent {
-		b.NoteAutoReauthn(browser.Origin(r.origin))
+	b.GrantFedCMPermission(rpOrigin, idpOrigin, acct.ID)
+	if auto {
+		b.NoteAutoReauthn(rpOrigin)
 	}
 	o := outcome{top: r.origin, notes: notes}
 	var ts *tokenSet

@@ -28,9 +28,9 @@ type FedCM struct {
 
 const (
 	fedcmChromeModel = "Chrome's FedCM sends the provider's SameSite=None cookies, and only those, to its accounts and ID assertion endpoints whatever the third-party cookie setting, " +
-		"shows the account chooser, signs a returning account (approved_clients) in silently at most once per 10 minutes, and honours Set-Login"
-	fedcmChromeChecked = "headless Chromium 156%s (pkg/provider TestFedCMSignInBrowser and TestThirdPartyCookieAPIsTable, pkg/scaffold TestFedCMTemplate); " +
-		"the FedCM spec for the request shapes; Chrome's FedCM documentation for the quiet period (not measured)"
+		"shows the account chooser, signs an account in without UI only when the user chose it for the app through FedCM in this browser before (approved_clients alone do not do), at most once per 10 minutes, and honours Set-Login"
+	fedcmChromeChecked = "headless Chromium 156%s (pkg/cmd/flow/run TestFedCMStepMatchesChromium: silent refused before a FedCM sign-in even with approved_clients, chooser, auto re-authentication, the quiet period; pkg/provider TestFedCMSignInBrowser and TestThirdPartyCookieAPIsTable; pkg/scaffold TestFedCMTemplate); " +
+		"the FedCM spec for the request shapes; Chrome's FedCM documentation for automatic re-authentication under mediation optional (not measured)"
 )
 
 var fedcmModels = map[string]FedCM{
@@ -107,6 +107,26 @@ func (b *Browser) NoteAutoReauthn(app string) {
 		b.jar.autoReauthn = map[string]time.Time{}
 	}
 	b.jar.autoReauthn[app] = b.jar.now()
+}
+
+// FedCMPermission reports whether the user granted app (an origin) the
+// provider's (an origin) account through FedCM in this browser: Chromium
+// keeps that record and signs an account in automatically only when it has
+// one, whatever the provider's approved_clients say (measured).
+func (b *Browser) FedCMPermission(app, provider, account string) bool {
+	b.jar.mu.Lock()
+	defer b.jar.mu.Unlock()
+	return b.jar.fedcmGrants[[3]string{app, provider, account}]
+}
+
+// GrantFedCMPermission records a FedCM sign-in of account at app.
+func (b *Browser) GrantFedCMPermission(app, provider, account string) {
+	b.jar.mu.Lock()
+	defer b.jar.mu.Unlock()
+	if b.jar.fedcmGrants == nil {
+		b.jar.fedcmGrants = map[[3]string]bool{}
+	}
+	b.jar.fedcmGrants[[3]string{app, provider, account}] = true
 }
 
 // Now is the browser's clock.

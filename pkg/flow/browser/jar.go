@@ -97,6 +97,7 @@ type Jar struct {
 	// and the last automatic re-authentication by app origin
 	loginStatus map[string]string
 	autoReauthn map[string]time.Time
+	fedcmGrants map[[3]string]bool // <app, provider, account> origins and id
 }
 
 // NewJar returns an empty jar; now may be nil for time.Now.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ssokit/ssokit/pkg/cmd/flow/run"
 	"github.com/ssokit/ssokit/pkg/flow"
@@ -117,10 +118,14 @@ func TestFedCMStepAgainstSSOkit(t *testing.T) {
 			"      - fedcm: {app: account, mediation: silent}\n        expect: {error: interaction_required}\n" +
 			"      - refresh: account\n        expect: {tokens: true}\n",
 			[]string{"chrome", "chrome-3pc-blocked"},
-			[]string{"approved_clients for alice (shell) do not include account: the first sign-in needs the account chooser",
+			[]string{"Chrome signs an account in without UI only when the user chose it for http://127.0.0.1:5102 through FedCM in this browser before, and alice never did: mediation silent fails, the app must show the account chooser",
 				"the user picked alice in Chrome's account chooser, and the ID assertion endpoint answered account with an ID token",
-				"Chrome signed the returning account alice in without UI (auto re-authentication), and the ID assertion endpoint answered account with a code, exchanged with PKCE",
-				"at most once per 10m0s on an app"}},
+				"Chrome signed alice in without UI (auto re-authentication: the user chose alice for this app through FedCM before), and the ID assertion endpoint answered account with a code, exchanged with PKCE",
+				"Chrome signs an account in without UI at most once per 10m0s on an app, and did so on http://127.0.0.1:5102 at "}},
+		{"approved_clients alone do not make a returning account", "session_cookie: {same_site: none}\n", signIn +
+			"      - redirect: account\n      - fedcm: {app: account, mediation: silent}\n        expect: {error: interaction_required}\n",
+			[]string{"chrome-3pc-blocked"},
+			[]string{"alice never did (the provider's approved_clients list account, which Chrome does not take for the user's choice)"}},
 		{"a code at the first sign-in", "session_cookie: {same_site: none}\n", signIn +
 			"      - fedcm: {app: account, account: alice, response: code}\n        expect: {tokens: true, claims: {sub: alice}}\n",
 			[]string{"chrome-3pc-blocked"}, []string{"a code, exchanged with PKCE for tokens"}},
@@ -305,3 +310,58 @@ flows:
 		t.Fatalf("%s\n%s", stepLines(fr), fr.Steps[1].Explanation)
 	}
 }
+
+// TestFedCMAutoReauthnAfterQuietPeriod: once the quiet period is over,
+// Chrome signs the account the user chose before in without UI again,
+// under mediation optional too (Chrome's documentation; Chromium measured
+// only the refusal within the period, TestFedCMStepMatchesChromium). The
+// clock of the browser and the provider jumps 11 minutes as each fedcm
+// step starts.
+func TestFedCMAutoReauthnAfterQuietPeriod(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	src := "session_cookie: {same_site: none}\nbrowser: chrome-3pc-blocked\n" + fedcmApps + `flows:
+  - name: t
+    steps:
+      - login: {app: shell, user: alice}
+      - fedcm: account
+      - fedcm: account
+      - fedcm: {app: account, mediation: silent}
+`
+	f, err := flow.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, stop, err := run.StartEmbedded(context.Background(), f, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := browser.DefaultTransport().RoundTrip(r)
+		if r.URL.Path == "/.well-known/web-identity" {
+			mu.Lock()
+			now = now.Add(11 * time.Minute)
+			mu.Unlock()
+		}
+		return resp, err
+	})
+	res, err := (&flow.Runner{Issuer: issuer, Now: clock, Transport: tr}).Run(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := res.Flows[0]
+	if !fr.Passed {
+		t.Fatalf("flow failed:\n%s", stepLines(fr))
+	}
+	for i, want := range []string{"in Chrome's account chooser", "without UI (auto re-authentication", "without UI (auto re-authentication"} {
+		if got := fr.Steps[i+1].Explanation; !strings.Contains(got, want) {
+			t.Errorf("step %d: %q, want it to contain %q", i+2, got, want)
+		}
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
