@@ -221,7 +221,9 @@ func fedcmVerdict(t *testing.T, s *flow.StepResult) string {
 	switch {
 	case strings.HasPrefix(s.Outcome, "tokens"):
 		return vIDToken
-	case strings.HasPrefix(s.Outcome, "error login_required") && strings.Contains(s.Explanation, "accounts endpoint answered"):
+	case strings.HasPrefix(s.Outcome, "error login_required") && strings.Contains(s.Explanation, "accounts endpoint answered") &&
+		strings.Contains(s.Explanation, `shows its "sign in to the provider" dialog`):
+		// Chromium's cell: no account, and it asks to sign in to the provider
 		return vNoAccount
 	}
 	return "fedcm: " + s.Outcome
