@@ -3,13 +3,8 @@ package scaffold
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -56,23 +51,7 @@ func TestFedCMTemplate(t *testing.T) {
 	// port (another site than the provider's localhost).
 	apps := map[string]string{} // client id -> app URL
 	for _, id := range []string{"fedcm-a", "fedcm-b"} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		dist := filepath.Join(t.TempDir(), "dist")
-		env := append(os.Environ(), "VITE_SSOKIT_FEDCM=auto", "VITE_SSOKIT_CLIENT_ID="+id)
-		if err := vanilla.run(env, 2*time.Minute, filepath.Join("node_modules", ".bin", "vite"), "build", "--outDir", dist, "--emptyOutDir"); err != nil {
-			t.Fatal(err)
-		}
-		srv := &http.Server{Handler: distHandler(dist, vanilla.data.Base), ReadHeaderTimeout: 10 * time.Second}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				t.Errorf("static server %s: %v", id, err)
-			}
-		}()
-		t.Cleanup(func() { srv.Close() })
-		apps[id] = fmt.Sprintf("http://%s%s", ln.Addr(), vanilla.data.Base)
+		apps[id] = vanilla.variant(t, "VITE_SSOKIT_FEDCM=auto", "VITE_SSOKIT_CLIENT_ID="+id)
 	}
 
 	cfg, err := config.Load(w.config)

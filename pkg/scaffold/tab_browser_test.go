@@ -108,6 +108,9 @@ type appState struct {
 	Frontchannel bool `json:"frontchannel"`
 	// API is the #api-result text: the protected API call's answer.
 	API string `json:"api"`
+	// Continue is true while the vanilla template shows the provider's
+	// storage-access "Continue" frame (iframe.ssokit-continue).
+	Continue bool `json:"continue"`
 }
 
 func (s appState) String() string {
@@ -124,6 +127,7 @@ const stateJS = `(() => {
     form: !!document.querySelector('input[name=username]'),
     frontchannel: window.__ssokitFrontchannel === true,
     api: (document.querySelector('#api-result') || {}).textContent || '',
+    continue: !!document.querySelector('iframe.ssokit-continue'),
   };
 })()`
 

@@ -355,6 +355,31 @@ func distHandler(dist, base string) http.Handler {
 	})
 }
 
+// variant builds the app again with env added to its environment (Vite
+// reads VITE_* from it) into a dist of its own, served on its own
+// 127.0.0.1 port (another site than the provider's localhost) until the
+// test ends; it returns the app's URL, ending in its base path.
+func (a *wsApp) variant(t *testing.T, env ...string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := filepath.Join(t.TempDir(), "dist")
+	if err := a.run(append(os.Environ(), env...), 2*time.Minute, filepath.Join("node_modules", ".bin", "vite"), "build", "--outDir", dist, "--emptyOutDir"); err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: distHandler(dist, a.data.Base), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("static server for %v: %v", env, err)
+		}
+	}()
+	t.Cleanup(func() { srv.Close() })
+	return fmt.Sprintf("http://%s%s", ln.Addr(), a.data.Base)
+}
+
 // needTemplates skips the test outside CI unless SSOKIT_TEST_TEMPLATES is
 // set: it needs what (template builds with npm). With CI=true it always runs.
 func needTemplates(t *testing.T, what string) {

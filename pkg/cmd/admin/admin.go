@@ -94,16 +94,18 @@ type client struct {
 
 // newClient resolves --provider (or $SSOKIT_PROVIDER) into a client.
 func (o *Options) newClient() (*client, error) {
-	raw := o.Provider
+	// A persistent flag of the parent, so not cmdutil.BindEnv (which binds
+	// a command's own flags); the same precedence: flag, variable, default.
+	raw, from := o.Provider, "--provider"
 	if raw == "" {
-		raw = os.Getenv(EnvProvider)
+		raw, from = os.Getenv(EnvProvider), "$"+EnvProvider
 	}
 	if raw == "" {
 		raw = config.DefaultIssuer
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, cmdutil.FlagErrorf("--provider %q is not the provider's URL; e.g. %s", raw, config.DefaultIssuer)
+		return nil, cmdutil.FlagErrorf("%s=%q is not the provider's URL; e.g. %s", from, raw, config.DefaultIssuer)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	hc, err := cmdutil.EnsureHTTPClient(o.HTTP, o.CACert, 30*time.Second)

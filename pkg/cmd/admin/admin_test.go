@@ -188,7 +188,7 @@ func TestAdminErrors(t *testing.T) {
 		{[]string{"--provider", iss, "sessions", "end"}, 2, `give session ids`},
 		{[]string{"--provider", iss, "sessions", "end", "nope"}, 2, `session "nope" does not exist`},
 		{[]string{"--provider", dead, "status"}, 2, `no provider answered at ` + strings.TrimSuffix(dead, "/")},
-		{[]string{"--provider", "localhost:9400", "status"}, 2, `--provider "localhost:9400" is not the provider's URL`},
+		{[]string{"--provider", "localhost:9400", "status"}, 2, `--provider="localhost:9400" is not the provider's URL`},
 		{[]string{"sesions"}, 2, `Did you mean this?`},
 	}
 	for _, c := range cases {
@@ -196,6 +196,11 @@ func TestAdminErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errOut, c.want) {
 			t.Errorf("admin %s: exit %d\nstdout %q\nstderr %q\nwant %d and %q", strings.Join(c.args, " "), code, out, errOut, c.code, c.want)
 		}
+	}
+	// the variable, when it is what is wrong, is named as such
+	t.Setenv(admincmdEnv, "localhost:9400")
+	if _, errOut, code := run(t, "status"); code != 2 || !strings.Contains(errOut, `$SSOKIT_PROVIDER="localhost:9400" is not the provider's URL`) {
+		t.Errorf("admin status with a bad $%s: exit %d, stderr %q", admincmdEnv, code, errOut)
 	}
 	// "users rm alice mallory" removed alice before refusing mallory
 	out := mustRun(t, "--provider", iss, "users", "list", "--json")

@@ -78,7 +78,8 @@ cookies. Then register it in ssokit.yaml so that ` + "`ssokit up`" + ` serves it
 Templates (ssokit new --list):
   vanilla  TypeScript + Vite, no auth library: a small commented module doing
            PKCE, silent auth (refresh token, hidden iframe when same-site,
-           top-level prompt=none redirect) and sign-out everywhere
+           top-level prompt=none redirect; FedCM and the Storage Access API
+           opt-in in its .env) and sign-out everywhere
   react    React + Vite + oidc-client-ts (silent_redirect_uri page, monitorSession)
   vue      Vue 3 + Vite + oidc-client-ts
   auth0    React + Vite + @auth0/auth0-spa-js, unchanged, pointed at the local provider

@@ -20,11 +20,18 @@
  *           with the app: cross-site, the iframe's request carries no provider
  *           cookie in Safari, Firefox, Brave or Chrome with third-party
  *           cookies blocked, so it can only fail (slowly);
+ *       b2. cross-site, with `storageAccess: 'auto'` (7 below), the same
+ *           hidden iframe asking the provider to use the Storage Access
+ *           API: it answers at once where the browser already granted the
+ *           provider access on this site, and otherwise says a click in
+ *           the frame is needed, which 3d offers;
  *        c. a top-level redirect with prompt=none: first-party, so the
  *           provider's session cookie is sent in every browser; it costs a
  *           page load, and it is tried at most once a minute so it can never
  *           loop;
- *        d. interactive sign-in, or a "Sign in" button (`fallback`).
+ *        d. interactive sign-in, or a "Sign in" button (`fallback`); with
+ *           the button, when 3b2 said a click is needed and no redirect was
+ *           made, the provider's "Continue" frame is shown too (7).
  *   4. Sign-out is RP-initiated logout at the provider's end_session_endpoint,
  *      which ends the single-sign-on session for every app. The provider then
  *      loads each app's front-channel logout page (public/frontchannel-logout.html),
@@ -51,6 +58,22 @@
  *      refresh tokens. The provider's session cookie must be SameSite=None
  *      (`provider.session_cookie.same_site: none`): browsers send only those
  *      with FedCM's requests.
+ *   7. The Storage Access API (`storageAccess: 'auto'`, cross-site only):
+ *      the provider's silent page, framed without its cookie, calls
+ *      document.requestStorageAccess(). A grant the user gave before (Chrome
+ *      keeps one for 30 days per app site) applies without a gesture, and
+ *      the frame answers with a code like the same-site iframe (3b2). With
+ *      no grant it needs a user gesture inside the frame: the frame shows
+ *      a "Continue with your ssokit account" button and answers
+ *      interaction_required with storage_access: 'gesture_required'. This
+ *      module keeps that frame and, when the ladder ends without a redirect
+ *      (in the middle of the user's work, or when a silent redirect was
+ *      tried less than a minute ago), shows it in the top right corner
+ *      (class ssokit-continue): one click, the browser's prompt, and the app
+ *      is signed in without leaving the page; later renewals and page loads
+ *      are silent. On page load the silent redirect (3c) still comes first
+ *      when it is due: it needs no click. Like FedCM it needs the
+ *      provider's session cookie SameSite=None: a grant unblocks no other.
  *
  * Security notes are marked "Security:".
  */
@@ -58,6 +81,7 @@
 export type Fallback = 'button' | 'login'
 export type IframeMode = 'auto' | 'always' | 'never'
 export type FedCMMode = 'auto' | 'never'
+export type StorageAccessMode = 'auto' | 'never'
 
 export interface AuthConfig {
   /** The provider's issuer, exactly as in its discovery document. */
@@ -75,6 +99,8 @@ export interface AuthConfig {
   iframe?: IframeMode
   /** Sign in and renew through FedCM where the browser has it (6). Default "never". */
   fedcm?: FedCMMode
+  /** Cross-site, ask the provider's frame to use the Storage Access API (7). Default "never". */
+  storageAccess?: StorageAccessMode
   /** How long to wait for the iframe's (or silent FedCM's) answer. Default 5000 ms. */
   silentTimeoutMs?: number
   /** Renew this long before the access token expires. Default 60 s. */
@@ -95,8 +121,10 @@ export interface AuthState {
   status: Status
   user?: User
   /** How the current tokens were obtained (shown by the demo page). */
-  via?: 'redirect' | 'refresh' | 'fedcm' | 'iframe' | 'silent-redirect' | 'another tab'
+  via?: 'redirect' | 'refresh' | 'fedcm' | 'iframe' | 'storage-access' | 'silent-redirect' | 'another tab'
   error?: string
+  /** The provider's "Continue" frame is showing: one click signs in (7). */
+  continueShown?: boolean
 }
 
 interface Discovery {
@@ -118,7 +146,27 @@ interface TokenResponse {
 /** What the provider posts to the iframe's parent (response_mode=web_message). */
 interface WebMessage {
   type: 'authorization_response'
-  response: { code?: string; state?: string; error?: string; error_description?: string }
+  response: AuthorizationResponse
+}
+
+interface AuthorizationResponse {
+  code?: string
+  state?: string
+  error?: string
+  error_description?: string
+  /** ssokit's storage-access page (7): gesture_required, denied, unsupported. */
+  storage_access?: string
+}
+
+/** A hidden iframe on the provider's origin and the answers it posts. */
+interface ProviderFrame {
+  iframe: HTMLIFrameElement
+  state: string
+  tx: Transaction
+  d: Discovery
+  /** The next answer; rejects with a timeout after ms (no timeout when 0). */
+  next(ms: number): Promise<AuthorizationResponse>
+  close(): void
 }
 
 /** A pending authorization request, kept until its response comes back. */
@@ -168,6 +216,8 @@ export class Auth {
   private listeners = new Set<(s: AuthState) => void>()
   private channel?: BroadcastChannel
   private tabs?: BroadcastChannel
+  // 7: the storage-access frame that asked for a click, kept for 3d.
+  private continueFrame?: ProviderFrame
 
   constructor(cfg: AuthConfig) {
     this.cfg = {
@@ -175,6 +225,7 @@ export class Auth {
       fallback: 'button',
       iframe: 'auto',
       fedcm: 'never',
+      storageAccess: 'never',
       silentTimeoutMs: 5000,
       renewBeforeExpiryMs: 60_000,
       ...cfg,
@@ -233,6 +284,7 @@ export class Auth {
    * top-level redirect to the provider's login page.
    */
   async login(): Promise<void> {
+    this.dropContinue()
     if (this.fedcmAllowed()) {
       try {
         await this.fedcmSignIn('optional')
@@ -331,6 +383,8 @@ export class Auth {
    * the app stays put and shows the fallback instead.
    */
   private renew(mayNavigate: boolean): Promise<boolean> {
+    // A "Continue" frame still shown belongs to an earlier attempt.
+    if (!this.renewing) this.dropContinue()
     this.renewing ??= (async () => {
       try {
         // a. Refresh token: no cookies, no iframe; works in every browser.
@@ -367,6 +421,17 @@ export class Auth {
             console.warn('silent iframe sign-in failed:', e)
           }
         }
+        // b2. Cross-site: the frame asks for storage access (7). Only a
+        // code ends the ladder here: login_required can mean a cookie the
+        // grant does not unblock (SameSite=Lax), which 3c still reaches.
+        if (this.storageAccessAllowed()) {
+          try {
+            await this.storageAccessSignIn()
+            return true
+          } catch (e) {
+            console.info('storage-access sign-in:', e instanceof Error ? e.message : e)
+          }
+        }
         // c. Top-level prompt=none redirect, rate-limited against loops.
         if (mayNavigate && this.silentRedirectDue()) {
           sessionStorage.setItem(SILENT_REDIRECT_KEY + this.cfg.clientId, String(Date.now()))
@@ -386,10 +451,13 @@ export class Auth {
     if (this.cfg.fallback === 'login') {
       // Not login(): without a click, FedCM's chooser would be shown in its
       // passive form, which may wait for the user forever.
+      this.dropContinue()
       void this.redirect({})
       return
     }
-    this.set({ status: 'signed-out', error: reason })
+    const frame = this.continueFrame
+    this.set({ status: 'signed-out', error: reason, continueShown: !!frame })
+    if (frame) void this.offerContinue(frame)
   }
 
   private silentRedirectDue(): boolean {
@@ -405,6 +473,10 @@ export class Auth {
    * two labels of the host name, which is right for localhost, IP addresses
    * and example.com-style hosts (not for co.uk-style suffixes).
    */
+  private storageAccessAllowed(): boolean {
+    return this.cfg.storageAccess === 'auto' && !this.iframeAllowed() && 'requestStorageAccess' in document
+  }
+
   private iframeAllowed(): boolean {
     if (this.cfg.iframe !== 'auto') return this.cfg.iframe === 'always'
     const a = new URL(this.cfg.issuer)
@@ -451,46 +523,126 @@ export class Auth {
    * (response_mode=web_message) by a page on the provider's origin.
    */
   private async iframeSignIn(): Promise<void> {
+    const f = await this.openFrame({})
+    try {
+      await this.finishFrame(f, await f.next(this.cfg.silentTimeoutMs), 'iframe')
+    } finally {
+      f.close()
+    }
+  }
+
+  /**
+   * 3b2. The same request with storage_access=request (7). An answer that
+   * asks for a gesture keeps the frame for offerContinue.
+   */
+  private async storageAccessSignIn(): Promise<void> {
+    const f = await this.openFrame({ storage_access: 'request' })
+    let keep = false
+    try {
+      const res = await f.next(this.cfg.silentTimeoutMs)
+      if (res.state === f.state && res.storage_access === 'gesture_required') {
+        keep = true
+        this.continueFrame = f
+        throw new AuthError('interaction_required', 'a click in the provider\'s frame is needed (storage access)')
+      }
+      await this.finishFrame(f, res, 'storage-access')
+    } finally {
+      if (!keep) f.close()
+    }
+  }
+
+  /**
+   * 3d with a kept storage-access frame: shows it and waits for the answer
+   * to the user's click there (no timeout: the user may never click).
+   */
+  private async offerContinue(f: ProviderFrame): Promise<void> {
+    f.iframe.className = 'ssokit-continue'
+    f.iframe.title = 'Continue with your provider account'
+    f.iframe.removeAttribute('aria-hidden')
+    f.iframe.removeAttribute('tabindex')
+    f.iframe.width = '300'
+    f.iframe.height = '44'
+    f.iframe.style.cssText = 'position:fixed;top:12px;right:12px;width:300px;height:44px;border:0;border-radius:6px;' +
+      'box-shadow:0 2px 8px rgba(0,0,0,.3);z-index:2147483647'
+    try {
+      const res = await f.next(0)
+      if (this.continueFrame !== f) return // dropped meanwhile
+      await this.finishFrame(f, res, 'storage-access')
+    } catch (e) {
+      if (this.continueFrame !== f) return
+      this.set({ status: 'signed-out', error: String(e instanceof Error ? e.message : e) })
+    } finally {
+      if (this.continueFrame === f) this.dropContinue()
+    }
+  }
+
+  private dropContinue(): void {
+    const f = this.continueFrame
+    this.continueFrame = undefined
+    f?.close()
+    if (f && this.state.continueShown) this.set({ ...this.state, continueShown: false })
+  }
+
+  /**
+   * A prompt=none, web_message request in a hidden iframe on the
+   * provider's origin, collecting what it posts to this window.
+   */
+  private async openFrame(extra: Record<string, string>): Promise<ProviderFrame> {
     const d = await this.discover()
-    const { url, state, tx } = await this.authorizeUrl(d, { prompt: 'none', response_mode: 'web_message' })
+    const { url, state, tx } = await this.authorizeUrl(d, { prompt: 'none', response_mode: 'web_message', ...extra })
     const providerOrigin = new URL(d.authorization_endpoint).origin
     const iframe = document.createElement('iframe')
     iframe.title = 'silent sign-in'
     iframe.setAttribute('aria-hidden', 'true')
+    iframe.tabIndex = -1
     iframe.width = '1'
     iframe.height = '1'
     iframe.style.cssText = 'position:fixed;left:-10px;top:-10px;border:0;opacity:0;pointer-events:none'
-    let onMessage: (e: MessageEvent) => void = () => {}
-    let timer = 0
-    const answer = new Promise<WebMessage['response']>((resolve, reject) => {
-      onMessage = (e: MessageEvent) => {
-        // Security: accept only the provider's origin AND our own iframe.
-        // Any page can postMessage to this window; a forged response could
-        // otherwise inject an attacker's code (login CSRF).
-        if (e.origin !== providerOrigin || e.source !== iframe.contentWindow) return
-        const data = e.data as WebMessage
-        if (!data || data.type !== 'authorization_response' || !data.response) return
-        resolve(data.response)
-      }
-      // A browser that blocks the provider's cookie, or a provider that does
-      // not support web_message, may never answer: do not hang.
-      timer = window.setTimeout(() => reject(new AuthError('timeout', `no answer from the provider within ${this.cfg.silentTimeoutMs} ms`)), this.cfg.silentTimeoutMs)
-    })
+    const queue: AuthorizationResponse[] = []
+    let wake = () => {}
+    const onMessage = (e: MessageEvent) => {
+      // Security: accept only the provider's origin AND our own iframe.
+      // Any page can postMessage to this window; a forged response could
+      // otherwise inject an attacker's code (login CSRF).
+      if (e.origin !== providerOrigin || e.source !== iframe.contentWindow) return
+      const data = e.data as WebMessage
+      if (!data || data.type !== 'authorization_response' || !data.response) return
+      queue.push(data.response)
+      wake()
+    }
     window.addEventListener('message', onMessage)
     iframe.src = url
     document.body.appendChild(iframe)
-    try {
-      const res = await answer
-      // Security: state ties the answer to this request.
-      if (res.state !== state) throw new AuthError('invalid_state', 'state mismatch')
-      if (res.error) throw new AuthError(res.error, res.error_description)
-      if (!res.code) throw new AuthError('invalid_response', 'no code')
-      await this.exchange(d, res.code, tx, 'iframe')
-    } finally {
-      window.clearTimeout(timer)
-      window.removeEventListener('message', onMessage)
-      iframe.remove()
+    return {
+      iframe, state, tx, d,
+      next: (ms) => new Promise<AuthorizationResponse>((resolve, reject) => {
+        let timer = 0
+        wake = () => {
+          const res = queue.shift()
+          if (!res) return
+          window.clearTimeout(timer)
+          wake = () => {}
+          resolve(res)
+        }
+        // A browser that blocks the provider's cookie, or a provider that
+        // does not support web_message, may never answer: do not hang.
+        if (ms > 0) timer = window.setTimeout(() => reject(new AuthError('timeout', `no answer from the provider within ${ms} ms`)), ms)
+        wake()
+      }),
+      close: () => {
+        window.removeEventListener('message', onMessage)
+        iframe.remove()
+      },
     }
+  }
+
+  /** Turns a frame's answer into tokens. */
+  private async finishFrame(f: ProviderFrame, res: AuthorizationResponse, via: AuthState['via']): Promise<void> {
+    // Security: state ties the answer to this request.
+    if (res.state !== f.state) throw new AuthError('invalid_state', 'state mismatch')
+    if (res.error) throw new AuthError(res.error, res.error_description)
+    if (!res.code) throw new AuthError('invalid_response', 'no code')
+    await this.exchange(f.d, res.code, f.tx, via)
   }
 
   // ---- FedCM -------------------------------------------------------------
@@ -706,6 +858,11 @@ export class Auth {
   }
 
   private set(s: AuthState): void {
+    if (s.status === 'signed-in' && this.continueFrame) {
+      // signed in another way (another tab, the button): no click needed
+      this.continueFrame.close()
+      this.continueFrame = undefined
+    }
     this.state = s
     for (const fn of this.listeners) fn(s)
   }

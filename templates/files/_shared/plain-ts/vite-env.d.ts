@@ -6,6 +6,7 @@ interface ImportMetaEnv {
   readonly VITE_SSOKIT_FALLBACK?: string
   readonly VITE_SSOKIT_IFRAME?: string
   readonly VITE_SSOKIT_FEDCM?: string
+  readonly VITE_SSOKIT_STORAGE_ACCESS?: string
   readonly VITE_SSOKIT_API_URL?: string
 }
 

@@ -3,7 +3,7 @@
 // ssokit's end-to-end tests look for; keep them if you restyle the page.
 import './style.css'
 import './nav.css'
-import { Auth, type Fallback, type FedCMMode, type IframeMode } from './auth'
+import { Auth, type Fallback, type FedCMMode, type IframeMode, type StorageAccessMode } from './auth'
 import { apps } from './apps'
 
 const env = import.meta.env
@@ -20,6 +20,7 @@ const auth = new Auth({
   fallback: (env.VITE_SSOKIT_FALLBACK || 'button') as Fallback,
   iframe: (env.VITE_SSOKIT_IFRAME || 'auto') as IframeMode,
   fedcm: (env.VITE_SSOKIT_FEDCM || 'never') as FedCMMode,
+  storageAccess: (env.VITE_SSOKIT_STORAGE_ACCESS || 'never') as StorageAccessMode,
 })
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T

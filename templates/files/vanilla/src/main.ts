@@ -2,7 +2,7 @@
 // user, login, logout, call-api, api-result) are what ssokit's end-to-end
 // tests look for; keep them if you restyle the page.
 import './style.css'
-import { Auth, type Fallback, type FedCMMode, type IframeMode } from './auth'
+import { Auth, type Fallback, type FedCMMode, type IframeMode, type StorageAccessMode } from './auth'
 
 const env = import.meta.env
 const appUrl = new URL(env.BASE_URL, window.location.origin).toString()
@@ -17,6 +17,7 @@ export const auth = new Auth({
   fallback: (env.VITE_SSOKIT_FALLBACK || 'button') as Fallback,
   iframe: (env.VITE_SSOKIT_IFRAME || 'auto') as IframeMode,
   fedcm: (env.VITE_SSOKIT_FEDCM || 'never') as FedCMMode,
+  storageAccess: (env.VITE_SSOKIT_STORAGE_ACCESS || 'never') as StorageAccessMode,
 })
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -29,6 +30,7 @@ const apiResult = $('api-result')
 
 auth.subscribe((s) => {
   status.textContent = s.status + (s.via ? ` (via ${s.via})` : '') + (s.error ? `: ${s.error}` : '')
+    + (s.continueShown ? ' (or continue with your provider account, top right)' : '')
   status.dataset.status = s.status
   user.textContent = s.user ? String(s.user.name ?? s.user.preferred_username ?? s.user.sub) : ''
   login.hidden = s.status === 'signed-in' || s.status === 'loading'
