@@ -199,10 +199,31 @@ func (r *fedcmRun) getJSON(ctx context.Context, u *url.URL, note string, credent
 	return resp.StatusCode, body, ex, nil
 }
 
-func (r *fedcmRun) signIn(ctx context.Context) outcome {
-	fr, b := r.fr, r.fr.b
-	browserName := fr.profile.Browser
+// fedcmProvider is the provider's FedCM config the browser found.
+type fedcmProvider struct {
+	cfgURL *url.URL
+	cfg    fedcmConfig
+}
 
+// endpoint resolves one of the config's endpoints, which the FedCM spec
+// requires on the config file's origin.
+func (pv *fedcmProvider) endpoint(name, raw string) (*url.URL, string) {
+	u, err := pv.cfgURL.Parse(raw)
+	if raw == "" || err != nil {
+		return nil, fmt.Sprintf("the provider's FedCM config file %s has no valid %s", pv.cfgURL, name)
+	}
+	if !browser.SameOrigin(u, pv.cfgURL) {
+		return nil, fmt.Sprintf("the provider's FedCM %s %s is not on the config file's origin %s, which the FedCM spec requires", name, u, browser.Origin(pv.cfgURL))
+	}
+	return u, ""
+}
+
+// discover fetches the provider site's well-known file and the config
+// file, without cookies, and checks them as Chromium does; the outcome is
+// set when that failed.
+func (r *fedcmRun) discover(ctx context.Context) (*fedcmProvider, *outcome) {
+	fr := r.fr
+	browserName := fr.profile.Browser
 	// 1. the well-known file and the config file, without cookies
 	wkURL := fedcmWellKnown(fr.issuerURL)
 	var wk struct {
@@ -213,48 +234,55 @@ func (r *fedcmRun) signIn(ctx context.Context) outcome {
 	status, body, _, err := r.getJSON(ctx, wkURL, "FedCM well-known", false, &wk)
 	switch {
 	case err != nil && status == 0:
-		return outcome{err: err}
+		return nil, &outcome{err: err}
 	case status != http.StatusOK || err != nil:
-		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider is not a FedCM identity provider: %s answered %d (%s) where %s looks for the FedCM well-known file, so navigator.credentials.get fails; use redirect sign-in, or a provider with FedCM (ssokit's)", wkURL, status, excerpt(body), browserName))
+		o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider is not a FedCM identity provider: %s answered %d (%s) where %s looks for the FedCM well-known file, so navigator.credentials.get fails; use redirect sign-in, or a provider with FedCM (ssokit's)", wkURL, status, excerpt(body), browserName))
+		return nil, &o
 	}
 	cfgRaw := r.ConfigURL
 	if cfgRaw == "" {
 		if len(wk.ProviderURLs) != 1 {
-			return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider's FedCM well-known file %s lists %d config files (provider_urls %q): name the app's with config_url", wkURL, len(wk.ProviderURLs), wk.ProviderURLs))
+			o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider's FedCM well-known file %s lists %d config files (provider_urls %q): name the app's with config_url", wkURL, len(wk.ProviderURLs), wk.ProviderURLs))
+			return nil, &o
 		}
 		cfgRaw = wk.ProviderURLs[0]
 	}
 	cfgURL, err := url.Parse(cfgRaw)
 	if err != nil || !cfgURL.IsAbs() {
-		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config URL %q is not an absolute URL", cfgRaw))
+		o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config URL %q is not an absolute URL", cfgRaw))
+		return nil, &o
 	}
 	if (cfgURL.Scheme != "http" && cfgURL.Scheme != "https") || fedcmWellKnown(cfgURL).String() != wkURL.String() {
 		// the browser looks for the well-known file on the config URL's site
-		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config URL %s is not on the provider's site %s, whose well-known file %s names it", cfgURL, browser.Site(fr.issuerURL), wkURL))
+		o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config URL %s is not on the provider's site %s, whose well-known file %s names it", cfgURL, browser.Site(fr.issuerURL), wkURL))
+		return nil, &o
 	}
 	var cfg fedcmConfig
 	status, body, _, err = r.getJSON(ctx, cfgURL, "FedCM config", false, &cfg)
 	switch {
 	case err != nil && status == 0:
-		return outcome{err: err}
+		return nil, &outcome{err: err}
 	case status != http.StatusOK || err != nil:
-		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider's FedCM config file %s answered %d (%s), so %s rejects navigator.credentials.get", cfgURL, status, excerpt(body), browserName))
+		o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider's FedCM config file %s answered %d (%s), so %s rejects navigator.credentials.get", cfgURL, status, excerpt(body), browserName))
+		return nil, &o
 	}
 	// Chromium: the config URL must be listed in provider_urls, unless the
 	// well-known file names the same accounts endpoint and login URL.
 	if !slices.Contains(wk.ProviderURLs, cfgURL.String()) && (wk.AccountsEndpoint == "" || wk.AccountsEndpoint != cfg.AccountsEndpoint || wk.LoginURL != cfg.LoginURL) {
-		return r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config file %s is not listed in the provider's well-known file %s (provider_urls %q), so %s rejects it", cfgURL, wkURL, wk.ProviderURLs, browserName))
+		o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the FedCM config file %s is not listed in the provider's well-known file %s (provider_urls %q), so %s rejects it", cfgURL, wkURL, wk.ProviderURLs, browserName))
+		return nil, &o
 	}
-	endpoint := func(name, raw string) (*url.URL, string) {
-		u, err := cfgURL.Parse(raw)
-		if raw == "" || err != nil {
-			return nil, fmt.Sprintf("the provider's FedCM config file %s has no valid %s", cfgURL, name)
-		}
-		if !browser.SameOrigin(u, cfgURL) {
-			return nil, fmt.Sprintf("the provider's FedCM %s %s is not on the config file's origin %s, which the FedCM spec requires", name, u, browser.Origin(cfgURL))
-		}
-		return u, ""
+	return &fedcmProvider{cfgURL: cfgURL, cfg: cfg}, nil
+}
+
+func (r *fedcmRun) signIn(ctx context.Context) outcome {
+	fr, b := r.fr, r.fr.b
+	browserName := fr.profile.Browser
+	pv, failed := r.discover(ctx)
+	if failed != nil {
+		return *failed
 	}
+	cfgURL, cfg, endpoint := pv.cfgURL, pv.cfg, pv.endpoint
 	accountsURL, why := endpoint("accounts_endpoint", cfg.AccountsEndpoint)
 	if why != "" {
 		return r.fail(ErrFedCMUnavailable, why)
