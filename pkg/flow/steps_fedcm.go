@@ -165,6 +165,7 @@ type fedcmConfig struct {
 	ClientMetadataEndpoint string `json:"client_metadata_endpoint"`
 	IDAssertionEndpoint    string `json:"id_assertion_endpoint"`
 	LoginURL               string `json:"login_url"`
+	DisconnectEndpoint     string `json:"disconnect_endpoint"`
 }
 
 type fedcmAccount struct {
@@ -347,7 +348,11 @@ func (r *fedcmRun) signIn(ctx context.Context) outcome {
 	case len(accts.Accounts) != 1:
 		noAuto = fmt.Sprintf("%s signs in without UI only when the provider lists exactly one account, and it lists %d", browserName, len(accts.Accounts))
 	case !b.FedCMPermission(rpOrigin, idpOrigin, acct.ID):
-		noAuto = fmt.Sprintf("%s signs an account in without UI only when the user chose it for %s through FedCM in this browser before, and %s never did", browserName, rpOrigin, acct.ID)
+		did := "never did"
+		if b.FedCMDisconnected(rpOrigin, idpOrigin, acct.ID) {
+			did = "was disconnected since (fedcm-disconnect)"
+		}
+		noAuto = fmt.Sprintf("%s signs an account in without UI only when the user chose it for %s through FedCM in this browser before, and %s %s", browserName, rpOrigin, acct.ID, did)
 		if approved {
 			noAuto += fmt.Sprintf(" (the provider's approved_clients list %s, which %s does not take for the user's choice)", r.app.ClientID, browserName)
 		}

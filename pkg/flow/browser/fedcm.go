@@ -119,6 +119,15 @@ func (b *Browser) FedCMPermission(app, provider, account string) bool {
 	return b.jar.fedcmGrants[[3]string{app, provider, account}]
 }
 
+// FedCMDisconnected reports whether the app disconnected the account
+// (IdentityCredential.disconnect) since the user last chose it.
+func (b *Browser) FedCMDisconnected(app, provider, account string) bool {
+	b.jar.mu.Lock()
+	defer b.jar.mu.Unlock()
+	granted, seen := b.jar.fedcmGrants[[3]string{app, provider, account}]
+	return seen && !granted
+}
+
 // GrantFedCMPermission records a FedCM sign-in of account at app.
 func (b *Browser) GrantFedCMPermission(app, provider, account string) {
 	b.jar.mu.Lock()
@@ -248,4 +257,31 @@ func (b *Browser) FedCMFetch(ctx context.Context, fr FedCMRequest) (*http.Respon
 	ex.Status, ex.Duration, ex.Err = resp.StatusCode, time.Since(start), err
 	b.record(ex)
 	return resp, data, ex, err
+}
+
+// FedCMConnected lists the accounts the user chose for app through FedCM
+// with the provider in this browser.
+func (b *Browser) FedCMConnected(app, provider string) []string {
+	b.jar.mu.Lock()
+	defer b.jar.mu.Unlock()
+	var out []string
+	for k := range b.jar.fedcmGrants {
+		if k[0] == app && k[1] == provider && b.jar.fedcmGrants[k] {
+			out = append(out, k[2])
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RevokeFedCMPermission forgets that the user chose account for app with
+// the provider; account "*" forgets every account of that pair.
+func (b *Browser) RevokeFedCMPermission(app, provider, account string) {
+	b.jar.mu.Lock()
+	defer b.jar.mu.Unlock()
+	for k := range b.jar.fedcmGrants {
+		if k[0] == app && k[1] == provider && (account == "*" || k[2] == account) {
+			b.jar.fedcmGrants[k] = false // remembered as disconnected
+		}
+	}
 }

@@ -97,7 +97,9 @@ type Jar struct {
 	// and the last automatic re-authentication by app origin
 	loginStatus map[string]string
 	autoReauthn map[string]time.Time
-	fedcmGrants map[[3]string]bool // <app, provider, account> origins and id
+	// <app, provider, account>: true when the user chose the account through
+	// FedCM, false once the app disconnected it
+	fedcmGrants map[[3]string]bool
 }
 
 // NewJar returns an empty jar; now may be nil for time.Now.

@@ -365,3 +365,57 @@ func TestFedCMAutoReauthnAfterQuietPeriod(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestFedCMDisconnect: IdentityCredential.disconnect() posts the app's
+// client_id and account hint to the provider's disconnect endpoint with
+// the app's Origin and the provider's cookies; afterwards the browser no
+// longer signs the account in without UI and the provider no longer lists
+// the app in approved_clients (the chooser shows the disclosure text
+// again). Without a FedCM sign-in there is nothing to disconnect; Safari
+// has no FedCM.
+func TestFedCMDisconnect(t *testing.T) {
+	rec := &recorder{}
+	res := runFlows(t, "session_cookie: {same_site: none}\nbrowser: chrome-3pc-blocked\n", `flows:
+  - name: t
+    steps:
+      - login: {app: shell, user: alice}
+      - fedcm-disconnect: account
+        expect: {error: fedcm_not_connected}
+      - fedcm: account
+      - fedcm-disconnect: {app: account, account: alice}
+      - fedcm: {app: account, mediation: silent}
+        expect: {error: interaction_required}
+      - fedcm: account
+  - name: safari
+    browser: safari
+    steps:
+      - fedcm-disconnect: account
+        expect: {error: fedcm_unsupported}
+`, "", rec)
+	fr := res.Flows[0]
+	if !res.Passed() {
+		t.Fatalf("flows failed:\n%s%s", stepLines(fr), stepLines(res.Flows[1]))
+	}
+	for i, want := range map[int]string{
+		1: "the user never signed in to http://127.0.0.1:5102 through FedCM with this provider in Chrome, so Chrome rejects disconnect() without asking the provider",
+		3: "Chrome posted to the provider's disconnect endpoint for account (account hint alice), the provider answered account_id alice, and Chrome forgot that the user chose alice for http://127.0.0.1:5102",
+		4: "and alice was disconnected since (fedcm-disconnect): mediation silent fails",
+		5: "the user picked alice in Chrome's account chooser",
+	} {
+		if got := fr.Steps[i].Explanation; !strings.Contains(got, want) || !strings.Contains(got, "checked against") {
+			t.Errorf("step %d: %q\nwant it to contain %q", i+1, got, want)
+		}
+	}
+	dis := rec.take("/fedcm/disconnect")
+	if len(dis) != 1 {
+		t.Fatalf("%d disconnect requests, want 1 (none without a FedCM sign-in)", len(dis))
+	}
+	if d := dis[0]; d.Header.Get("Origin") != "http://127.0.0.1:5102" || d.Header.Get("Sec-Fetch-Dest") != "webidentity" ||
+		!strings.Contains(d.Header.Get("Cookie"), "ssokit_session=") || d.PostForm.Get("client_id") != "account" || d.PostForm.Get("account_hint") != "alice" {
+		t.Errorf("disconnect request: %v %v", d.Header, d.PostForm)
+	}
+	as := rec.take("/fedcm/assertion")
+	if len(as) != 2 || as[1].PostForm.Get("disclosure_text_shown") != "true" {
+		t.Errorf("after disconnect the provider still approves the app: %d assertions", len(as))
+	}
+}

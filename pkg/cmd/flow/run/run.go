@@ -81,7 +81,8 @@ runs it — well-known and config files, the accounts list with the
 provider's SameSite=None cookies, the account chooser or an automatic
 sign-in of an account the user chose through FedCM before, the ID
 assertion; safari and firefox have no FedCM, error fedcm_unsupported; a
-provider without it gives fedcm_unavailable). Each may carry expect: tokens, error, claims, claims_contain,
+provider without it gives fedcm_unavailable), fedcm-disconnect ({app,
+account}: IdentityCredential.disconnect()). Each may carry expect: tokens, error, claims, claims_contain,
 claims_match, same_sub_as, same_session_as, lifetime, signature,
 refresh_token, frontchannel; and timeout (default 10s). When an
 authentication fails because the browser withheld a cookie, the report says
