@@ -242,11 +242,22 @@ func (r *fedcmRun) discover(ctx context.Context) (*fedcmProvider, *outcome) {
 	}
 	cfgRaw := r.ConfigURL
 	if cfgRaw == "" {
-		if len(wk.ProviderURLs) != 1 {
+		// the app names the config file of its issuer: the one under the
+		// issuer's path, or the only one listed
+		var mine []string
+		for _, s := range wk.ProviderURLs {
+			if u, err := url.Parse(s); err == nil && fr.underIssuer(u) {
+				mine = append(mine, s)
+			}
+		}
+		if len(mine) == 1 {
+			cfgRaw = mine[0]
+		} else if len(wk.ProviderURLs) != 1 {
 			o := r.fail(ErrFedCMUnavailable, fmt.Sprintf("the provider's FedCM well-known file %s lists %d config files (provider_urls %q): name the app's with config_url", wkURL, len(wk.ProviderURLs), wk.ProviderURLs))
 			return nil, &o
+		} else {
+			cfgRaw = wk.ProviderURLs[0]
 		}
-		cfgRaw = wk.ProviderURLs[0]
 	}
 	cfgURL, err := url.Parse(cfgRaw)
 	if err != nil || !cfgURL.IsAbs() {
@@ -497,6 +508,9 @@ func (r *fedcmRun) noAccount(cfgURL, accountsURL *url.URL, status int, body []by
 	}
 	if prior == "logged-in" {
 		why += fmt.Sprintf(" (the provider had said Set-Login: logged-in, so %s shows its \"sign in to the provider\" dialog, which the user dismisses)", name)
+	}
+	if !r.fr.underIssuer(cfgURL) {
+		why += fmt.Sprintf("; note: the FedCM config file %s is not under the issuer %s, so these are another issuer's endpoints (the site's well-known file lists no config file of this issuer; name it with config_url)", cfgURL, r.fr.r.Issuer)
 	}
 	return r.fail(oidc.ErrLoginRequired, why)
 }
