@@ -119,3 +119,50 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.h.ServeHTTP(w, r)
 	return w.Result(), nil
 }
+
+// TestFedCMConfigOfTheIssuer: with an issuer under a path (a tenant), the
+// app's config file is the one under the issuer among the well-known
+// file's provider_urls; when none is, the step says the accounts came
+// from another issuer's config.
+func TestFedCMConfigOfTheIssuer(t *testing.T) {
+	const base = "http://tenants.example"
+	for _, tt := range []struct {
+		name, providerURLs, want string
+	}{
+		{"two configs, the tenant's picked", `["/fedcm.json", "/acme/fedcm.json"]`, "/acme/a"},
+		{"only the root's", `["/fedcm.json"]`, "note: the FedCM config file http://tenants.example/fedcm.json is not under the issuer http://tenants.example/acme/"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var accountsAt string
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/acme/.well-known/openid-configuration":
+					fmt.Fprintf(w, `{"issuer":"%s/acme/","authorization_endpoint":"%s/acme/authorize","token_endpoint":"%s/acme/token","jwks_uri":"%s/acme/jwks"}`, base, base, base, base)
+				case "/.well-known/web-identity":
+					fmt.Fprintf(w, `{"provider_urls":%s}`, strings.ReplaceAll(tt.providerURLs, `"/`, `"`+base+`/`))
+				case "/fedcm.json":
+					fmt.Fprint(w, `{"accounts_endpoint":"/a","id_assertion_endpoint":"/i"}`)
+				case "/acme/fedcm.json":
+					fmt.Fprint(w, `{"accounts_endpoint":"/acme/a","id_assertion_endpoint":"/acme/i"}`)
+				case "/a", "/acme/a":
+					accountsAt = r.URL.Path
+					fmt.Fprint(w, `{"accounts":[]}`)
+				default:
+					http.NotFound(w, r)
+				}
+			})
+			file, err := Parse("t.yaml", []byte(fakeApps+"flows:\n  - name: t\n    steps:\n      - fedcm: xsite\n        expect: {error: login_required}\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := (&Runner{Issuer: base + "/acme/", Transport: handlerTransport{h}}).Run(context.Background(), file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := res.Flows[0].Steps[0]
+			if s.Status != StatusPass || !strings.Contains(accountsAt+" "+s.Explanation, tt.want) {
+				t.Fatalf("accounts asked at %s; %s: %s", accountsAt, s.Outcome, s.Explanation)
+			}
+		})
+	}
+}
