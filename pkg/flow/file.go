@@ -80,7 +80,7 @@ const (
 )
 
 // StepKinds lists the step kinds in the order help shows them.
-var StepKinds = []string{StepLogin, StepSilent, StepRedirect, StepRefresh, StepUserinfo, StepLogout, StepWait, StepFault, StepStorageAccess}
+var StepKinds = []string{StepLogin, StepSilent, StepRedirect, StepRefresh, StepUserinfo, StepLogout, StepWait, StepFault, StepStorageAccess, StepFedCM, StepFedCMDisconnect}
 
 // Step is one action of a flow.
 type Step struct {

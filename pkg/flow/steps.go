@@ -32,15 +32,17 @@ type action interface {
 // newAction builds the action of each step kind, in the order help shows
 // the kinds.
 var newAction = map[string]func() action{
-	StepLogin:         func() action { return &loginStep{} },
-	StepSilent:        func() action { return &silentStep{} },
-	StepRedirect:      func() action { return &redirectStep{} },
-	StepRefresh:       func() action { return &refreshStep{} },
-	StepUserinfo:      func() action { return &userinfoStep{} },
-	StepLogout:        func() action { return &logoutStep{} },
-	StepWait:          func() action { return &waitStep{} },
-	StepFault:         func() action { return &faultStep{} },
-	StepStorageAccess: func() action { return &storageAccessStep{} },
+	StepLogin:           func() action { return &loginStep{} },
+	StepSilent:          func() action { return &silentStep{} },
+	StepRedirect:        func() action { return &redirectStep{} },
+	StepRefresh:         func() action { return &refreshStep{} },
+	StepUserinfo:        func() action { return &userinfoStep{} },
+	StepLogout:          func() action { return &logoutStep{} },
+	StepWait:            func() action { return &waitStep{} },
+	StepFault:           func() action { return &faultStep{} },
+	StepStorageAccess:   func() action { return &storageAccessStep{} },
+	StepFedCM:           func() action { return &fedcmStep{} },
+	StepFedCMDisconnect: func() action { return &fedcmDisconnectStep{} },
 }
 
 // appStep is the argument of the steps that act for an app:

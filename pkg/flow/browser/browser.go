@@ -410,6 +410,7 @@ func (b *Browser) do(ctx context.Context, rq Request, form url.Values, top *url.
 	if sc := resp.Header.Values("Set-Cookie"); len(sc) > 0 {
 		ex.SetCookies = b.jar.SetCookies(rq, sc)
 	}
+	b.jar.noteSetLogin(rq, resp.Header)
 	return resp, data, ex, nil
 }
 

@@ -93,6 +93,13 @@ type Jar struct {
 	// pair, and when each site was last visited at top level
 	sa      map[saKey]*saGrant
 	visited map[string]time.Time
+	// FedCM (fedcm.go): the Login Status API's status by provider origin,
+	// and the last automatic re-authentication by app origin
+	loginStatus map[string]string
+	autoReauthn map[string]time.Time
+	// <app, provider, account>: true when the user chose the account through
+	// FedCM, false once the app disconnected it
+	fedcmGrants map[[3]string]bool
 }
 
 // NewJar returns an empty jar; now may be nil for time.Now.

@@ -75,7 +75,14 @@ userinfo, logout (RP-initiated, following front-channel logout),
 wait, fault, storage-access ({app, prompt: accept|decline}: a click in the
 provider's frame calling requestStorageAccess, answered as the profile's
 browser would; a later silent step's frame then gets the provider's
-SameSite=None cookies). Each may carry expect: tokens, error, claims, claims_contain,
+SameSite=None cookies), fedcm ({app, account, mediation: optional|silent,
+response: id_token|code}: navigator.credentials.get({identity}) as Chrome
+runs it — well-known and config files, the accounts list with the
+provider's SameSite=None cookies, the account chooser or an automatic
+sign-in of an account the user chose through FedCM before, the ID
+assertion; safari and firefox have no FedCM, error fedcm_unsupported; a
+provider without it gives fedcm_unavailable), fedcm-disconnect ({app,
+account}: IdentityCredential.disconnect()). Each may carry expect: tokens, error, claims, claims_contain,
 claims_match, same_sub_as, same_session_as, lifetime, signature,
 refresh_token, frontchannel; and timeout (default 10s). When an
 authentication fails because the browser withheld a cookie, the report says
