@@ -37,8 +37,10 @@ export type Fault = {
  * One thing the provider did. kind is one of login, login_failed, silent,
  * code, token, refresh, reuse (a used code or rotated refresh token came
  * back: its family was revoked), logout, backchannel (a back-channel logout
- * delivery; detail says how it went), error, fault, keys_rotated,
- * sessions_ended.
+ * delivery; detail says how it went), frontchannel, error, fault,
+ * keys_rotated, sessions_ended, disconnect (an app's FedCM approval
+ * withdrawn). FedCM sign-ins are code or token events whose endpoint is
+ * fedcm_assertion.
  */
 export type ProviderEvent = {
   kind: string; time: string; client_id?: string; user?: string; sid?: string;
