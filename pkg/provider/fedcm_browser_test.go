@@ -11,6 +11,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
 	"github.com/ssokit/ssokit/pkg/events"
+	"github.com/ssokit/ssokit/pkg/internal/testutil"
 )
 
 func init() { appPages["/fedcm/"] = "fedcm.html" }
@@ -48,57 +49,11 @@ func signInAtProvider(t *testing.T, tab context.Context, e *sdkEnv, a *testApp, 
 func fedcmSignIn(t *testing.T, tab context.Context, a *testApp, nonce, mediation string) (fedcmResult, []*fedcm.EventDialogShown) {
 	t.Helper()
 	do(t, tab, "open "+a.origin+"/fedcm/", chromedp.Navigate(a.origin+"/fedcm/"))
-	dialogs := make(chan *fedcm.EventDialogShown, 4)
-	lctx, stop := context.WithCancel(tab)
-	defer stop()
-	if err := chromedp.Listen(lctx, func(ev any) {
-		if d, ok := ev.(*fedcm.EventDialogShown); ok {
-			select {
-			case dialogs <- d:
-			default:
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
+	r, shown, err := testutil.FedCMCall[*fedcmResult](tab, `fedcm(`+jsString(nonce)+`, `+jsString(mediation)+`)`, actionTimeout)
+	if err != nil || r == nil {
+		t.Fatalf("fedcm(): %v", err)
 	}
-	if _, err := chromedp.Call(tab, fedcm.Enable, fedcm.EnableParams{DisableRejectionDelay: new(true)}); err != nil {
-		t.Fatalf("FedCm.enable: %v", err)
-	}
-	type res struct {
-		r   *fedcmResult
-		err error
-	}
-	done := make(chan res, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(tab, actionTimeout)
-		defer cancel()
-		r, err := chromedp.Run(ctx, chromedp.Evaluate[*fedcmResult](`fedcm(`+jsString(nonce)+`, `+jsString(mediation)+`)`, chromedp.EvalAwaitPromise))
-		done <- res{r, err}
-	}()
-	var shown []*fedcm.EventDialogShown
-	for {
-		select {
-		case d := <-dialogs:
-			shown = append(shown, d)
-			switch d.DialogType {
-			case fedcm.DialogTypeAccountChooser:
-				if _, err := chromedp.Call(tab, fedcm.SelectAccount, fedcm.SelectAccountParams{DialogID: d.DialogID, AccountIndex: 0}); err != nil {
-					t.Fatalf("FedCm.selectAccount: %v (%d accounts)", err, len(d.Accounts))
-				}
-			case fedcm.DialogTypeAutoReauthn:
-				// the browser signs the returning user in by itself
-			default:
-				if _, err := chromedp.Call(tab, fedcm.DismissDialog, fedcm.DismissDialogParams{DialogID: d.DialogID}); err != nil {
-					t.Fatalf("FedCm.dismissDialog: %v", err)
-				}
-			}
-		case r := <-done:
-			if r.err != nil || r.r == nil {
-				t.Fatalf("fedcm(): %v", r.err)
-			}
-			return *r.r, shown
-		}
-	}
+	return *r, shown
 }
 
 func jsString(s string) string {

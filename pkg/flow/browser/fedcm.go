@@ -179,17 +179,7 @@ func (j *Jar) fedcmCookies(u *url.URL) (send []Cookie, blocked []Blocked) {
 		}
 		picked = append(picked, c)
 	}
-	sort.SliceStable(picked, func(a, b int) bool {
-		if len(picked[a].Path) != len(picked[b].Path) {
-			return len(picked[a].Path) > len(picked[b].Path)
-		}
-		return picked[a].Created.Before(picked[b].Created)
-	})
-	for _, c := range picked {
-		c.LastAccess = now
-		send = append(send, *c)
-	}
-	return send, blocked
+	return sendOrder(picked, now), blocked
 }
 
 // FedCMRequest is one of the browser's own FedCM requests to the provider

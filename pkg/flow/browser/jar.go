@@ -347,17 +347,24 @@ func (j *Jar) Cookies(r Request) (send []Cookie, blocked []Blocked) {
 		picked = append(picked, c)
 	}
 	j.cookies = live
+	return sendOrder(picked, now), blocked
+}
+
+// sendOrder is the order of a Cookie header (RFC 6265 §5.4: longer paths
+// first, then older cookies), stamping each as used now.
+func sendOrder(picked []*Cookie, now time.Time) []Cookie {
 	sort.SliceStable(picked, func(a, b int) bool {
 		if len(picked[a].Path) != len(picked[b].Path) {
 			return len(picked[a].Path) > len(picked[b].Path)
 		}
 		return picked[a].Created.Before(picked[b].Created)
 	})
+	var send []Cookie
 	for _, c := range picked {
 		c.LastAccess = now
 		send = append(send, *c)
 	}
-	return send, blocked
+	return send
 }
 
 func isPolicyTP(r BlockReason) bool { return r == BlockThirdParty || r == BlockPartitioned }

@@ -56,60 +56,23 @@ func chromiumFedCM(t *testing.T, tab context.Context, page, configURL, clientID,
 	if err := chromedp.Do(tab, chromedp.Navigate(page)); err != nil {
 		t.Fatal(err)
 	}
-	dialogs := make(chan *fedcm.EventDialogShown, 4)
-	lctx, stop := context.WithCancel(tab)
-	defer stop()
-	if err := chromedp.Listen(lctx, func(ev any) {
-		if d, ok := ev.(*fedcm.EventDialogShown); ok {
-			select {
-			case dialogs <- d:
-			default:
-			}
-		}
-	}); err != nil {
-		t.Fatal(err)
+	expr := fmt.Sprintf("fedcm(%q, %q, %q, %q)", configURL, clientID, "n-"+mediation, mediation)
+	r, dialogs, err := testutil.FedCMCall[*chromeFedCM](tab, expr, 15*time.Second)
+	if err != nil || r == nil {
+		t.Fatalf("fedcm(): %v", err)
 	}
-	if _, err := chromedp.Call(tab, fedcm.Enable, fedcm.EnableParams{DisableRejectionDelay: new(true)}); err != nil {
-		t.Fatalf("FedCm.enable: %v", err)
-	}
-	done := make(chan *chromeFedCM, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(tab, 15*time.Second)
-		defer cancel()
-		expr := fmt.Sprintf("fedcm(%q, %q, %q, %q)", configURL, clientID, "n-"+mediation, mediation)
-		r, err := chromedp.Run(ctx, chromedp.Evaluate[*chromeFedCM](expr, chromedp.EvalAwaitPromise))
-		if err != nil {
-			r = &chromeFedCM{Error: "evaluate: " + err.Error()}
-		}
-		done <- r
-	}()
 	var shown []string
-	for {
-		select {
-		case d := <-dialogs:
-			shown = append(shown, string(d.DialogType))
-			switch d.DialogType {
-			case fedcm.DialogTypeAccountChooser:
-				if _, err := chromedp.Call(tab, fedcm.SelectAccount, fedcm.SelectAccountParams{DialogID: d.DialogID, AccountIndex: 0}); err != nil {
-					t.Fatalf("FedCm.selectAccount: %v", err)
-				}
-			case fedcm.DialogTypeAutoReauthn:
-			default:
-				if _, err := chromedp.Call(tab, fedcm.DismissDialog, fedcm.DismissDialogParams{DialogID: d.DialogID}); err != nil {
-					t.Fatalf("FedCm.dismissDialog: %v", err)
-				}
-			}
-		case r := <-done:
-			if strings.HasPrefix(r.Error, "evaluate:") || r.Error == "unsupported" {
-				t.Fatalf("fedcm(): %s", r.Error)
-			}
-			if r.OK {
-				return "tokens", shown
-			}
-			t.Logf("Chromium: %s", r.Error)
-			return "error", shown
-		}
+	for _, d := range dialogs {
+		shown = append(shown, string(d.DialogType))
 	}
+	if r.Error == "unsupported" {
+		t.Fatalf("fedcm(): %s", r.Error)
+	}
+	if r.OK {
+		return "tokens", shown
+	}
+	t.Logf("Chromium: %s", r.Error)
+	return "error", shown
 }
 
 // simDialog is the dialog the simulator's explanation says the browser
